@@ -1,0 +1,78 @@
+"""One exception tree for everything that can go wrong, and nothing HTTP-shaped.
+
+    OutreachError
+    ├── InvalidInput            bad username, slug or parameter; never reaches upstream
+    │   ├── InvalidName         a username or slug that cannot exist
+    │   └── InvalidParameter    a query parameter out of range
+    ├── NotFound                the dashboard says it does not exist
+    │   ├── UserNotFound
+    │   ├── CourseNotFound
+    │   └── CampaignNotFound
+    └── UpstreamError           the dashboard could not give a usable answer
+        ├── UpstreamTimeout     it did not answer in time
+        ├── UpstreamUnavailable unreachable, 5xx, or rate-limiting us (429)
+        └── UpstreamBadResponse it answered 200 with something unusable
+
+Only ``app.py`` turns these into HTTP responses. Lower layers translate the
+errors of httpx and redis into these where they catch them.
+"""
+
+from __future__ import annotations
+
+
+class OutreachError(Exception):
+    """Base of every error this service raises on purpose."""
+
+
+class InvalidInput(OutreachError):
+    """Input that cannot be valid; answered without asking the dashboard."""
+
+
+class InvalidName(InvalidInput):
+    """A username or course/campaign slug that cannot exist."""
+
+
+class InvalidParameter(InvalidInput):
+    """A query parameter outside what the endpoint accepts."""
+
+
+class NotFound(OutreachError):
+    """The dashboard answered that the thing does not exist (or is private)."""
+
+    kind = "resource"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{self.kind} {name!r} was not found on the dashboard")
+        self.name = name
+
+
+class UserNotFound(NotFound):
+    kind = "user"
+
+
+class CourseNotFound(NotFound):
+    kind = "course"
+
+
+class CampaignNotFound(NotFound):
+    kind = "campaign"
+
+
+class UpstreamError(OutreachError):
+    """The dashboard failed; callers may fall back to a stale cached answer."""
+
+    def __init__(self, message: str, *, upstream_status: int | None = None) -> None:
+        super().__init__(message)
+        self.upstream_status = upstream_status
+
+
+class UpstreamTimeout(UpstreamError):
+    """The dashboard did not answer within the configured timeout."""
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The dashboard is unreachable, failing (5xx) or rate-limiting us (429)."""
+
+
+class UpstreamBadResponse(UpstreamError):
+    """The dashboard answered 200 with a body that is not the documented JSON."""
