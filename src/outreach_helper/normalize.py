@@ -1,0 +1,207 @@
+"""Pure functions from upstream payloads to our records. No I/O.
+
+All the dashboard's quirks are absorbed here, once: localized role strings,
+``number_to_human`` counts, millisecond ISO dates, duplicate roster rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from outreach_helper import payloads as p
+from outreach_helper.records import (
+    ROLE_BY_LEVEL,
+    CampaignCourse,
+    CampaignRecord,
+    CourseCounts,
+    CourseRecord,
+    Enrollment,
+    Role,
+    RosterMember,
+    RosterRecord,
+    UserRecord,
+    Wiki,
+)
+
+# Display strings, compared without case. Anything else that is not the
+# student wording is some kind of staff (deployments word roles differently).
+_ROLE_WORDS = {
+    "student": Role.STUDENT,
+    "participant": Role.STUDENT,
+    "instructor": Role.INSTRUCTOR,
+    "facilitator": Role.INSTRUCTOR,
+    "campus volunteer": Role.CAMPUS_VOLUNTEER,
+    "online volunteer": Role.ONLINE_VOLUNTEER,
+    "wiki education staff": Role.STAFF,
+    "staff": Role.STAFF,
+}
+
+_UNITS = {
+    "": 1,
+    "k": 10**3,
+    "thousand": 10**3,
+    "m": 10**6,
+    "million": 10**6,
+    "b": 10**9,
+    "billion": 10**9,
+    "t": 10**12,
+    "trillion": 10**12,
+}
+_HUMAN_NUMBER = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def role_from_display(text: str) -> Role:
+    """Map a localized role display string ("Facilitator", "Student") to its code."""
+    word = " ".join(text.replace("_", " ").split()).casefold()
+    return _ROLE_WORDS.get(word, Role.STAFF)
+
+
+def role_from_level(level: int) -> Role:
+    """Map the roster's integer role; unknown higher numbers are staff, not errors."""
+    if level <= 0:
+        return Role.STUDENT
+    return ROLE_BY_LEVEL.get(level, Role.STAFF)
+
+
+def parse_count(value: int | float | str | None) -> int | None:
+    """Turn a count that may be a ``number_to_human`` string into an integer.
+
+    ``"873"`` -> 873, ``"6.44K"`` -> 6440, ``"1.4M"`` -> 1400000, ``"2B"`` ->
+    2000000000. The strings keep three significant digits, so the integer is
+    as exact as the dashboard lets it be. Unreadable values become ``None``
+    rather than failing the whole document over one odd count.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round(value)
+    match = _HUMAN_NUMBER.match(value.replace(",", ""))
+    if not match:
+        return None
+    multiplier = _UNITS.get(match.group(2).casefold())
+    if multiplier is None:
+        return None
+    try:
+        return int((Decimal(match.group(1)) * multiplier).to_integral_value())
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return None
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """Parse the dashboard's ``2026-09-01T00:00:00.000Z`` into an aware UTC datetime."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def user_record(payload: p.UserStatsPayload) -> UserRecord:
+    """Trim ``/user_stats.json`` to the enrollments and the two role flags."""
+    enrollments = [
+        Enrollment(
+            course_id=row.course_id,
+            course_title=row.course_title,
+            course_school=row.course_school,
+            course_term=row.course_term,
+            user_count=parse_count(row.user_count),
+            user_role=role_from_display(row.user_role),
+            course_slug=row.course_slug,
+        )
+        for row in payload.courses_details
+    ]
+    return UserRecord(
+        enrollments=enrollments,
+        is_instructor=payload.as_instructor is not None
+        or any(e.user_role.is_staff for e in enrollments),
+        is_student=payload.as_student is not None
+        or any(not e.user_role.is_staff for e in enrollments),
+        max_project=payload.max_project,
+    )
+
+
+def _wiki(payload: p.HomeWikiPayload) -> Wiki:
+    return Wiki(language=payload.language, project=payload.project)
+
+
+def course_record(payload: p.CoursePayload) -> CourseRecord:
+    """Trim ``course.json`` to the facts gadgets use; nothing operational survives."""
+    counts = CourseCounts(
+        **{name: parse_count(getattr(payload, name)) for name in CourseCounts.model_fields}
+    )
+    return CourseRecord(
+        id=payload.id,
+        slug=payload.slug,
+        title=payload.title,
+        school=payload.school,
+        term=payload.term,
+        type=payload.type,
+        description=payload.description,
+        home_wiki=_wiki(payload.home_wiki) if payload.home_wiki else None,
+        wikis=[_wiki(w) for w in payload.wikis],
+        start=parse_datetime(payload.start),
+        end=parse_datetime(payload.end),
+        timeline_start=parse_datetime(payload.timeline_start),
+        timeline_end=parse_datetime(payload.timeline_end),
+        counts=counts,
+    )
+
+
+def _enrolled_sort_key(member: RosterMember) -> tuple[int, float]:
+    enrolled = member.enrolled_at.timestamp() if member.enrolled_at else float("-inf")
+    return (member.role.level, enrolled)
+
+
+def dedupe_roster(members: Iterable[RosterMember]) -> list[RosterMember]:
+    """Keep one row per username: the highest role, then the latest enrollment."""
+    best: dict[str, RosterMember] = {}
+    for member in members:
+        current = best.get(member.username)
+        if current is None or _enrolled_sort_key(member) > _enrolled_sort_key(current):
+            best[member.username] = member
+    return sorted(best.values(), key=lambda m: (-m.role.level, m.username))
+
+
+def roster_record(payload: p.RosterCoursePayload) -> RosterRecord:
+    """Trim ``users.json``: username, role and enrollment date, one row per user."""
+    rows = (
+        RosterMember(
+            username=row.username,
+            role=role_from_level(row.role),
+            enrolled_at=parse_datetime(row.enrolled_at),
+        )
+        for row in payload.users
+    )
+    return RosterRecord(members=dedupe_roster(rows))
+
+
+def campaign_record(payload: p.ActiveCoursesPayload) -> CampaignRecord:
+    """Trim a campaign's ``active_courses.json``; counts become integers."""
+    return CampaignRecord(
+        courses=[
+            CampaignCourse(
+                id=c.id,
+                slug=c.slug,
+                title=c.title,
+                school=c.school,
+                term=c.term,
+                user_count=parse_count(c.user_count),
+                instructor=c.instructor,
+                trained_count=parse_count(c.trained_count),
+                word_count=parse_count(c.word_count),
+                references_count=parse_count(c.references_count),
+                view_sum=parse_count(c.view_sum),
+                recent_revision_count=parse_count(c.recent_revision_count),
+            )
+            for c in payload.courses
+        ]
+    )

@@ -1,0 +1,253 @@
+"""Our strict records (what the cache stores) and public response models.
+
+Records are the trimmed, typed result of normalizing an upstream payload: a
+course costs a few hundred bytes in the cache instead of tens of KB, and holds
+nothing personal. Response models are the public contract of the API; their
+field names follow the seed API so existing gadgets keep working.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    """Enrollment roles as stable lower-case codes, in the dashboard's order."""
+
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+    CAMPUS_VOLUNTEER = "campus_volunteer"
+    ONLINE_VOLUNTEER = "online_volunteer"
+    STAFF = "staff"
+
+    @property
+    def level(self) -> int:
+        """The dashboard's integer for this role; ``>= 1`` means course staff."""
+        return _ROLE_LEVELS[self]
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.STUDENT
+
+
+_ROLE_LEVELS = {role: level for level, role in enumerate(Role)}
+ROLE_BY_LEVEL = dict(enumerate(Role))
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---- stored records -------------------------------------------------------
+
+
+class Enrollment(Record):
+    course_id: int
+    course_title: str
+    course_school: str | None
+    course_term: str | None
+    user_count: int | None
+    user_role: Role
+    course_slug: str
+
+
+class UserRecord(Record):
+    enrollments: list[Enrollment]
+    is_instructor: bool
+    is_student: bool
+    max_project: str | None
+
+
+class Wiki(Record):
+    language: str | None
+    project: str | None
+
+
+class CourseCounts(Record):
+    student_count: int | None = None
+    trained_count: int | None = None
+    article_count: int | None = None
+    character_sum: int | None = None
+    upload_count: int | None = None
+    created_count: int | None = None
+    edited_count: int | None = None
+    edit_count: int | None = None
+    word_count: int | None = None
+    references_count: int | None = None
+    view_count: int | None = None
+
+
+class CourseRecord(Record):
+    id: int
+    slug: str
+    title: str
+    school: str | None
+    term: str | None
+    type: str | None
+    description: str | None
+    home_wiki: Wiki | None
+    wikis: list[Wiki]
+    start: datetime | None
+    end: datetime | None
+    timeline_start: datetime | None
+    timeline_end: datetime | None
+    counts: CourseCounts
+
+
+class RosterMember(Record):
+    username: str
+    role: Role
+    enrolled_at: datetime | None
+
+
+class RosterRecord(Record):
+    """One row per username: the highest role, then the latest enrollment."""
+
+    members: list[RosterMember]
+
+    @property
+    def staff(self) -> list[str]:
+        """Sorted usernames of everyone with a role of instructor or above."""
+        return sorted(m.username for m in self.members if m.role.is_staff)
+
+
+class CampaignCourse(Record):
+    id: int
+    slug: str
+    title: str
+    school: str | None
+    term: str | None
+    user_count: int | None
+    instructor: str | None
+    trained_count: int | None = None
+    word_count: int | None = None
+    references_count: int | None = None
+    view_sum: int | None = None
+    recent_revision_count: int | None = None
+
+
+class CampaignRecord(Record):
+    courses: list[CampaignCourse]
+
+
+# ---- public responses -----------------------------------------------------
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class UserCourse(Response):
+    course_id: int = Field(description="Id of the enrollment row (the dashboard's quirk).")
+    course_title: str
+    course_school: str | None
+    course_term: str | None
+    user_count: int | None
+    user_role: Role
+    course_slug: str
+
+
+class EnrichedUserCourse(UserCourse):
+    """A course of the user with its dates, activity and staff (``enrich=true``).
+
+    The dates and flags are null when the course itself cannot be read
+    (deleted or private since the enrollment was listed).
+    """
+
+    active: bool | None = Field(description="now is inside start..end (tracking window)")
+    active_event: bool | None = Field(
+        description="now is inside timeline_start..timeline_end (the event itself)"
+    )
+    start: datetime | None
+    end: datetime | None
+    timeline_start: datetime | None
+    timeline_end: datetime | None
+    staff: list[str] = Field(description="sorted usernames with role >= 1 (instructor and up)")
+
+
+class UserResponse(Response):
+    username: str
+    courses: list[UserCourse]
+    is_instructor: bool
+    is_student: bool
+    max_project: str | None
+
+
+class EnrichedUserResponse(Response):
+    username: str
+    courses: list[EnrichedUserCourse]
+    is_instructor: bool
+    is_student: bool
+    max_project: str | None
+
+
+class CourseResponse(Response):
+    id: int
+    slug: str
+    title: str
+    school: str | None
+    term: str | None
+    type: str | None
+    description: str | None
+    home_wiki: Wiki | None
+    wikis: list[Wiki]
+    start: datetime | None
+    end: datetime | None
+    timeline_start: datetime | None
+    timeline_end: datetime | None
+    active: bool
+    active_event: bool
+    ended: bool
+    student_count: int | None
+    trained_count: int | None
+    article_count: int | None
+    character_sum: int | None
+    upload_count: int | None
+    created_count: int | None
+    edited_count: int | None
+    edit_count: int | None
+    word_count: int | None
+    references_count: int | None
+    view_count: int | None
+    url: str
+    staff: list[str] | None = None
+
+
+class RosterEntry(Response):
+    username: str
+    role: Role
+    enrolled_at: datetime | None
+
+
+class RosterResponse(Response):
+    course_slug: str
+    facilitators: list[RosterEntry]
+    participants: list[RosterEntry]
+
+
+class CheckResult(Response):
+    status: str
+    response_time_ms: float | None
+    timestamp: datetime
+    detail: str | None = None
+
+
+class HealthResponse(Response):
+    status: str
+    service: str
+    version: str
+    timestamp: datetime
+    checks: dict[str, CheckResult]
+
+
+class Problem(Response):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
