@@ -1,0 +1,99 @@
+"""One contract for every store, run against the embedded store and a real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store, StoreUnavailable
+from tests.support import FakeClock, RedisServer, free_port
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request, prefix) -> AsyncIterator[tuple[Store, str]]:
+    if request.param == "memory":
+        yield MemoryStore(100), prefix
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    redis = RedisStore(server.url)
+    yield redis, prefix
+    await redis.aclose()
+
+
+async def test_get_of_an_unknown_key_is_none(store):
+    backend, prefix = store
+    assert await backend.get(f"{prefix}:nothing") is None
+
+
+async def test_set_then_get_returns_the_bytes(store):
+    backend, prefix = store
+    await backend.set(f"{prefix}:k", b'{"a": 1}', ttl=60)
+    assert await backend.get(f"{prefix}:k") == b'{"a": 1}'
+
+
+async def test_a_lock_is_exclusive_until_released(store):
+    backend, prefix = store
+    first = await backend.acquire_lock(f"{prefix}:lock", "one", 5000)
+    second = await backend.acquire_lock(f"{prefix}:lock", "two", 5000)
+    await backend.release_lock(f"{prefix}:lock", "one")
+    third = await backend.acquire_lock(f"{prefix}:lock", "three", 5000)
+    assert (first, second, third) == (True, False, True)
+
+
+async def test_only_the_holder_can_release_a_lock(store):
+    backend, prefix = store
+    await backend.acquire_lock(f"{prefix}:lock", "holder", 5000)
+    await backend.release_lock(f"{prefix}:lock", "someone-else")
+    assert await backend.acquire_lock(f"{prefix}:lock", "late", 5000) is False
+
+
+async def test_redis_keys_carry_an_expiry(redis_server, prefix):
+    import redis.asyncio as aioredis
+
+    backend = RedisStore(redis_server.url)
+    await backend.set(f"{prefix}:k", b"v", ttl=120)
+    raw = aioredis.Redis.from_url(redis_server.url)
+    ttl_ms = await raw.pttl(f"{prefix}:k")
+    await raw.aclose()
+    await backend.aclose()
+    assert 0 < ttl_ms <= 120_000
+
+
+async def test_memory_entries_expire_by_the_injected_clock():
+    clock = FakeClock()
+    backend = MemoryStore(10, clock=clock)
+    await backend.set("k", b"v", ttl=10)
+    clock.advance(10)
+    assert await backend.get("k") is None
+
+
+async def test_memory_store_stays_within_its_bound_after_100k_names():
+    backend = MemoryStore(1000)
+    for i in range(100_000):
+        await backend.set(f"outreach:user:Editor {i}", b'{"fetched_at":0,"missing":true}', 600)
+    assert len(backend) == 1000
+
+
+async def test_memory_store_evicts_the_least_recently_used():
+    backend = MemoryStore(2)
+    await backend.set("a", b"1", 60)
+    await backend.set("b", b"2", 60)
+    await backend.get("a")
+    await backend.set("c", b"3", 60)
+    assert (await backend.get("a"), await backend.get("b")) == (b"1", None)
+
+
+async def test_redis_store_raises_store_unavailable_when_nothing_listens():
+    backend = RedisStore(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    with pytest.raises(StoreUnavailable):
+        await backend.get("k")
+    await backend.aclose()
+
+
+async def test_resilient_store_falls_back_and_reports_unhealthy():
+    down = RedisStore(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    backend = ResilientStore(down, MemoryStore(10))
+    await backend.set("k", b"v", 60)
+    assert (await backend.get("k"), backend.healthy, backend.shared) == (b"v", False, False)
+    await backend.aclose()
