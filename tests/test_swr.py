@@ -102,9 +102,7 @@ async def test_fifty_concurrent_stale_requests_start_one_refresh(cache, clock):
     await cache.get(USER, "Ada", UserRecord, fetch)
     clock.advance(USER.fresh + 1)
     fetch.gate = asyncio.Event()
-    lookups = await asyncio.gather(
-        *(cache.get(USER, "Ada", UserRecord, fetch) for _ in range(50))
-    )
+    lookups = await asyncio.gather(*(cache.get(USER, "Ada", UserRecord, fetch) for _ in range(50)))
     fetch.gate.set()
     await settle()
     assert ({lk.outcome for lk in lookups}, fetch.calls) == ({Outcome.STALE}, 2)

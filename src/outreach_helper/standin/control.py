@@ -1,0 +1,220 @@
+"""The stand-in's mutable state: clock, counters, faults, latency, viewer mode.
+
+All of it lives in one object owned by the app, never in module globals, so
+several stand-ins can run side by side in one process. A ``threading.Lock``
+guards every mutation: requests arrive on the server's event loop, while tests
+may poke the same object from another thread. The lock is never held across an
+``await``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from .world import World
+
+__all__ = [
+    "ENDPOINTS",
+    "FAULT_ENDPOINTS",
+    "FAULT_MODES",
+    "MAX_SLOW_SECONDS",
+    "FaultPlan",
+    "StandinControl",
+]
+
+#: Counter names: one per upstream endpoint, plus everything else ("other").
+ENDPOINTS: Final = ("user_stats", "course", "users", "active_courses", "other")
+#: What a fault may target.
+FAULT_ENDPOINTS: Final = ("all", "user_stats", "course", "users", "active_courses")
+FAULT_MODES: Final = (
+    "none",
+    "drop",
+    "error500",
+    "html200",
+    "cut",
+    "wrongshape",
+    "slow",
+    "rate_limited",
+)
+MAX_SLOW_SECONDS: Final = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class FaultPlan:
+    """What to break, where, and for how many requests (``times=None``: until changed)."""
+
+    mode: str = "none"
+    endpoint: str = "all"
+    times: int | None = None
+    retry_after: int = 1
+    slow_seconds: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in FAULT_MODES:
+            msg = f"unknown fault mode {self.mode!r}; expected one of {FAULT_MODES}"
+            raise ValueError(msg)
+        if self.endpoint not in FAULT_ENDPOINTS:
+            msg = f"unknown endpoint {self.endpoint!r}; expected one of {FAULT_ENDPOINTS}"
+            raise ValueError(msg)
+        if self.times is not None and self.times < 0:
+            msg = "times must be null or >= 0"
+            raise ValueError(msg)
+        if self.retry_after < 0:
+            msg = "retry_after must be >= 0"
+            raise ValueError(msg)
+        if not 0 <= self.slow_seconds <= MAX_SLOW_SECONDS:
+            msg = f"slow_seconds must be within 0..{MAX_SLOW_SECONDS:g}"
+            raise ValueError(msg)
+
+    @classmethod
+    def from_json(cls, body: Any) -> FaultPlan:
+        """Validate a ``POST /__standin/faults`` body (unknown keys are refused)."""
+        if not isinstance(body, dict):
+            msg = "body must be a JSON object"
+            raise ValueError(msg)
+        allowed = {"mode", "endpoint", "times", "retry_after", "slow_seconds"}
+        extra = set(body) - allowed
+        if extra:
+            msg = f"unknown keys: {sorted(extra)}"
+            raise ValueError(msg)
+        times = body.get("times")
+        retry_after = body.get("retry_after", 1)
+        slow = body.get("slow_seconds", 5.0)
+        if times is not None and (not isinstance(times, int) or isinstance(times, bool)):
+            msg = "times must be null or an integer"
+            raise ValueError(msg)
+        if not isinstance(retry_after, int) or isinstance(retry_after, bool):
+            msg = "retry_after must be an integer"
+            raise ValueError(msg)
+        if not isinstance(slow, int | float) or isinstance(slow, bool):
+            msg = "slow_seconds must be a number"
+            raise ValueError(msg)
+        return cls(
+            mode=str(body.get("mode", "none")),
+            endpoint=str(body.get("endpoint", "all")),
+            times=times,
+            retry_after=retry_after,
+            slow_seconds=float(slow),
+        )
+
+    def matches(self, endpoint: str) -> bool:
+        """Whether this plan applies to a request of ``endpoint``."""
+        return self.mode != "none" and self.endpoint in ("all", endpoint)
+
+
+class StandinControl:
+    """Shared state of one stand-in; the app and the tests both talk to it."""
+
+    def __init__(self, world: World, *, now: datetime | None = None, latency_ms: int = 0) -> None:
+        self.world = world
+        self._lock = threading.Lock()
+        self._counters = dict.fromkeys(ENDPOINTS, 0)
+        self._fault = FaultPlan()
+        self._latency_ms = max(0, latency_ms)
+        self._fixed_now = _utc(now) if now is not None else None
+        self._privileged = False
+        self._cache: dict[Hashable, bytes] = {}
+
+    # -- clock --
+    def now(self) -> datetime:
+        """The stand-in's clock: the fixed time if one is set, else real UTC time."""
+        fixed = self._fixed_now
+        return fixed if fixed is not None else datetime.now(UTC)
+
+    def set_now(self, when: datetime | None) -> None:
+        """Freeze the clock at ``when``; None returns to the real clock."""
+        with self._lock:
+            self._fixed_now = _utc(when) if when is not None else None
+
+    @property
+    def clock_fixed(self) -> bool:
+        """True while the clock is frozen by ``set_now``."""
+        return self._fixed_now is not None
+
+    # -- counters and faults --
+    def record(self, endpoint: str) -> FaultPlan | None:
+        """Count one upstream request and consume the fault that applies to it, if any."""
+        with self._lock:
+            self._counters[endpoint] += 1
+            plan = self._fault
+            if not plan.matches(endpoint):
+                return None
+            if plan.times is not None:
+                if plan.times <= 0:
+                    self._fault = FaultPlan()
+                    return None
+                remaining = plan.times - 1
+                self._fault = replace(plan, times=remaining) if remaining else FaultPlan()
+            return plan
+
+    def counters(self) -> dict[str, int]:
+        """Requests per endpoint since the last reset, plus ``total``."""
+        with self._lock:
+            snapshot = dict(self._counters)
+        snapshot["total"] = sum(snapshot.values())
+        return snapshot
+
+    def set_fault(self, plan: FaultPlan) -> None:
+        """Replace the current fault plan (``FaultPlan()`` heals)."""
+        with self._lock:
+            self._fault = FaultPlan() if plan.times == 0 else plan
+
+    @property
+    def fault(self) -> FaultPlan:
+        """The plan in force; ``times`` counts down as requests consume it."""
+        return self._fault
+
+    def fault_state(self) -> dict[str, Any]:
+        """The plan as JSON-able data."""
+        return asdict(self._fault)
+
+    # -- latency and viewer mode --
+    @property
+    def latency_ms(self) -> int:
+        """Delay added to every upstream response."""
+        return self._latency_ms
+
+    def set_latency(self, ms: int) -> None:
+        """Set the added delay (negative values count as 0)."""
+        with self._lock:
+            self._latency_ms = max(0, ms)
+
+    @property
+    def privileged(self) -> bool:
+        """Whether responses look like those a logged-in facilitator gets."""
+        return self._privileged
+
+    def set_privileged(self, on: bool) -> None:
+        """Switch the logged-in facilitator view on or off."""
+        with self._lock:
+            self._privileged = on
+
+    def reset(self) -> None:
+        """Zero counters, heal faults, drop latency and privileged mode (clock is kept)."""
+        with self._lock:
+            self._counters = dict.fromkeys(ENDPOINTS, 0)
+            self._fault = FaultPlan()
+            self._latency_ms = 0
+            self._privileged = False
+
+    # -- rendered payload cache --
+    def cached(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        """Rendered bytes for ``key``; the world is immutable, so entries never go stale.
+
+        A race may build the same entry twice; both results are identical.
+        """
+        body = self._cache.get(key)
+        if body is None:
+            body = build()
+            self._cache[key] = body
+        return body
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
