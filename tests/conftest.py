@@ -1,16 +1,27 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
+from outreach_helper.app import create_app
+from outreach_helper.settings import Settings
+from outreach_helper.standin import StandinServer
 from tests.support import NO_REDIS_REASON, REDIS_BINARY, FakeClock, RedisServer
+
+# The stand-in's world and the service's clock agree on this instant.
+FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(FIXED_NOW.timestamp())
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +36,87 @@ def redis_server() -> Iterator[RedisServer]:
 @pytest.fixture
 def prefix() -> str:
     return f"test-{secrets.token_hex(6)}"
+
+
+class Upstream:
+    """The stand-in dashboard's control panel, driven over HTTP like any client would."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._http = httpx.Client(base_url=url, timeout=5)
+
+    def reset(self) -> None:
+        self._http.post("/__standin/reset").raise_for_status()
+
+    def counters(self) -> dict[str, int]:
+        counters: dict[str, int] = self._http.get("/__standin/counters").json()
+        return counters
+
+    @property
+    def total(self) -> int:
+        return self.counters()["total"]
+
+    def fault(self, mode: str, endpoint: str = "all", **options: Any) -> None:
+        body = {"mode": mode, "endpoint": endpoint, **options}
+        self._http.post("/__standin/faults", json=body).raise_for_status()
+
+    def heal(self) -> None:
+        self.fault("none")
+
+    def latency(self, ms: int) -> None:
+        self._http.post("/__standin/latency", json={"ms": ms}).raise_for_status()
+
+    def privileged(self, on: bool) -> None:
+        self._http.post("/__standin/privileged", json={"on": on}).raise_for_status()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@pytest.fixture(scope="session")
+def standin_server() -> Iterator[StandinServer]:
+    with StandinServer(now=FIXED_NOW) as server:
+        yield server
+
+
+@pytest.fixture
+def upstream(standin_server: StandinServer) -> Iterator[Upstream]:
+    control = Upstream(standin_server.url)
+    control.reset()
+    yield control
+    control.reset()
+    control.close()
+
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(upstream: Upstream, prefix: str) -> SettingsFactory:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "dashboard_url": upstream.url,
+            "key_prefix": prefix,
+            "upstream_timeout": 2.0,
+            "upstream_retries": 0,
+            **overrides,
+        }
+        return Settings(**values)
+
+    return make
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and talk to it in process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
+            yield client
+
+
+@pytest.fixture
+async def api(make_settings: SettingsFactory, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    """The service with the embedded store, in front of the stand-in."""
+    async with serving(create_app(make_settings(), clock=clock)) as client:
+        yield client

@@ -116,6 +116,7 @@ class DashboardClient:
         )
         self._in_flight = asyncio.Semaphore(settings.upstream_concurrency)
         self._retry_after_cap = settings.upstream_retry_after_cap
+        self._retries = settings.upstream_retries
         self._sleep = sleep
         self._monotonic = monotonic
         self._clock = clock
@@ -177,14 +178,13 @@ class DashboardClient:
             UpstreamError: timeouts, connection trouble, 5xx and 429 after the
                 retries, or a 200 whose body is not JSON.
         """
-        attempts = len(RETRY_DELAYS) + 1 if retries else 1
+        attempts = min(self._retries, len(RETRY_DELAYS)) + 1 if retries else 1
         for attempt in range(attempts):
             try:
                 return await self._attempt(endpoint, path, params, subject)
             except (UpstreamTimeout, UpstreamUnavailable) as exc:
-                last = attempt == attempts - 1
-                wait = self._wait_before_retry(exc, attempt)
-                if last or wait is None:
+                wait = None if attempt == attempts - 1 else self._wait_before_retry(exc, attempt)
+                if wait is None:
                     raise
                 await self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover

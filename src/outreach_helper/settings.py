@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     contact: str = PROJECT_URL
     upstream_timeout: float = Field(default=10.0, gt=0)
     upstream_concurrency: int = Field(default=8, ge=1, le=64)
+    upstream_retries: int = Field(default=2, ge=0, le=2)
+    """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
 

@@ -1,0 +1,211 @@
+"""The upstream client against the stand-in over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from outreach_helper import errors
+from outreach_helper.dashboard import RETRY_DELAYS, DashboardClient, user_agent
+from outreach_helper.names import CourseSlug
+from outreach_helper.records import Role
+from outreach_helper.standin import world as w
+
+
+class RecordingSleep:
+    """Records back-off delays and moves its own monotonic clock instead of waiting."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self.elapsed = 1000.0
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.elapsed += seconds
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+
+@pytest.fixture
+def sleeps() -> RecordingSleep:
+    return RecordingSleep()
+
+
+@pytest.fixture
+async def client(make_settings, sleeps) -> AsyncIterator[DashboardClient]:
+    dashboard = DashboardClient(
+        make_settings(upstream_retries=2, upstream_timeout=0.5),
+        sleep=sleeps,
+        monotonic=sleeps.monotonic,
+    )
+    yield dashboard
+    await dashboard.aclose()
+
+
+def slug(raw: str) -> CourseSlug:
+    return CourseSlug.from_slug(raw)
+
+
+async def test_user_enrollments_list_the_users_courses(client):
+    record = await client.user(w.MARTA)
+    assert w.COURSE_ACTIVE in {e.course_slug for e in record.enrollments}
+
+
+async def test_unknown_user_is_user_not_found(client):
+    with pytest.raises(errors.UserNotFound):
+        await client.user("Nobody Ever Registered This")
+
+
+@pytest.mark.parametrize("name", [w.KAI, w.PERCENT, w.OLD_TIMER, w.ZOE])
+async def test_names_with_plus_percent_and_punctuation_are_found(client, name):
+    record = await client.user(name)
+    assert record.enrollments
+
+
+async def test_lookup_ignores_case_and_accents_like_the_dashboard(client):
+    record = await client.user("ZOË ÅSTRÖM")
+    assert record.enrollments
+
+
+async def test_user_with_no_courses_has_an_empty_list(client):
+    record = await client.user(w.QUIET)
+    assert record.enrollments == []
+
+
+async def test_enrollment_twice_in_one_course_appears_twice(client):
+    record = await client.user(w.NGOZI)
+    roles = [e.user_role for e in record.enrollments if e.course_slug == w.COURSE_ACTIVE]
+    assert sorted(roles, key=lambda r: r.level) == [Role.STUDENT, Role.ONLINE_VOLUNTEER]
+
+
+async def test_facilitator_wording_becomes_instructor(client):
+    record = await client.user(w.MARTA)
+    assert {e.user_role for e in record.enrollments} <= {Role.INSTRUCTOR, Role.STUDENT}
+
+
+async def test_course_counts_are_integers_and_the_id_is_the_course_id(client):
+    course = await client.course(slug(w.COURSE_ACTIVE))
+    assert (course.id, course.counts.edited_count, course.counts.word_count) == (
+        30517,
+        1700,
+        1400000,
+    )
+
+
+@pytest.mark.parametrize("raw", w.NAMED_COURSES)
+async def test_every_named_course_slug_round_trips_or_is_private(client, raw):
+    if raw == w.COURSE_PRIVATE:
+        with pytest.raises(errors.CourseNotFound):
+            await client.course(slug(raw))
+    else:
+        assert (await client.course(slug(raw))).slug == raw
+
+
+async def test_roster_has_one_row_per_user_with_the_highest_role(client):
+    roster = await client.roster(slug(w.COURSE_ACTIVE))
+    ngozi = [m for m in roster.members if m.username == w.NGOZI]
+    assert [m.role for m in ngozi] == [Role.ONLINE_VOLUNTEER]
+
+
+async def test_privileged_fields_never_leave_the_client(client, upstream):
+    upstream.privileged(True)
+    roster = await client.roster(slug(w.COURSE_ACTIVE))
+    course = await client.course(slug(w.COURSE_ACTIVE))
+    dumped = roster.model_dump_json() + course.model_dump_json()
+    assert ("@" in dumped, "passcode" in dumped, "real_name" in dumped) == (False, False, False)
+
+
+async def test_big_campaign_lists_at_most_100_courses(client):
+    campaign = await client.campaign_active(w.BIG_CAMPAIGN)
+    assert len(campaign.courses) == 100
+
+
+async def test_unknown_campaign_is_campaign_not_found(client):
+    with pytest.raises(errors.CampaignNotFound):
+        await client.campaign_active("no-such-campaign")
+
+
+def test_user_agent_names_tool_version_contact_and_library():
+    assert user_agent("https://example.org/contact").startswith("outreach-dashboard-helper/")
+
+
+def test_client_asks_for_english_and_identifies_itself(client):
+    headers = client._http.headers
+    assert (headers["accept-language"], headers["user-agent"]) == (
+        "en",
+        user_agent(client_contact(client)),
+    )
+
+
+def client_contact(client: DashboardClient) -> str:
+    return client._http.headers["user-agent"].split("(", 1)[1].split(")", 1)[0]
+
+
+# ---- failures ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "error", "requests"),
+    [
+        ("error500", errors.UpstreamUnavailable, 3),
+        ("drop", errors.UpstreamUnavailable, 3),
+        ("html200", errors.UpstreamBadResponse, 1),
+        ("cut", errors.UpstreamBadResponse, 1),
+        ("wrongshape", errors.UpstreamBadResponse, 1),
+    ],
+)
+async def test_fault_modes_become_typed_errors_after_the_right_retries(
+    client, upstream, mode, error, requests
+):
+    upstream.fault(mode)
+    with pytest.raises(error):
+        await client.user(w.MARTA)
+    assert upstream.total == requests
+
+
+async def test_slow_upstream_is_a_timeout(client, upstream):
+    upstream.fault("slow", slow_seconds=2)
+    with pytest.raises(errors.UpstreamTimeout):
+        await client.user(w.MARTA)
+
+
+async def test_a_passing_500_is_retried_with_named_jittered_delays(client, upstream, sleeps):
+    upstream.fault("error500", times=2)
+    await client.user(w.MARTA)
+    assert (
+        upstream.total,
+        [round(d / base, 1) <= 1.5 for d, base in zip(sleeps.delays, (0.25, 1.0), strict=True)],
+    ) == (3, [True, True])
+
+
+async def test_not_found_is_never_retried(client, upstream):
+    with pytest.raises(errors.UserNotFound):
+        await client.user("Nobody Ever Registered This")
+    assert upstream.total == 1
+
+
+async def test_long_retry_after_fails_fast_and_withholds_requests(client, upstream):
+    upstream.fault("rate_limited", retry_after=30)
+    for _ in range(3):
+        with pytest.raises(errors.UpstreamUnavailable):
+            await client.user(w.MARTA)
+    assert upstream.total == 1
+
+
+async def test_short_retry_after_is_waited_out_then_retried(client, upstream, sleeps):
+    upstream.fault("rate_limited", retry_after=1, times=1)
+    await client.user(w.MARTA)
+    assert (upstream.total, sleeps.delays) == (2, [1.0])
+
+
+async def test_nothing_listening_is_unavailable(make_settings, sleeps):
+    from tests.support import free_port
+
+    dead = DashboardClient(
+        make_settings(dashboard_url=f"http://127.0.0.1:{free_port()}"), sleep=sleeps
+    )
+    with pytest.raises(errors.UpstreamUnavailable):
+        await dead.user(w.MARTA)
+    await dead.aclose()
