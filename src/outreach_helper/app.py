@@ -1,0 +1,219 @@
+"""``create_app(settings)``: builds the service's parts and maps errors to HTTP.
+
+Everything with a lifetime (the pooled HTTP client, the store's connection
+pool, background refreshes) is built here and closed by the lifespan, so a
+test can build as many independent apps as it likes with its own settings.
+This is the only module that knows how an error looks on the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
+
+from outreach_helper import SERVICE_NAME, __version__, errors
+from outreach_helper.api import build_router
+from outreach_helper.dashboard import DashboardClient
+from outreach_helper.health import HealthChecker
+from outreach_helper.records import HealthResponse
+from outreach_helper.responses import HotResponses
+from outreach_helper.service import OutreachService
+from outreach_helper.settings import Settings
+from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store
+from outreach_helper.swr import SWRCache, policies
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = "tag:outreach-dashboard-helper,2026:problem:"
+
+# error class -> (status, problem type slug, title); the most specific class wins.
+_PROBLEMS: list[tuple[type[errors.OutreachError], int, str, str]] = [
+    (errors.InvalidName, 400, "invalid-name", "Invalid username or slug"),
+    (errors.InvalidParameter, 400, "invalid-parameter", "Invalid parameter"),
+    (errors.UserNotFound, 404, "user-not-found", "User not found"),
+    (errors.CourseNotFound, 404, "course-not-found", "Course not found"),
+    (errors.CampaignNotFound, 404, "campaign-not-found", "Campaign not found"),
+    (errors.UpstreamTimeout, 504, "upstream-timeout", "The dashboard timed out"),
+    (errors.UpstreamUnavailable, 503, "upstream-unavailable", "The dashboard is unavailable"),
+    (errors.UpstreamBadResponse, 502, "upstream-bad-response", "The dashboard answered badly"),
+    (errors.OutreachError, 500, "internal", "Internal error"),
+]
+
+
+@dataclass(slots=True)
+class Parts:
+    """The long-lived collaborators of one app instance."""
+
+    settings: Settings
+    client: DashboardClient
+    store: Store
+    cache: SWRCache
+    service: OutreachService
+    hot: HotResponses
+    health: HealthChecker
+
+    async def aclose(self) -> None:
+        await self.cache.aclose()
+        await self.client.aclose()
+        await self.store.aclose()
+
+
+def build_parts(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Parts:
+    """Wire client -> store -> cache -> service for one process."""
+    client = DashboardClient(settings, transport=transport, clock=clock)
+    memory = MemoryStore(settings.memory_max_entries, clock=clock)
+    store: Store = (
+        ResilientStore(RedisStore(settings.redis_url), memory) if settings.redis_url else memory
+    )
+    cache = SWRCache(
+        store, prefix=settings.key_prefix, clock=clock, lock_ttl_ms=settings.lock_ttl_ms
+    )
+    service = OutreachService(
+        client,
+        cache,
+        policies(settings),
+        dashboard_base=settings.dashboard_base,
+        clock=clock,
+        fanout_concurrency=settings.fanout_concurrency,
+    )
+    return Parts(
+        settings=settings,
+        client=client,
+        store=store,
+        cache=cache,
+        service=service,
+        hot=HotResponses(settings.memory_max_entries),
+        health=HealthChecker(store, client, clock=clock),
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build one independent app. ``clock`` is "now" for every cache and activity decision."""
+    settings = settings or Settings()
+    parts = build_parts(settings, clock=clock, transport=transport)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await parts.aclose()
+
+    app = FastAPI(
+        title="Outreach Dashboard Helper",
+        version=__version__,
+        summary="Fast, cached answers about Outreach Dashboard enrollments, for gadgets.",
+        lifespan=lifespan,
+    )
+    app.state.parts = parts
+    app.include_router(build_router(parts.service, parts.hot, clock))
+    _add_meta_routes(app, parts)
+    _add_error_handlers(app)
+    # The data is public and gadgets fetch it without cookies: any origin, no credentials.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match"],
+        expose_headers=["ETag", "Age", "Cache-Status"],
+        allow_credentials=False,
+        max_age=86400,
+    )
+    return app
+
+
+def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
+    @app.get("/health", response_model=HealthResponse, tags=["meta"])
+    async def health() -> HealthResponse:
+        """Always 200; ``status`` says whether every check passed."""
+        return await parts.health.report()
+
+    @app.get("/", tags=["meta"])
+    async def index() -> dict[str, object]:
+        """What this is and where to go next."""
+        return {
+            "service": SERVICE_NAME,
+            "version": __version__,
+            "description": "Cached answers about Outreach Dashboard enrollments, for gadgets.",
+            "dashboard": parts.settings.dashboard_base,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "links": {
+                "docs": "/docs",
+                "openapi": "/openapi.json",
+                "health": "/health",
+                "user": "/api/users/{username}?enrich=true",
+                "course": "/api/courses/{school}/{title}",
+                "course_users": "/api/courses/{school}/{title}/users",
+            },
+        }
+
+
+def problem(status: int, slug: str, title: str, detail: str, request: Request) -> Response:
+    """An RFC 9457 problem response."""
+    if status >= 500:
+        cache_control = "no-store"
+    elif status == 404:
+        cache_control = "public, max-age=60"
+    else:
+        cache_control = "public, max-age=3600"
+    body = {
+        "type": PROBLEM_TYPE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers={"Cache-Control": cache_control}
+    )
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.OutreachError)
+    async def outreach_error(request: Request, exc: Exception) -> Response:
+        for cls, status, slug, title in _PROBLEMS:
+            if isinstance(exc, cls):
+                if status == 500:
+                    log.error("unexpected service error", exc_info=exc)
+                return problem(status, slug, title, str(exc), request)
+        raise exc  # pragma: no cover - OutreachError is the last row
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_query(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return problem(422, "invalid-parameter", "Invalid query parameter", detail, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it
+        title = "Not found" if exc.status_code == 404 else "HTTP error"
+        return problem(exc.status_code, f"http-{exc.status_code}", title, str(exc.detail), request)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc)
+        return problem(500, "internal", "Internal error", "an unexpected error occurred", request)

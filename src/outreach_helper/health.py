@@ -1,0 +1,92 @@
+"""``/health``: is the cache store reachable, is the dashboard answering?
+
+Probes are cheap and rare: the dashboard check reuses the outcome of the last
+real upstream request when it is recent, and otherwise sends at most one
+probe per interval however often ``/health`` is polled, because a health
+check must never become load on the volunteers' dashboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from outreach_helper import SERVICE_NAME, __version__
+from outreach_helper.dashboard import DashboardClient, probe
+from outreach_helper.errors import UpstreamError
+from outreach_helper.records import CheckResult, HealthResponse
+from outreach_helper.store import Store, StoreUnavailable
+
+HEALTHY = "healthy"
+UNHEALTHY = "unhealthy"
+DEGRADED = "degraded"
+
+
+class HealthChecker:
+    def __init__(
+        self,
+        store: Store,
+        client: DashboardClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        probe_interval: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._clock = clock
+        self._interval = probe_interval
+        self._probe_lock = asyncio.Lock()
+        self._last_probe_at = float("-inf")
+
+    async def report(self) -> HealthResponse:
+        cache, dashboard = await asyncio.gather(self.check_cache(), self.check_dashboard())
+        ok = cache.status == HEALTHY and dashboard.status == HEALTHY
+        return HealthResponse(
+            status=HEALTHY if ok else DEGRADED,
+            service=SERVICE_NAME,
+            version=__version__,
+            timestamp=self._now(),
+            checks={"cache": cache, "dashboard": dashboard},
+        )
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    async def check_cache(self) -> CheckResult:
+        started = time.perf_counter()
+        try:
+            await self._store.ping()
+        except StoreUnavailable as exc:
+            return self._result(UNHEALTHY, started, f"serving from the embedded store: {exc}")
+        detail = "redis" if self._store.shared else "embedded"
+        return self._result(HEALTHY, started, detail)
+
+    def _result(self, status: str, started: float, detail: str | None) -> CheckResult:
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
+        return CheckResult(
+            status=status, response_time_ms=elapsed, timestamp=self._now(), detail=detail
+        )
+
+    async def check_dashboard(self) -> CheckResult:
+        async with self._probe_lock:
+            outcome = self._client.last_outcome
+            due = self._clock() - self._last_probe_at >= self._interval
+            recent = outcome is not None and self._clock() - outcome.at < self._interval
+            if not recent and due:
+                self._last_probe_at = self._clock()
+                with contextlib.suppress(UpstreamError):  # recorded in last_outcome
+                    await probe(self._client)
+                outcome = self._client.last_outcome
+        if outcome is None:
+            return CheckResult(
+                status=UNHEALTHY, response_time_ms=None, timestamp=self._now(), detail="no answer"
+            )
+        return CheckResult(
+            status=HEALTHY if outcome.ok else UNHEALTHY,
+            response_time_ms=outcome.response_time_ms,
+            timestamp=datetime.fromtimestamp(outcome.at, UTC),
+            detail=outcome.detail,
+        )

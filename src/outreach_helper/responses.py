@@ -1,0 +1,115 @@
+"""Finished responses: JSON bytes, ETag, cache headers, and a hot in-process copy.
+
+A warm hit must cost almost nothing: the finished body and its ETag are kept
+in process while every document behind them is fresh, so a hit is a dict
+lookup and a few header strings, with no store round trip, no decoding and
+no response-model validation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from outreach_helper.service import Freshness
+from outreach_helper.swr import Outcome
+
+CACHE_NAME = "OutreachHelper"
+JSON = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body: bytes
+    etag: str
+    freshness: Freshness
+
+
+def render(model: BaseModel, freshness: Freshness) -> Rendered:
+    """Serialize once and derive the strong ETag from the bytes themselves."""
+    body = model.model_dump_json().encode()
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+    return Rendered(body, f'"{digest}"', freshness)
+
+
+def cache_status(outcome: Outcome, freshness: Freshness, now: float) -> str:
+    """An RFC 9211 ``Cache-Status`` value for how this answer was obtained."""
+    ttl = int(freshness.fresh_until - now)
+    if outcome in (Outcome.HIT, Outcome.STALE):
+        return f"{CACHE_NAME}; hit; ttl={ttl}"
+    if outcome is Outcome.MISS:
+        return f"{CACHE_NAME}; fwd=miss; stored"
+    if outcome is Outcome.COLLAPSED:
+        return f"{CACHE_NAME}; fwd=miss; collapsed"
+    status = f"; fwd-status={freshness.upstream_status}" if freshness.upstream_status else ""
+    return f"{CACHE_NAME}; fwd=stale{status}; ttl={ttl}; detail=stale-if-error"
+
+
+def cache_control(outcome: Outcome, freshness: Freshness, now: float) -> str:
+    """Let browsers and proxies reuse the answer exactly as long as we would."""
+    if outcome in (Outcome.STALE, Outcome.STALE_IF_ERROR):
+        return (
+            f"public, max-age=0, stale-while-revalidate={max(0, int(freshness.stale_until - now))}"
+        )
+    max_age = max(0, int(freshness.fresh_until - now))
+    swr = max(0, int(freshness.stale_until - freshness.fresh_until))
+    return f"public, max-age={max_age}, stale-while-revalidate={swr}"
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    # Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+
+
+def respond(
+    rendered: Rendered, outcome: Outcome, now: float, if_none_match: str | None
+) -> Response:
+    """The HTTP response for ``rendered``: 200 with its body, or 304 if the client has it."""
+    freshness = rendered.freshness
+    headers = {
+        "ETag": rendered.etag,
+        "Cache-Control": cache_control(outcome, freshness, now),
+        "Age": str(max(0, int(now - freshness.fetched_at))),
+        "Cache-Status": cache_status(outcome, freshness, now),
+    }
+    if if_none_match and _etag_matches(if_none_match, rendered.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type=JSON, headers=headers)
+
+
+class HotResponses:
+    """Finished responses kept in process while they are fresh; LRU-bounded."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max = max_entries
+        self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable, now: float) -> Rendered | None:
+        rendered = self._entries.get(key)
+        if rendered is None:
+            return None
+        if now >= rendered.freshness.fresh_until:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return rendered
+
+    def offer(self, key: Hashable, rendered: Rendered, now: float) -> None:
+        """Keep ``rendered`` if it is fresh; stale or fallback answers are never kept."""
+        fresh = rendered.freshness
+        if fresh.outcome in (Outcome.STALE, Outcome.STALE_IF_ERROR) or fresh.fresh_until <= now:
+            return
+        self._entries[key] = rendered
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)

@@ -1,0 +1,326 @@
+"""The public API end to end: the app in process, the stand-in over real HTTP."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from outreach_helper.standin import world as w
+
+PROBLEM = "application/problem+json"
+
+
+def user_path(name: str) -> str:
+    return "/api/users/" + quote(name, safe="")
+
+
+def course_path(slug: str, suffix: str = "") -> str:
+    school, title = slug.split("/")
+    return f"/api/courses/{quote(school, safe='')}/{quote(title, safe='')}{suffix}"
+
+
+# ---- users -------------------------------------------------------------------
+
+
+async def test_user_answer_has_the_seed_fields(api):
+    body = (await api.get(user_path(w.MARTA))).json()
+    assert set(body) == {"username", "courses", "is_instructor", "is_student", "max_project"}
+
+
+async def test_user_course_rows_have_the_seed_fields_only(api):
+    row = (await api.get(user_path(w.MARTA))).json()["courses"][0]
+    assert set(row) == {
+        "course_id",
+        "course_title",
+        "course_school",
+        "course_term",
+        "user_count",
+        "user_role",
+        "course_slug",
+    }
+
+
+@pytest.mark.parametrize("spelling", ["marta_Quill", "Marta_Quill", "  Marta   Quill "])
+async def test_spellings_of_one_user_answer_with_the_canonical_name(api, spelling):
+    assert (await api.get(user_path(spelling))).json()["username"] == w.MARTA
+
+
+async def test_spellings_of_one_user_cost_one_upstream_request(api, upstream):
+    for spelling in ("marta_Quill", "Marta_Quill", "Marta Quill"):
+        await api.get(user_path(spelling))
+    assert upstream.counters()["user_stats"] == 1
+
+
+async def test_roles_are_lower_case_codes(api):
+    rows = (await api.get(user_path(w.NGOZI))).json()["courses"]
+    assert {r["user_role"] for r in rows} <= {
+        "student",
+        "instructor",
+        "campus_volunteer",
+        "online_volunteer",
+        "staff",
+    }
+
+
+async def test_facilitator_wording_is_reported_as_instructor(api, standin_server):
+    world = standin_server.world
+    enrollment = next(
+        e
+        for name in w.NAMED_USERS
+        for e in world.visible_enrollments_of(name)
+        if e.role == 1 and world.course(e.course_slug).instructor_label == "Facilitator"
+    )
+    rows = (await api.get(user_path(enrollment.username))).json()["courses"]
+    roles = {r["user_role"] for r in rows if r["course_slug"] == enrollment.course_slug}
+    assert roles == {"instructor"}
+
+
+async def test_user_with_no_courses_is_200_with_an_empty_list(api):
+    response = await api.get(user_path(w.QUIET))
+    assert (response.status_code, response.json()["courses"]) == (200, [])
+
+
+async def test_unknown_user_is_a_404_problem(api):
+    response = await api.get(user_path("Nobody Ever Registered This"))
+    assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM)
+
+
+async def test_problem_body_has_the_rfc_9457_members(api):
+    body = (await api.get(user_path("Nobody Ever Registered This"))).json()
+    assert {"type", "title", "status", "detail"} <= set(body)
+
+
+@pytest.mark.parametrize("name", [w.KAI, w.PERCENT, w.OLD_TIMER, w.ZOE])
+async def test_names_with_plus_percent_colon_and_accents_are_found(api, name):
+    response = await api.get(user_path(name))
+    assert (response.status_code, bool(response.json()["courses"])) == (200, True)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["a#b", "a<b", "a>b", "a[b", "a]b", "a|b", "a{b", "a}b", "a\x07b", "x" * 256, "10.0.0.1", " "],
+)
+async def test_impossible_usernames_are_400_without_asking_upstream(api, upstream, raw):
+    response = await api.get(user_path(raw))
+    assert (response.status_code, response.headers["content-type"], upstream.total) == (
+        400,
+        PROBLEM,
+        0,
+    )
+
+
+async def test_a_slash_in_a_username_is_400_without_asking_upstream(api, upstream):
+    response = await api.get("/api/users/AC/DC")
+    assert (response.status_code, upstream.total) == (400, 0)
+
+
+async def test_invalid_query_parameter_is_422_without_asking_upstream(api, upstream):
+    response = await api.get(user_path(w.MARTA) + "?enrich=perhaps")
+    assert (response.status_code, response.headers["content-type"], upstream.total) == (
+        422,
+        PROBLEM,
+        0,
+    )
+
+
+async def test_enrich_marks_active_and_event_windows(api):
+    rows = (await api.get(user_path(w.MARTA) + "?enrich=true")).json()["courses"]
+    by_slug = {r["course_slug"]: r for r in rows}
+    assert (
+        (by_slug[w.COURSE_ACTIVE]["active"], by_slug[w.COURSE_ACTIVE]["active_event"]),
+        (by_slug[w.COURSE_EVENT_OVER]["active"], by_slug[w.COURSE_EVENT_OVER]["active_event"]),
+        (by_slug[w.COURSE_ENDED]["active"], by_slug[w.COURSE_ENDED]["active_event"]),
+    ) == ((True, True), (True, False), (False, False))
+
+
+async def test_enrich_lists_sorted_staff_of_each_course(api):
+    rows = (await api.get(user_path(w.MARTA) + "?enrich=true")).json()["courses"]
+    staff = next(r["staff"] for r in rows if r["course_slug"] == w.COURSE_ACTIVE)
+    assert (staff == sorted(staff), w.MARTA in staff, w.ZOE in staff) == (True, True, False)
+
+
+async def test_enrich_gives_the_four_dates(api):
+    row = (await api.get(user_path(w.MARTA) + "?enrich=true")).json()["courses"][0]
+    assert {"start", "end", "timeline_start", "timeline_end"} <= set(row)
+
+
+async def test_enrich_asks_for_each_course_and_roster_once(api, upstream):
+    rows = (await api.get(user_path(w.BUSY) + "?enrich=true")).json()["courses"]
+    slugs = {r["course_slug"] for r in rows}
+    counters = upstream.counters()
+    assert (len(rows) >= 25, counters["course"], counters["users"]) == (
+        True,
+        len(slugs),
+        len(slugs),
+    )
+
+
+# ---- courses -----------------------------------------------------------------
+
+
+async def test_course_answer_uses_the_real_course_id_and_integer_counts(api):
+    body = (await api.get(course_path(w.COURSE_ACTIVE))).json()
+    assert (body["id"], body["edited_count"], body["word_count"], body["view_count"]) == (
+        30517,
+        1700,
+        1400000,
+        5450,
+    )
+
+
+async def test_course_answer_has_its_dashboard_url(api, upstream):
+    body = (await api.get(course_path(w.COURSE_ACTIVE))).json()
+    assert body["url"].startswith(upstream.url + "/courses/Riverside_Library_Network/")
+
+
+async def test_course_answer_never_has_passcode_or_flags_even_for_a_privileged_view(api, upstream):
+    upstream.privileged(True)
+    text = (await api.get(course_path(w.COURSE_ACTIVE))).text
+    assert ("passcode" in text, "flags" in text, "update_logs" in text) == (False, False, False)
+
+
+@pytest.mark.parametrize(
+    ("slug", "active", "active_event", "ended"),
+    [
+        (w.COURSE_ACTIVE, True, True, False),
+        (w.COURSE_EVENT_OVER, True, False, False),
+        (w.COURSE_EVENT_NOT_STARTED, True, False, False),
+        (w.COURSE_ENDED, False, False, True),
+        (w.COURSE_FUTURE, False, False, False),
+    ],
+)
+async def test_course_activity_follows_the_clock(api, slug, active, active_event, ended):
+    body = (await api.get(course_path(slug))).json()
+    assert (body["active"], body["active_event"], body["ended"]) == (active, active_event, ended)
+
+
+async def test_course_with_enrich_lists_staff(api):
+    body = (await api.get(course_path(w.COURSE_ACTIVE) + "?enrich=true")).json()
+    assert w.MARTA in body["staff"]
+
+
+async def test_private_course_is_a_404_problem(api):
+    response = await api.get(course_path(w.COURSE_PRIVATE))
+    assert (response.status_code, response.json()["status"]) == (404, 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/courses/School#/Title",
+        "/api/courses/School/Ti%7Ctle",
+        "/api/courses/School/%20",
+        "/api/courses/only-a-school",
+        "/api/courses/a/b/c/d",
+    ],
+)
+async def test_impossible_course_slugs_are_400_without_asking_upstream(api, upstream, path):
+    response = await api.get(path.replace("#", "%23"))
+    assert (response.status_code, upstream.total) == (400, 0)
+
+
+async def test_roster_splits_facilitators_and_participants(api):
+    body = (await api.get(course_path(w.COURSE_ACTIVE, "/users"))).json()
+    roles = {r["username"]: r["role"] for r in body["facilitators"]}
+    assert (roles[w.MARTA], roles[w.NGOZI], roles[w.STAFF]) == (
+        "instructor",
+        "online_volunteer",
+        "staff",
+    )
+
+
+async def test_roster_lists_each_username_once(api):
+    body = (await api.get(course_path(w.COURSE_ACTIVE, "/users"))).json()
+    names = [r["username"] for r in body["facilitators"] + body["participants"]]
+    assert len(names) == len(set(names))
+
+
+async def test_roster_never_passes_on_emails_or_real_names(api, upstream):
+    upstream.privileged(True)
+    body = (await api.get(course_path(w.COURSE_ACTIVE, "/users"))).json()
+    keys = {key for row in body["facilitators"] + body["participants"] for key in row}
+    assert keys == {"username", "role", "enrolled_at"}
+
+
+# ---- upstream trouble ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "status"),
+    [
+        ("error500", 503),
+        ("drop", 503),
+        ("rate_limited", 503),
+        ("html200", 502),
+        ("cut", 502),
+        ("wrongshape", 502),
+        ("slow", 504),
+    ],
+)
+async def test_upstream_faults_map_to_problem_statuses(
+    make_settings, clock, upstream, mode, status
+):
+    from outreach_helper.app import create_app
+    from tests.conftest import serving
+
+    upstream.fault(mode, retry_after=60, slow_seconds=1.5)
+    async with serving(create_app(make_settings(upstream_timeout=0.5), clock=clock)) as api:
+        response = await api.get(user_path(w.MARTA))
+    assert (response.status_code, response.headers["content-type"]) == (status, PROBLEM)
+
+
+async def test_unreachable_dashboard_is_503(make_settings, clock):
+    from outreach_helper.app import create_app
+    from tests.conftest import serving
+    from tests.support import free_port
+
+    settings = make_settings(dashboard_url=f"http://127.0.0.1:{free_port()}")
+    async with serving(create_app(settings, clock=clock)) as api:
+        response = await api.get(user_path(w.MARTA))
+    assert response.status_code == 503
+
+
+# ---- meta ----------------------------------------------------------------------
+
+
+async def test_health_reports_both_checks(api):
+    body = (await api.get("/health")).json()
+    assert (body["status"], sorted(body["checks"])) == ("healthy", ["cache", "dashboard"])
+
+
+async def test_health_is_200_and_degraded_when_the_dashboard_fails(api, upstream):
+    upstream.fault("error500")
+    response = await api.get("/health")
+    assert (response.status_code, response.json()["status"]) == (200, "degraded")
+
+
+async def test_index_links_to_the_docs(api):
+    assert (await api.get("/")).json()["links"]["docs"] == "/docs"
+
+
+async def test_openapi_documents_the_user_route(api):
+    paths = (await api.get("/openapi.json")).json()["paths"]
+    assert "/api/users/{username}" in paths
+
+
+async def test_docs_page_is_served(api):
+    assert (await api.get("/docs")).status_code == 200
+
+
+async def test_cors_allows_any_origin_without_credentials(api):
+    response = await api.get(user_path(w.MARTA), headers={"Origin": "https://en.wikipedia.org"})
+    assert (
+        response.headers["access-control-allow-origin"],
+        "access-control-allow-credentials" in response.headers,
+    ) == ("*", False)
+
+
+async def test_unknown_route_is_a_404_problem(api):
+    response = await api.get("/no/such/thing")
+    assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM)
+
+
+async def test_head_answers_like_get_without_a_body(api):
+    response = await api.head(user_path(w.MARTA))
+    assert (response.status_code, response.content, "etag" in response.headers) == (200, b"", True)
