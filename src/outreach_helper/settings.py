@@ -50,8 +50,10 @@ class Settings(BaseSettings):
 
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""
-    fanout_concurrency: int = Field(default=8, ge=1, le=64)
-    """Concurrent document lookups one request may fan out to (enrich, batches)."""
+    fanout_concurrency: int = Field(default=32, ge=1, le=256)
+    """Concurrent cache lookups one process fans out to (enrich, batches). Upstream
+    requests are bounded separately, and more tightly, by ``upstream_concurrency``:
+    most lookups are cache hits that should not queue behind upstream fetches."""
     lock_ttl_ms: int = Field(default=15_000, ge=100)
     """How long a cross-process fetch lock lives if its holder dies."""
 
