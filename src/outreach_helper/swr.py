@@ -223,6 +223,11 @@ class SWRCache:
         self._observer.lookup(lookup.policy.kind, lookup.outcome, lookup.entry.missing)
         return lookup
 
+    async def drain(self) -> None:
+        """Wait until every background refresh started so far has ended."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     async def aclose(self, grace: float = 2.0) -> None:
         """Let background refreshes finish for ``grace`` seconds, then cancel the rest."""
         pending = set(self._background)

@@ -1,0 +1,344 @@
+"""Caching end to end: the app, the stand-in's counters, a real Redis, a moved clock."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from urllib.parse import quote
+
+import orjson
+import pytest
+
+from outreach_helper.app import create_app
+from outreach_helper.standin import world as w
+from tests.conftest import serving
+from tests.support import REDIS_BINARY, RedisServer
+
+MARTA = "/api/users/" + quote(w.MARTA)
+COURSE = "/api/courses/" + "/".join(quote(p, safe="") for p in w.COURSE_ACTIVE.split("/"))
+ROSTER = COURSE + "/users"
+UNKNOWN = "/api/users/Nobody_Ever_Registered_This"
+
+
+def parts_of(client):
+    return client._transport.app.state.parts
+
+
+async def burst(client, path: str, n: int):
+    return await asyncio.gather(*(client.get(path) for _ in range(n)))
+
+
+# ---- single-flight -------------------------------------------------------------
+
+
+async def test_hundred_cold_requests_cost_one_upstream_request_embedded(api, upstream):
+    upstream.latency(300)
+    responses = await burst(api, MARTA, 100)
+    statuses = [r.headers["cache-status"] for r in responses]
+    assert (
+        {r.status_code for r in responses},
+        upstream.counters()["user_stats"],
+        sum("collapsed" in s for s in statuses),
+    ) == ({200}, 1, 99)
+
+
+async def test_hundred_cold_requests_cost_one_upstream_request_with_redis(
+    make_settings, clock, upstream, redis_server
+):
+    upstream.latency(300)
+    app = create_app(make_settings(redis_url=redis_server.url), clock=clock)
+    async with serving(app) as client:
+        responses = await burst(client, MARTA, 100)
+    assert ({r.status_code for r in responses}, upstream.counters()["user_stats"]) == ({200}, 1)
+
+
+async def test_two_instances_sharing_redis_cost_one_upstream_request(
+    make_settings, clock, upstream, redis_server
+):
+    upstream.latency(300)
+    settings = make_settings(redis_url=redis_server.url)
+    async with AsyncExitStack() as stack:
+        first = await stack.enter_async_context(serving(create_app(settings, clock=clock)))
+        second = await stack.enter_async_context(serving(create_app(settings, clock=clock)))
+        responses = await asyncio.gather(*(client.get(MARTA) for client in [first, second] * 50))
+    statuses = [r.headers["cache-status"] for r in responses]
+    assert (
+        {r.status_code for r in responses},
+        upstream.counters()["user_stats"],
+        sum("stored" in s for s in statuses),
+    ) == ({200}, 1, 1)
+
+
+async def test_unknown_user_twenty_times_costs_one_upstream_request(api, upstream):
+    responses = [await api.get(UNKNOWN) for _ in range(20)]
+    assert ({r.status_code for r in responses}, upstream.counters()["user_stats"]) == ({404}, 1)
+
+
+async def test_unknown_user_is_asked_again_after_the_negative_ttl(api, upstream, clock):
+    await api.get(UNKNOWN)
+    clock.advance(600)
+    await api.get(UNKNOWN)
+    assert upstream.counters()["user_stats"] == 2
+
+
+# ---- freshness -------------------------------------------------------------------
+
+KINDS = [
+    (MARTA, "user_stats", 3600, 86400),
+    (COURSE, "course", 86400, 604800),
+    (ROSTER, "users", 10800, 172800),
+]
+
+
+@pytest.mark.parametrize(("path", "endpoint", "fresh", "stale"), KINDS)
+async def test_fresh_answers_are_hits_that_cost_nothing(
+    api, upstream, clock, path, endpoint, fresh, stale
+):
+    await api.get(path)
+    clock.advance(fresh - 5)
+    response = await api.get(path)
+    assert (response.headers["cache-status"].split("; ")[1], upstream.counters()[endpoint]) == (
+        "hit",
+        1,
+    )
+
+
+@pytest.mark.parametrize(("path", "endpoint", "fresh", "stale"), KINDS)
+async def test_stale_answers_are_served_then_refreshed_once(
+    api, upstream, clock, path, endpoint, fresh, stale
+):
+    await api.get(path)
+    clock.advance(fresh + 5)
+    response = await api.get(path)
+    await parts_of(api).cache.drain()
+    after = await api.get(path)
+    assert (
+        response.headers["cache-status"],
+        upstream.counters()[endpoint],
+        after.headers["cache-status"].split("; ")[1],
+    ) == ("OutreachHelper; hit; ttl=-5", 2, "hit")
+
+
+@pytest.mark.parametrize(("path", "endpoint", "fresh", "stale"), KINDS)
+async def test_expired_answers_are_fetched_before_answering(
+    api, upstream, clock, path, endpoint, fresh, stale
+):
+    await api.get(path)
+    clock.advance(stale + 5)
+    response = await api.get(path)
+    assert (response.headers["cache-status"], upstream.counters()[endpoint]) == (
+        "OutreachHelper; fwd=miss; stored",
+        2,
+    )
+
+
+async def test_fifty_concurrent_stale_requests_start_one_refresh(api, upstream, clock):
+    await api.get(MARTA)
+    clock.advance(3600 + 1)
+    upstream.latency(200)
+    responses = await burst(api, MARTA, 50)
+    await parts_of(api).cache.drain()
+    assert (
+        {r.headers["cache-status"] for r in responses},
+        upstream.counters()["user_stats"],
+    ) == ({"OutreachHelper; hit; ttl=-1"}, 2)
+
+
+# ---- stale-if-error ---------------------------------------------------------------
+
+FAULTS = ["error500", "drop", "rate_limited", "html200", "cut", "wrongshape", "slow"]
+STATUS = {"html200": 502, "cut": 502, "wrongshape": 502, "slow": 504}
+
+
+@pytest.fixture
+async def impatient_api(make_settings, clock):
+    async with serving(create_app(make_settings(upstream_timeout=0.3), clock=clock)) as client:
+        yield client
+
+
+async def stored_fetched_at(client, kind: str, ident: str) -> float:
+    cache = parts_of(client).cache
+    raw = await cache.store.get(cache.key(kind, ident))
+    assert raw is not None
+    return float(orjson.loads(raw)["fetched_at"])
+
+
+@pytest.mark.parametrize("mode", FAULTS)
+async def test_expired_entry_stands_in_for_each_fault(impatient_api, upstream, clock, mode):
+    first = await impatient_api.get(MARTA)
+    clock.advance(86400 + 60)
+    upstream.fault(mode, retry_after=60, slow_seconds=1)
+    response = await impatient_api.get(MARTA)
+    assert (response.status_code, response.content, response.headers["cache-status"]) == (
+        200,
+        first.content,
+        f"OutreachHelper; fwd=stale{fwd_status(mode)}; ttl=-82860; detail=stale-if-error",
+    )
+
+
+def fwd_status(mode: str) -> str:
+    return {"error500": "; fwd-status=500", "rate_limited": "; fwd-status=429"}.get(mode, "")
+
+
+@pytest.mark.parametrize("mode", FAULTS)
+async def test_a_fault_never_overwrites_the_stored_entry(impatient_api, upstream, clock, mode):
+    await impatient_api.get(MARTA)
+    before = await stored_fetched_at(impatient_api, "user", w.MARTA)
+    clock.advance(86400 + 60)
+    upstream.fault(mode, retry_after=60, slow_seconds=1)
+    await impatient_api.get(MARTA)
+    assert await stored_fetched_at(impatient_api, "user", w.MARTA) == before
+
+
+@pytest.mark.parametrize("mode", FAULTS)
+async def test_without_an_entry_each_fault_is_its_problem_status(impatient_api, upstream, mode):
+    upstream.fault(mode, retry_after=60, slow_seconds=1)
+    response = await impatient_api.get(MARTA)
+    assert (response.status_code, response.headers["cache-control"]) == (
+        STATUS.get(mode, 503),
+        "no-store",
+    )
+
+
+@pytest.mark.parametrize("mode", ["error500", "drop", "html200", "cut", "wrongshape", "slow"])
+async def test_without_an_entry_a_fault_caches_nothing(impatient_api, upstream, mode):
+    upstream.fault(mode, slow_seconds=1)
+    await impatient_api.get(MARTA)
+    upstream.heal()
+    response = await impatient_api.get(MARTA)
+    assert (response.status_code, response.headers["cache-status"]) == (
+        200,
+        "OutreachHelper; fwd=miss; stored",
+    )
+
+
+async def test_entry_older_than_the_error_ttl_no_longer_stands_in(impatient_api, upstream, clock):
+    await impatient_api.get(MARTA)
+    clock.advance(604800 + 60)
+    upstream.fault("error500")
+    assert (await impatient_api.get(MARTA)).status_code == 503
+
+
+# ---- Redis outage -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(REDIS_BINARY is None, reason="no redis-server binary")
+async def test_redis_outage_degrades_then_heals_without_restart(make_settings, clock, upstream):
+    with RedisServer() as redis:
+        app = create_app(make_settings(redis_url=redis.url), clock=clock)
+        async with serving(app) as client:
+            before = (await client.get("/health")).json()["checks"]["cache"]["status"]
+            redis.stop()
+            during = [
+                (await client.get("/api/users/" + quote(name, safe=""))).status_code
+                for name in w.NAMED_USERS
+            ]
+            degraded = (await client.get("/health")).json()
+            redis.start()
+            healed = (await client.get("/health")).json()
+            after = (await client.get("/api/users/" + quote(w.ZOE))).status_code
+    assert (before, set(during), degraded["status"], degraded["checks"]["cache"]["status"]) == (
+        "healthy",
+        {200},
+        "degraded",
+        "unhealthy",
+    )
+    assert (healed["status"], after) == ("healthy", 200)
+
+
+@pytest.mark.skipif(REDIS_BINARY is None, reason="no redis-server binary")
+async def test_redis_down_from_the_start_still_answers_and_coalesces(
+    make_settings, clock, upstream
+):
+    from tests.support import free_port
+
+    upstream.latency(200)
+    app = create_app(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0"), clock=clock)
+    async with serving(app) as client:
+        responses = await burst(client, MARTA, 20)
+    assert ({r.status_code for r in responses}, upstream.counters()["user_stats"]) == ({200}, 1)
+
+
+async def test_redis_values_are_json_envelopes_with_an_expiry(
+    make_settings, clock, upstream, redis_server, prefix
+):
+    import redis.asyncio as aioredis
+
+    app = create_app(make_settings(redis_url=redis_server.url), clock=clock)
+    async with serving(app) as client:
+        await client.get(MARTA)
+    raw = aioredis.Redis.from_url(redis_server.url)
+    key = f"{prefix}:user:{w.MARTA}"
+    value, ttl = await raw.get(key), await raw.ttl(key)
+    await raw.aclose()
+    assert isinstance(value, bytes)
+    envelope = orjson.loads(value)
+    assert (sorted(envelope), 604800 <= ttl <= 604800 * 1.1 + 1) == (["data", "fetched_at"], True)
+
+
+async def test_garbage_in_redis_is_a_miss_not_a_crash(
+    make_settings, clock, upstream, redis_server, prefix
+):
+    import redis.asyncio as aioredis
+
+    raw = aioredis.Redis.from_url(redis_server.url)
+    await raw.set(f"{prefix}:user:{w.MARTA}", b"\x80\x81 definitely not json", ex=60)
+    await raw.aclose()
+    app = create_app(make_settings(redis_url=redis_server.url), clock=clock)
+    async with serving(app) as client:
+        response = await client.get(MARTA)
+    assert (response.status_code, response.headers["cache-status"]) == (
+        200,
+        "OutreachHelper; fwd=miss; stored",
+    )
+
+
+# ---- HTTP caching --------------------------------------------------------------------
+
+
+async def test_etag_round_trip_answers_304_without_a_body(api):
+    first = await api.get(MARTA)
+    second = await api.get(MARTA, headers={"If-None-Match": first.headers["etag"]})
+    assert (second.status_code, second.content, second.headers["etag"]) == (
+        304,
+        b"",
+        first.headers["etag"],
+    )
+
+
+async def test_a_different_etag_gets_the_full_answer(api):
+    response = await api.get(MARTA, headers={"If-None-Match": '"something-else"'})
+    assert response.status_code == 200
+
+
+async def test_cache_control_counts_down_with_age(api, clock):
+    await api.get(MARTA)
+    clock.advance(100)
+    response = await api.get(MARTA)
+    assert (response.headers["cache-control"], response.headers["age"]) == (
+        "public, max-age=3500, stale-while-revalidate=82800",
+        "100",
+    )
+
+
+async def test_stale_answers_tell_clients_to_revalidate(api, clock):
+    await api.get(MARTA)
+    clock.advance(3600 + 100)
+    response = await api.get(MARTA)
+    assert response.headers["cache-control"] == "public, max-age=0, stale-while-revalidate=82700"
+
+
+async def test_activity_flags_flip_at_the_boundary_though_documents_are_fresh(
+    api, clock, standin_server
+):
+    event_end = standin_server.world.course(w.COURSE_ACTIVE).timeline_end.timestamp()
+    clock.now = event_end - 1800
+
+    async def active_event() -> tuple[bool, str]:
+        response = await api.get(MARTA + "?enrich=true")
+        row = next(c for c in response.json()["courses"] if c["course_slug"] == w.COURSE_ACTIVE)
+        return row["active_event"], response.headers["cache-control"].split(",")[1].strip()
+
+    before = await active_event()
+    clock.advance(1801)
+    assert (before, (await active_event())[0]) == ((True, "max-age=1800"), False)
