@@ -19,11 +19,11 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 
 from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.api import build_router
+from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.health import HealthChecker
 from outreach_helper.records import HealthResponse
@@ -40,7 +40,8 @@ PROBLEM_TYPE = "tag:outreach-dashboard-helper,2026:problem:"
 # error class -> (status, problem type slug, title); the most specific class wins.
 _PROBLEMS: list[tuple[type[errors.OutreachError], int, str, str]] = [
     (errors.InvalidName, 400, "invalid-name", "Invalid username or slug"),
-    (errors.InvalidParameter, 400, "invalid-parameter", "Invalid parameter"),
+    (errors.InvalidParameter, 422, "invalid-parameter", "Invalid query parameter"),
+    (errors.InvalidRequest, 400, "invalid-request", "Invalid request"),
     (errors.UserNotFound, 404, "user-not-found", "User not found"),
     (errors.CourseNotFound, 404, "course-not-found", "Course not found"),
     (errors.CampaignNotFound, 404, "campaign-not-found", "Campaign not found"),
@@ -131,15 +132,7 @@ def create_app(
     _add_meta_routes(app, parts)
     _add_error_handlers(app)
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["If-None-Match"],
-        expose_headers=["ETag", "Age", "Cache-Status"],
-        allow_credentials=False,
-        max_age=86400,
-    )
+    app.add_middleware(PublicCORS)
     return app
 
 

@@ -3,7 +3,8 @@
     OutreachError
     ├── InvalidInput            bad username, slug or parameter; never reaches upstream
     │   ├── InvalidName         a username or slug that cannot exist
-    │   └── InvalidParameter    a query parameter out of range
+    │   ├── InvalidParameter    a query parameter that does not parse
+    │   └── InvalidRequest      a well-formed request we will not serve (too many names)
     ├── NotFound                the dashboard says it does not exist
     │   ├── UserNotFound
     │   ├── CourseNotFound
@@ -33,7 +34,11 @@ class InvalidName(InvalidInput):
 
 
 class InvalidParameter(InvalidInput):
-    """A query parameter outside what the endpoint accepts."""
+    """A query parameter whose value does not parse (``enrich=perhaps``)."""
+
+
+class InvalidRequest(InvalidInput):
+    """A request that parses but asks for more than the endpoint serves."""
 
 
 class NotFound(OutreachError):

@@ -1,12 +1,14 @@
 """Usernames and slugs: canonical forms and the rules that reject impossible ones.
 
-Canonicalizing before anything else means ``ada_lovelace``, ``Ada Lovelace`` and
+Both canonicalizers are pure and memoized: they run on every request, hits
+included. Canonicalizing before anything else means ``ada_lovelace``, ``Ada Lovelace`` and
 `` Ada_Lovelace `` are one user, one upstream request and one cache key, and an
 impossible name is refused before it can cost the dashboard anything.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -40,6 +42,7 @@ def _upper_first(text: str) -> str:
     return (first if len(first) == 1 else text[0]) + text[1:]
 
 
+@functools.lru_cache(maxsize=65_536)
 def canonical_username(raw: str) -> str:
     """Return the MediaWiki-canonical form of ``raw``.
 
@@ -65,6 +68,7 @@ def canonical_username(raw: str) -> str:
     return _upper_first(name)
 
 
+@functools.lru_cache(maxsize=16_384)
 def canonical_slug_part(raw: str, *, what: str = "slug") -> str:
     """Return one slug segment (school, title or campaign) in the dashboard's form.
 

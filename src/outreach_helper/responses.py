@@ -2,8 +2,8 @@
 
 A warm hit must cost almost nothing: the finished body and its ETag are kept
 in process while every document behind them is fresh, so a hit is a dict
-lookup and a few header strings, with no store round trip, no decoding and
-no response-model validation.
+lookup and a list of header bytes that is rebuilt at most once a second,
+with no store round trip, no decoding and no response-model validation.
 """
 
 from __future__ import annotations
@@ -11,23 +11,37 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from outreach_helper.service import Freshness
 from outreach_helper.swr import Outcome
 
 CACHE_NAME = "OutreachHelper"
-JSON = "application/json"
+RawHeaders = list[tuple[bytes, bytes]]
 
 
-@dataclass(frozen=True, slots=True)
 class Rendered:
-    body: bytes
-    etag: str
-    freshness: Freshness
+    """A serialized answer and its ETag, with its hit headers memoized per second."""
+
+    __slots__ = ("_memo_headers", "_memo_second", "body", "etag", "freshness")
+
+    def __init__(self, body: bytes, etag: str, freshness: Freshness) -> None:
+        self.body = body
+        self.etag = etag
+        self.freshness = freshness
+        self._memo_second = -1
+        self._memo_headers: RawHeaders = []
+
+    def hit_headers(self, now: float) -> RawHeaders:
+        """Headers of a hot hit; identical within one second, so built once per second."""
+        second = int(now)
+        if second != self._memo_second:
+            self._memo_headers = raw_headers(self, Outcome.HIT, float(second))
+            self._memo_second = second
+        return self._memo_headers
 
 
 def render(model: BaseModel, freshness: Freshness) -> Rendered:
@@ -53,12 +67,33 @@ def cache_status(outcome: Outcome, freshness: Freshness, now: float) -> str:
 def cache_control(outcome: Outcome, freshness: Freshness, now: float) -> str:
     """Let browsers and proxies reuse the answer exactly as long as we would."""
     if outcome in (Outcome.STALE, Outcome.STALE_IF_ERROR):
-        return (
-            f"public, max-age=0, stale-while-revalidate={max(0, int(freshness.stale_until - now))}"
-        )
+        revalidate = max(0, int(freshness.stale_until - now))
+        return f"public, max-age=0, stale-while-revalidate={revalidate}"
     max_age = max(0, int(freshness.fresh_until - now))
     swr = max(0, int(freshness.stale_until - freshness.fresh_until))
     return f"public, max-age={max_age}, stale-while-revalidate={swr}"
+
+
+def raw_headers(rendered: Rendered, outcome: Outcome, now: float) -> RawHeaders:
+    freshness = rendered.freshness
+    return [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(rendered.body)).encode()),
+        (b"etag", rendered.etag.encode()),
+        (b"cache-control", cache_control(outcome, freshness, now).encode()),
+        (b"age", str(max(0, int(now - freshness.fetched_at))).encode()),
+        (b"cache-status", cache_status(outcome, freshness, now).encode()),
+    ]
+
+
+class PreparedResponse(Response):
+    """A response whose headers were built in advance (Starlette's are built per call)."""
+
+    def __init__(self, status_code: int, body: bytes, headers: RawHeaders) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.raw_headers = headers
+        self.background: BackgroundTask | None = None
 
 
 def _etag_matches(if_none_match: str, etag: str) -> bool:
@@ -72,16 +107,13 @@ def respond(
     rendered: Rendered, outcome: Outcome, now: float, if_none_match: str | None
 ) -> Response:
     """The HTTP response for ``rendered``: 200 with its body, or 304 if the client has it."""
-    freshness = rendered.freshness
-    headers = {
-        "ETag": rendered.etag,
-        "Cache-Control": cache_control(outcome, freshness, now),
-        "Age": str(max(0, int(now - freshness.fetched_at))),
-        "Cache-Status": cache_status(outcome, freshness, now),
-    }
+    if outcome is Outcome.HIT:
+        headers = rendered.hit_headers(now)
+    else:
+        headers = raw_headers(rendered, outcome, now)
     if if_none_match and _etag_matches(if_none_match, rendered.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(rendered.body, media_type=JSON, headers=headers)
+        return PreparedResponse(304, b"", [h for h in headers if h[0] != b"content-length"])
+    return PreparedResponse(200, rendered.body, headers)
 
 
 class HotResponses:
