@@ -1,0 +1,60 @@
+from outreach_helper.records import UserResponse
+from outreach_helper.responses import HotResponses, cache_status, render, respond
+from outreach_helper.service import Freshness
+from outreach_helper.swr import Outcome
+
+BODY = UserResponse(
+    username="A", courses=[], is_instructor=False, is_student=False, max_project=None
+)
+
+
+def fresh(outcome: Outcome = Outcome.MISS, fetched_at: float = 1000.0) -> Freshness:
+    return Freshness(
+        fetched_at=fetched_at,
+        fresh_until=fetched_at + 3600,
+        stale_until=fetched_at + 86400,
+        outcome=outcome,
+    )
+
+
+def test_hot_responses_stay_within_their_bound():
+    hot = HotResponses(100)
+    for i in range(10_000):
+        hot.offer(("user", f"Editor {i}"), render(BODY, fresh()), now=1000.0)
+    assert len(hot) == 100
+
+
+def test_hot_copy_is_dropped_once_stale():
+    hot = HotResponses(10)
+    hot.offer("k", render(BODY, fresh()), now=1000.0)
+    assert (hot.get("k", 4599.0) is not None, hot.get("k", 4600.0)) == (True, None)
+
+
+def test_stale_answers_are_never_kept_hot():
+    hot = HotResponses(10)
+    hot.offer("k", render(BODY, fresh(Outcome.STALE_IF_ERROR)), now=1000.0)
+    assert hot.get("k", 1000.0) is None
+
+
+def test_equal_bodies_have_equal_etags():
+    assert render(BODY, fresh()).etag == render(BODY, fresh(fetched_at=5.0)).etag
+
+
+def test_weak_if_none_match_matches():
+    rendered = render(BODY, fresh())
+    assert respond(rendered, Outcome.HIT, 1000.0, f'W/{rendered.etag}, "x"').status_code == 304
+
+
+def test_collapsed_requests_say_so():
+    assert cache_status(Outcome.COLLAPSED, fresh(), 1000.0) == "OutreachHelper; fwd=miss; collapsed"
+
+
+def test_stale_hit_has_a_negative_ttl():
+    assert cache_status(Outcome.STALE, fresh(), 4700.0) == "OutreachHelper; hit; ttl=-100"
+
+
+def test_hit_headers_follow_the_clock_second_by_second():
+    rendered = render(BODY, fresh())
+    first = dict(respond(rendered, Outcome.HIT, 1010.2, None).raw_headers)[b"age"]
+    second = dict(respond(rendered, Outcome.HIT, 1011.9, None).raw_headers)[b"age"]
+    assert (first, second) == (b"10", b"11")
