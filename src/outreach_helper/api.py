@@ -19,17 +19,23 @@ from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from outreach_helper.errors import InvalidName, InvalidParameter
-from outreach_helper.names import CourseSlug, canonical_username
+from outreach_helper.errors import InvalidName, InvalidParameter, InvalidRequest, OutreachError
+from outreach_helper.names import CourseSlug, canonical_slug_part, canonical_username
+from outreach_helper.problems import problem_for
 from outreach_helper.records import (
+    ActiveStaffResponse,
+    BatchError,
+    BatchResponse,
+    CampaignResponse,
     CourseResponse,
     EnrichedUserResponse,
     Problem,
     RosterResponse,
+    StatusResponse,
     UserResponse,
 )
 from outreach_helper.responses import HotResponses, render, respond
-from outreach_helper.service import Answer, OutreachService
+from outreach_helper.service import Answer, Freshness, OutreachService, Window
 from outreach_helper.swr import Outcome
 
 Clock = Callable[[], float]
@@ -92,6 +98,22 @@ def flag(request: Request, name: str) -> bool:
     raise InvalidParameter(f"{name} must be true or false, not {raw!r}")
 
 
+MAX_BATCH = 50
+USERNAMES = {
+    "name": "usernames",
+    "in": "query",
+    "required": True,
+    "description": f"Up to {MAX_BATCH} usernames separated by | (as in the MediaWiki API).",
+    "schema": {"type": "string", "minLength": 1},
+}
+WINDOW = {
+    "name": "window",
+    "in": "query",
+    "required": False,
+    "description": "tracking: start..end (default); event: timeline_start..timeline_end.",
+    "schema": {"type": "string", "enum": ["tracking", "event"], "default": "tracking"},
+}
+CAMPAIGN = _path("campaign", "The campaign's slug, as in its dashboard URL.")
 USERNAME = _path("username", "A Wikimedia username; any spelling MediaWiki treats as the same.")
 SCHOOL = _path("school", "First part of the course slug (spaces or underscores).")
 TITLE = _path("title_slug", "Second part of the course slug.")
@@ -157,12 +179,95 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         slug = CourseSlug.parse(params["school"], params["title_slug"])
         return await serve(request, ("roster", str(slug)), lambda: service.roster(slug))
 
+    @router.get(
+        "/users/{username}/active-staff",
+        response_model=None,
+        responses=_ok(ActiveStaffResponse),
+        summary="Staff of the user's courses that are active now",
+        openapi_extra=_parameters(USERNAME, WINDOW),
+    )
+    async def get_active_staff(request: Request) -> Response:
+        name = canonical_username(request.path_params["username"])
+        raw = request.query_params.get("window", "tracking")
+        if raw not in ("tracking", "event"):
+            raise InvalidParameter(f"window must be tracking or event, not {raw!r}")
+        window: Window = "event" if raw == "event" else "tracking"
+        return await serve(
+            request, ("active-staff", name, window), lambda: service.active_staff(name, window)
+        )
+
+    @router.get(
+        "/users/{username}/status",
+        response_model=None,
+        responses=_ok(StatusResponse),
+        summary="Should a gadget show anything? (unknown users are zeros, not 404)",
+        openapi_extra=_parameters(USERNAME),
+    )
+    async def get_status(request: Request) -> Response:
+        name = canonical_username(request.path_params["username"])
+        return await serve(request, ("status", name), lambda: service.status(name))
+
+    @router.get(
+        "/users",
+        response_model=None,
+        responses=_ok(BatchResponse),
+        summary=f"Status of up to {MAX_BATCH} users at once",
+        openapi_extra=_parameters(USERNAMES),
+    )
+    async def get_users(request: Request) -> Response:
+        raw = request.query_params.get("usernames")
+        if raw is None:
+            raise InvalidParameter("usernames is required: names separated by |")
+        requested = raw.split("|")
+        if not raw or len(requested) > MAX_BATCH:
+            raise InvalidRequest(f"ask about 1 to {MAX_BATCH} usernames, not {len(requested)}")
+        canonical: list[str | InvalidName] = []
+        for name in requested:
+            try:
+                canonical.append(canonical_username(name))
+            except InvalidName as exc:
+                canonical.append(exc)
+        answers = await service.statuses([c for c in canonical if isinstance(c, str)])
+        entries: list[StatusResponse | BatchError] = []
+        parts = []
+        for name, canon in zip(requested, canonical, strict=True):
+            result = answers[canon] if isinstance(canon, str) else canon
+            if isinstance(result, OutreachError):
+                entries.append(BatchError(username=name, error=problem_for(result)))
+            else:
+                entries.append(result.body)
+                parts.append(result.freshness)
+        now = clock()
+        if len(parts) < len(entries):
+            parts.append(Freshness.combine([], now))  # an error entry: reuse nothing
+        freshness = Freshness.combine(parts, now)
+        rendered = render(BatchResponse(users=entries), freshness)
+        return respond(rendered, freshness.outcome, now, request.headers.get("if-none-match"))
+
+    @router.get(
+        "/campaigns/{campaign}/active-courses",
+        response_model=None,
+        responses=_ok(CampaignResponse),
+        summary="A campaign's courses that are active now",
+        openapi_extra=_parameters(CAMPAIGN, _flag("staff", "Add each course's staff.")),
+    )
+    async def get_campaign(request: Request) -> Response:
+        campaign = canonical_slug_part(request.path_params["campaign"], what="campaign")
+        staff = flag(request, "staff")
+        return await serve(
+            request, ("campaign", campaign, staff), lambda: service.campaign(campaign, staff=staff)
+        )
+
     _answer_head_like_get(router)
 
     # Decoded paths with a "/" inside a name land here instead of on a bare 404.
     @router.api_route("/users/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def user_path_with_slash(rest: str) -> Response:
         raise InvalidName("usernames cannot contain /")
+
+    @router.api_route("/campaigns/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def campaign_path_malformed(rest: str) -> Response:
+        raise InvalidName("a campaign is addressed as /api/campaigns/SLUG/active-courses")
 
     @router.api_route("/courses/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def course_path_malformed(rest: str) -> Response:

@@ -26,7 +26,8 @@ from outreach_helper.api import build_router
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.health import HealthChecker
-from outreach_helper.records import HealthResponse
+from outreach_helper.problems import PROBLEM_JSON, make_problem, problem_for
+from outreach_helper.records import HealthResponse, Problem
 from outreach_helper.responses import HotResponses
 from outreach_helper.service import OutreachService
 from outreach_helper.settings import Settings
@@ -34,22 +35,6 @@ from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store
 from outreach_helper.swr import SWRCache, policies
 
 log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
-PROBLEM_TYPE = "tag:outreach-dashboard-helper,2026:problem:"
-
-# error class -> (status, problem type slug, title); the most specific class wins.
-_PROBLEMS: list[tuple[type[errors.OutreachError], int, str, str]] = [
-    (errors.InvalidName, 400, "invalid-name", "Invalid username or slug"),
-    (errors.InvalidParameter, 422, "invalid-parameter", "Invalid query parameter"),
-    (errors.InvalidRequest, 400, "invalid-request", "Invalid request"),
-    (errors.UserNotFound, 404, "user-not-found", "User not found"),
-    (errors.CourseNotFound, 404, "course-not-found", "Course not found"),
-    (errors.CampaignNotFound, 404, "campaign-not-found", "Campaign not found"),
-    (errors.UpstreamTimeout, 504, "upstream-timeout", "The dashboard timed out"),
-    (errors.UpstreamUnavailable, 503, "upstream-unavailable", "The dashboard is unavailable"),
-    (errors.UpstreamBadResponse, 502, "upstream-bad-response", "The dashboard answered badly"),
-    (errors.OutreachError, 500, "internal", "Internal error"),
-]
 
 
 @dataclass(slots=True)
@@ -162,35 +147,30 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
         }
 
 
-def problem(status: int, slug: str, title: str, detail: str, request: Request) -> Response:
-    """An RFC 9457 problem response."""
-    if status >= 500:
+def problem_response(body: Problem) -> Response:
+    """An RFC 9457 response; server-side trouble is never stored by caches."""
+    if body.status >= 500:
         cache_control = "no-store"
-    elif status == 404:
+    elif body.status == 404:
         cache_control = "public, max-age=60"
     else:
         cache_control = "public, max-age=3600"
-    body = {
-        "type": PROBLEM_TYPE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
     return JSONResponse(
-        body, status_code=status, media_type=PROBLEM_JSON, headers={"Cache-Control": cache_control}
+        body.model_dump(),
+        status_code=body.status,
+        media_type=PROBLEM_JSON,
+        headers={"Cache-Control": cache_control},
     )
 
 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.OutreachError)
     async def outreach_error(request: Request, exc: Exception) -> Response:
-        for cls, status, slug, title in _PROBLEMS:
-            if isinstance(exc, cls):
-                if status == 500:
-                    log.error("unexpected service error", exc_info=exc)
-                return problem(status, slug, title, str(exc), request)
-        raise exc  # pragma: no cover - OutreachError is the last row
+        assert isinstance(exc, errors.OutreachError)  # noqa: S101 - registered for it
+        body = problem_for(exc, request.url.path)
+        if body.status == 500:
+            log.error("unexpected service error", exc_info=exc)
+        return problem_response(body)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_query(request: Request, exc: Exception) -> Response:
@@ -198,15 +178,27 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        return problem(422, "invalid-parameter", "Invalid query parameter", detail, request)
+        return problem_response(
+            make_problem(
+                422, "invalid-parameter", "Invalid query parameter", detail, request.url.path
+            )
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it
         title = "Not found" if exc.status_code == 404 else "HTTP error"
-        return problem(exc.status_code, f"http-{exc.status_code}", title, str(exc.detail), request)
+        return problem_response(
+            make_problem(
+                exc.status_code, f"http-{exc.status_code}", title, str(exc.detail), request.url.path
+            )
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("unhandled error", exc_info=exc)
-        return problem(500, "internal", "Internal error", "an unexpected error occurred", request)
+        return problem_response(
+            make_problem(
+                500, "internal", "Internal error", "an unexpected error occurred", request.url.path
+            )
+        )

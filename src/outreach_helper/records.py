@@ -251,3 +251,65 @@ class Problem(Response):
     status: int
     detail: str
     instance: str | None = None
+
+
+class StatusResponse(Response):
+    """Should a gadget show anything for this user? Cheap: no rosters are read."""
+
+    username: str
+    has_any_courses: bool
+    active_course_count: int = Field(description="courses active now in their tracking window")
+    active_event_count: int = Field(description="courses whose event is on now")
+    total_courses: int = Field(description="distinct courses the user is enrolled in")
+    is_instructor: bool
+    is_student: bool
+
+
+class ActiveStaffCourse(Response):
+    course_slug: str
+    course_title: str
+    staff: list[str]
+
+
+class ActiveStaffResponse(Response):
+    username: str
+    window: str = Field(description="tracking (start..end) or event (timeline_start..timeline_end)")
+    all_staff: list[str] = Field(
+        description="sorted, unique staff of all the user's active courses"
+    )
+    courses: list[ActiveStaffCourse]
+
+
+class BatchError(Response):
+    username: str
+    error: Problem
+
+
+class BatchResponse(Response):
+    users: list[StatusResponse | BatchError] = Field(
+        description="one entry per requested name, in request order"
+    )
+
+
+class CampaignCourseResponse(Response):
+    id: int
+    slug: str
+    title: str
+    school: str | None
+    term: str | None
+    user_count: int | None
+    instructor: str | None
+    trained_count: int | None
+    word_count: int | None
+    references_count: int | None
+    view_sum: int | None
+    recent_revision_count: int | None
+    url: str
+    staff: list[str] | None = Field(default=None, description="with staff=true")
+
+
+class CampaignResponse(Response):
+    campaign: str
+    courses: list[CampaignCourseResponse] = Field(
+        description="the campaign's active courses (at most 100, most recently edited first)"
+    )

@@ -13,13 +13,27 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from outreach_helper import activity
 from outreach_helper.dashboard import DashboardClient
-from outreach_helper.errors import CourseNotFound, InvalidName, NotFound, UserNotFound
+from outreach_helper.errors import (
+    CampaignNotFound,
+    CourseNotFound,
+    InvalidName,
+    NotFound,
+    OutreachError,
+    UserNotFound,
+)
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
+    ActiveStaffCourse,
+    ActiveStaffResponse,
+    CampaignCourseResponse,
+    CampaignRecord,
+    CampaignResponse,
     CourseRecord,
     CourseResponse,
     EnrichedUserCourse,
@@ -27,6 +41,7 @@ from outreach_helper.records import (
     RosterEntry,
     RosterRecord,
     RosterResponse,
+    StatusResponse,
     UserCourse,
     UserRecord,
     UserResponse,
@@ -34,7 +49,9 @@ from outreach_helper.records import (
 from outreach_helper.swr import DocKind, Lookup, Outcome, Policy, SWRCache
 
 T = TypeVar("T")
+R = TypeVar("R", bound=BaseModel)
 Clock = Callable[[], float]
+Window = Literal["tracking", "event"]
 
 # Worst first: the combined answer is as stale as its stalest part.
 _OUTCOME_RANK = [
@@ -70,6 +87,23 @@ class Freshness:
             stale_until=min(lk.stale_until for lk in parts),
             outcome=outcome,
             upstream_status=next((s for s in errors if s is not None), None),
+        )
+
+    @classmethod
+    def combine(cls, parts: list[Freshness], now: float) -> Freshness:
+        """Freshness of an answer assembled from other answers (a batch).
+
+        With no parts (nothing could be answered) the result is already stale,
+        so no cache keeps it.
+        """
+        if not parts:
+            return cls(now, now, now, Outcome.MISS)
+        return cls(
+            fetched_at=min(p.fetched_at for p in parts),
+            fresh_until=min(p.fresh_until for p in parts),
+            stale_until=min(p.stale_until for p in parts),
+            outcome=min((p.outcome for p in parts), key=_OUTCOME_RANK.index),
+            upstream_status=next((p.upstream_status for p in parts if p.upstream_status), None),
         )
 
 
@@ -130,30 +164,34 @@ class OutreachService:
         async with self._fanout:
             return await work
 
-    async def course_docs(
-        self, slugs: Iterable[str]
-    ) -> dict[str, tuple[Lookup[CourseRecord], Lookup[RosterRecord]] | None]:
-        """Course and roster documents of many courses, fetched concurrently.
+    async def many(
+        self, slugs: Iterable[str], doc: Callable[[CourseSlug], Awaitable[Lookup[R]]]
+    ) -> dict[str, Lookup[R] | None]:
+        """One document per distinct course slug, looked up concurrently under the bound.
 
         A course the dashboard no longer shows (deleted, made private) or whose
         slug cannot be valid maps to None; upstream failures propagate.
         """
         unique = list(dict.fromkeys(slugs))
 
-        async def both(raw: str) -> tuple[Lookup[CourseRecord], Lookup[RosterRecord]] | None:
+        async def one(raw: str) -> Lookup[R] | None:
             try:
                 slug = CourseSlug.from_slug(raw)
             except InvalidName:
                 return None
-            course, roster = await asyncio.gather(
-                self.bounded(self.course_doc(slug)), self.bounded(self.roster_doc(slug))
-            )
-            if course.entry.missing or roster.entry.missing:
-                return None
-            return course, roster
+            lookup = await self.bounded(doc(slug))
+            return None if lookup.entry.missing else lookup
 
-        results = await asyncio.gather(*(both(raw) for raw in unique))
+        results = await asyncio.gather(*(one(raw) for raw in unique))
         return dict(zip(unique, results, strict=True))
+
+    async def _user_and_courses(
+        self, name: str
+    ) -> tuple[Lookup[UserRecord], UserRecord, dict[str, Lookup[CourseRecord] | None]]:
+        lookup = await self.user_doc(name)
+        record = lookup.value(lambda: UserNotFound(name))
+        courses = await self.many((e.course_slug for e in record.enrollments), self.course_doc)
+        return lookup, record, courses
 
     # ---- answers ------------------------------------------------------------
 
@@ -174,25 +212,31 @@ class OutreachService:
         """A user's enrollments with each course's dates, activity and staff."""
         lookup = await self.user_doc(name)
         record = lookup.value(lambda: UserNotFound(name))
-        docs = await self.course_docs(e.course_slug for e in record.enrollments)
+        slugs = [e.course_slug for e in record.enrollments]
+        courses, rosters = await asyncio.gather(
+            self.many(slugs, self.course_doc), self.many(slugs, self.roster_doc)
+        )
         now = self.now()
-        courses = []
+        rows = []
         for enrollment in record.enrollments:
-            found = docs[enrollment.course_slug]
-            course, roster = (found[0].entry.data, found[1].entry.data) if found else (None, None)
-            courses.append(self._enriched(enrollment.model_dump(), course, roster, now))
-        lookups: list[Lookup[Any]] = [lookup]
-        for pair in docs.values():
-            if pair is not None:
-                lookups.extend(pair)
-        dates = [d for c in courses for d in (c.start, c.end, c.timeline_start, c.timeline_end)]
+            course, roster = courses[enrollment.course_slug], rosters[enrollment.course_slug]
+            rows.append(
+                self._enriched(
+                    enrollment.model_dump(),
+                    course.entry.data if course else None,
+                    roster.entry.data if roster else None,
+                    now,
+                )
+            )
+        dates = [d for c in rows for d in (c.start, c.end, c.timeline_start, c.timeline_end)]
         body = EnrichedUserResponse(
             username=name,
-            courses=courses,
+            courses=rows,
             is_instructor=record.is_instructor,
             is_student=record.is_student,
             max_project=record.max_project,
         )
+        lookups = [lookup, *_present(courses), *_present(rosters)]
         return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
 
     @staticmethod
@@ -275,6 +319,125 @@ class OutreachService:
             participants=[r for r in rows if not r.role.is_staff],
         )
         return Answer(body, Freshness.of([lookup]))
+
+    async def status(self, name: str) -> Answer[StatusResponse]:
+        """The cheap yes/no summary. An unknown user is all zeros, not an error.
+
+        Gadgets call this for every user page; it reads the user's and their
+        courses' documents, never rosters.
+        """
+        try:
+            lookup, record, courses = await self._user_and_courses(name)
+        except UserNotFound:
+            missing = await self.user_doc(name)  # the negative entry, now cached
+            body = StatusResponse(
+                username=name,
+                has_any_courses=False,
+                active_course_count=0,
+                active_event_count=0,
+                total_courses=0,
+                is_instructor=False,
+                is_student=False,
+            )
+            return Answer(body, Freshness.of([missing]))
+        now = self.now()
+        known = [lk.entry.data for lk in courses.values() if lk and lk.entry.data]
+        body = StatusResponse(
+            username=name,
+            has_any_courses=bool(record.enrollments),
+            active_course_count=sum(activity.within(c.start, c.end, now) for c in known),
+            active_event_count=sum(
+                activity.within(c.timeline_start, c.timeline_end, now) for c in known
+            ),
+            total_courses=len(courses),
+            is_instructor=record.is_instructor,
+            is_student=record.is_student,
+        )
+        dates = [d for c in known for d in (c.start, c.end, c.timeline_start, c.timeline_end)]
+        lookups = [lookup, *_present(courses)]
+        return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
+
+    async def statuses(self, names: list[str]) -> dict[str, Answer[StatusResponse] | OutreachError]:
+        """Status of many canonical names at once; each name is looked up once."""
+        unique = list(dict.fromkeys(names))
+
+        async def one(name: str) -> Answer[StatusResponse] | OutreachError:
+            try:
+                return await self.status(name)
+            except OutreachError as exc:
+                return exc
+
+        results = await asyncio.gather(*(one(name) for name in unique))
+        return dict(zip(unique, results, strict=True))
+
+    async def active_staff(self, name: str, window: Window) -> Answer[ActiveStaffResponse]:
+        """Staff of the user's courses that are active now in ``window``.
+
+        Rosters are read only for the active courses. Raises UserNotFound.
+        """
+        lookup, _, courses = await self._user_and_courses(name)
+        now = self.now()
+        active = {
+            slug: lk.entry.data
+            for slug, lk in courses.items()
+            if lk and lk.entry.data and activity.within(*_window(lk.entry.data, window), now)
+        }
+        rosters = await self.many(active, self.roster_doc)
+        rows = []
+        for slug, course in active.items():
+            roster = rosters[slug]
+            staff = roster.entry.data.staff if roster and roster.entry.data else []
+            rows.append(ActiveStaffCourse(course_slug=slug, course_title=course.title, staff=staff))
+        body = ActiveStaffResponse(
+            username=name,
+            window=window,
+            all_staff=sorted({person for row in rows for person in row.staff}),
+            courses=rows,
+        )
+        known = [lk.entry.data for lk in courses.values() if lk and lk.entry.data]
+        dates = [d for c in known for d in _window(c, window)]
+        lookups = [lookup, *_present(courses), *_present(rosters)]
+        return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
+
+    async def campaign_doc(self, campaign: str) -> Lookup[CampaignRecord]:
+        return await self._cache.get(
+            self._policies[DocKind.CAMPAIGN],
+            campaign,
+            CampaignRecord,
+            lambda: self._client.campaign_active(campaign),
+        )
+
+    async def campaign(self, campaign: str, *, staff: bool) -> Answer[CampaignResponse]:
+        """A campaign's active courses, optionally with their staff. Raises CampaignNotFound."""
+        lookup = await self.campaign_doc(campaign)
+        record = lookup.value(lambda: CampaignNotFound(campaign))
+        rosters = (
+            await self.many((c.slug for c in record.courses), self.roster_doc) if staff else {}
+        )
+        rows = []
+        for course in record.courses:
+            roster = rosters.get(course.slug)
+            rows.append(
+                CampaignCourseResponse(
+                    **course.model_dump(),
+                    url=dashboard_page_url(self._dashboard_base, course.slug),
+                    staff=(roster.entry.data.staff if roster and roster.entry.data else [])
+                    if staff
+                    else None,
+                )
+            )
+        body = CampaignResponse(campaign=campaign, courses=rows)
+        return Answer(body, Freshness.of([lookup, *_present(rosters)]))
+
+
+def _present(lookups: dict[str, Lookup[R] | None]) -> list[Lookup[Any]]:
+    return [lk for lk in lookups.values() if lk is not None]
+
+
+def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, datetime | None]:
+    if window == "event":
+        return course.timeline_start, course.timeline_end
+    return course.start, course.end
 
 
 __all__ = ["Answer", "Freshness", "NotFound", "OutreachService"]
