@@ -143,6 +143,10 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                 "user": "/api/users/{username}?enrich=true",
                 "course": "/api/courses/{school}/{title}",
                 "course_users": "/api/courses/{school}/{title}/users",
+                "active_staff": "/api/users/{username}/active-staff?window=tracking",
+                "status": "/api/users/{username}/status",
+                "batch": "/api/users?usernames=A|B|C",
+                "campaign": "/api/campaigns/{slug}/active-courses?staff=true",
             },
         }
 
