@@ -8,12 +8,15 @@ This is the only module that knows how an error looks on the wire.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 import httpx
 from fastapi import FastAPI, Request
@@ -26,6 +29,10 @@ from outreach_helper.api import build_router
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.health import HealthChecker
+from outreach_helper.logs import BatchedStream, access_logger, configure_process_logging
+from outreach_helper.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from outreach_helper.metrics import Metrics
+from outreach_helper.observe import ObserveRequests
 from outreach_helper.problems import PROBLEM_JSON, make_problem, problem_for
 from outreach_helper.records import HealthResponse, Problem
 from outreach_helper.responses import HotResponses
@@ -35,6 +42,7 @@ from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store
 from outreach_helper.swr import SWRCache, policies
 
 log = logging.getLogger(__name__)
+LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line may wait before it is written
 
 
 @dataclass(slots=True)
@@ -48,6 +56,7 @@ class Parts:
     service: OutreachService
     hot: HotResponses
     health: HealthChecker
+    metrics: Metrics
 
     async def aclose(self) -> None:
         await self.cache.aclose()
@@ -62,13 +71,18 @@ def build_parts(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Parts:
     """Wire client -> store -> cache -> service for one process."""
-    client = DashboardClient(settings, transport=transport, clock=clock)
+    metrics = Metrics()
+    client = DashboardClient(settings, transport=transport, clock=clock, observer=metrics)
     memory = MemoryStore(settings.memory_max_entries, clock=clock)
     store: Store = (
         ResilientStore(RedisStore(settings.redis_url), memory) if settings.redis_url else memory
     )
     cache = SWRCache(
-        store, prefix=settings.key_prefix, clock=clock, lock_ttl_ms=settings.lock_ttl_ms
+        store,
+        prefix=settings.key_prefix,
+        clock=clock,
+        lock_ttl_ms=settings.lock_ttl_ms,
+        observer=metrics,
     )
     service = OutreachService(
         client,
@@ -86,6 +100,7 @@ def build_parts(
         service=service,
         hot=HotResponses(settings.memory_max_entries),
         health=HealthChecker(store, client, clock=clock),
+        metrics=metrics,
     )
 
 
@@ -94,17 +109,31 @@ def create_app(
     *,
     clock: Callable[[], float] = time.time,
     transport: httpx.AsyncBaseTransport | None = None,
+    access_log_stream: BinaryIO | None = None,
 ) -> FastAPI:
-    """Build one independent app. ``clock`` is "now" for every cache and activity decision."""
+    """Build one independent app. ``clock`` is "now" for every cache and activity decision.
+
+    ``access_log_stream`` receives the JSON access log (default: stdout).
+    """
     settings = settings or Settings()
     parts = build_parts(settings, clock=clock, transport=transport)
+    log_stream = BatchedStream(access_log_stream or sys.stdout.buffer)
+
+    async def drain_logs_periodically() -> None:
+        while True:
+            await asyncio.sleep(LOG_DRAIN_INTERVAL)
+            log_stream.drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        drainer = asyncio.create_task(drain_logs_periodically())
         try:
             yield
         finally:
+            drainer.cancel()
+            await asyncio.gather(drainer, return_exceptions=True)
             await parts.aclose()
+            log_stream.drain()
 
     app = FastAPI(
         title="Outreach Dashboard Helper",
@@ -118,6 +147,12 @@ def create_app(
     _add_error_handlers(app)
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
+    app.add_middleware(
+        ObserveRequests,
+        metrics=parts.metrics,
+        access_log=access_logger(log_stream) if settings.access_log else None,
+        hash_key=settings.key_prefix,
+    )
     return app
 
 
@@ -126,6 +161,11 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
     async def health() -> HealthResponse:
         """Always 200; ``status`` says whether every check passed."""
         return await parts.health.report()
+
+    @app.get("/metrics", tags=["meta"], response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics in the text exposition format."""
+        return Response(parts.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/", tags=["meta"])
     async def index() -> dict[str, object]:
@@ -140,6 +180,7 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                 "docs": "/docs",
                 "openapi": "/openapi.json",
                 "health": "/health",
+                "metrics": "/metrics",
                 "user": "/api/users/{username}?enrich=true",
                 "course": "/api/courses/{school}/{title}",
                 "course_users": "/api/courses/{school}/{title}/users",
@@ -206,3 +247,14 @@ def _add_error_handlers(app: FastAPI) -> None:
                 500, "internal", "Internal error", "an unexpected error occurred", request.url.path
             )
         )
+
+
+def serve_app() -> FastAPI:
+    """The factory ``outreach-helper serve`` runs in every worker process.
+
+    Unlike ``create_app`` it configures the process: JSON logging for
+    everything, ours and uvicorn's.
+    """
+    settings = Settings()
+    configure_process_logging(settings.log_level)
+    return create_app(settings)

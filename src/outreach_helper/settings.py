@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
+    access_log: bool = True
+    """One JSON line per request on stdout (route template, status, duration, cache, user hash)."""
 
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""

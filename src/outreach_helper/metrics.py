@@ -1,0 +1,147 @@
+"""Prometheus metrics, one registry per app (so tests and workers stay apart).
+
+Everything the operator needs to see whether the service is doing its job:
+requests and latency by route template, cache outcomes by document kind,
+upstream requests by endpoint and outcome, single-flight waits and
+background refreshes. The classes here subclass the observer hooks of
+``swr`` and ``dashboard``; those modules never import Prometheus.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from outreach_helper.dashboard import Endpoint, UpstreamObserver
+from outreach_helper.swr import CacheObserver, DocKind, Outcome
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+# What a document lookup did, in the words the operator reads on a dashboard.
+_LOOKUP_OUTCOME = {
+    Outcome.HIT: "hit",
+    Outcome.STALE: "stale",
+    Outcome.MISS: "miss",
+    Outcome.COLLAPSED: "miss",
+    Outcome.STALE_IF_ERROR: "stale_if_error",
+}
+
+
+class Metrics(CacheObserver, UpstreamObserver):
+    """The service's metrics and the hooks that feed them."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "outreach_http_requests",
+            "HTTP requests answered, by route template, method and status.",
+            ["route", "method", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "outreach_http_request_duration_seconds",
+            "Time to answer, by route template.",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.responses = Counter(
+            "outreach_http_responses_by_cache",
+            "Answers by route template and how the cache produced them "
+            "(hit, stale, miss, collapsed, stale_if_error, none).",
+            ["route", "cache"],
+            registry=r,
+        )
+        self.cache = Counter(
+            "outreach_cache_lookups",
+            "Document lookups that reached the cache, by kind and outcome "
+            "(hit, stale, miss, negative, stale_if_error).",
+            ["kind", "outcome"],
+            registry=r,
+        )
+        self.singleflight_waits = Counter(
+            "outreach_singleflight_waits",
+            "Lookups that waited for another request's fetch instead of fetching.",
+            ["kind"],
+            registry=r,
+        )
+        self.refreshes = Counter(
+            "outreach_background_refreshes",
+            "Background refreshes of stale entries, by kind and result (ok, failed, skipped).",
+            ["kind", "result"],
+            registry=r,
+        )
+        self.upstream = Counter(
+            "outreach_upstream_requests",
+            "Requests sent to the dashboard, by endpoint and outcome.",
+            ["endpoint", "outcome"],
+            registry=r,
+        )
+        self.upstream_latency = Histogram(
+            "outreach_upstream_request_duration_seconds",
+            "Dashboard response time, by endpoint.",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+
+        self._request_children: dict[tuple[str, str, int, str | None], tuple[Any, Any, Any]] = {}
+
+    # ---- hooks ----------------------------------------------------------------
+
+    def lookup(self, kind: DocKind, outcome: Outcome, missing: bool) -> None:
+        label = "negative" if missing and outcome is Outcome.HIT else _LOOKUP_OUTCOME[outcome]
+        self.cache.labels(str(kind), label).inc()
+        if outcome is Outcome.COLLAPSED:
+            self.singleflight_waits.labels(str(kind)).inc()
+
+    def refresh(self, kind: DocKind, result: str) -> None:
+        self.refreshes.labels(str(kind), result).inc()
+
+    def attempt(self, endpoint: Endpoint, outcome: str, seconds: float) -> None:
+        self.upstream.labels(endpoint, outcome).inc()
+        self.upstream_latency.labels(endpoint).observe(seconds)
+
+    def request(
+        self, route: str, method: str, status: int, seconds: float, cache: str | None
+    ) -> None:
+        # labels() costs more than the rest of a cache hit; its children are kept.
+        key = (route, method, status, cache)
+        children = self._request_children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route),
+                self.responses.labels(route, cache or "none"),
+            )
+            self._request_children[key] = children
+        count, latency, by_cache = children
+        count.inc()
+        latency.observe(seconds)
+        by_cache.inc()
+
+    # ---- exposition ---------------------------------------------------------------
+
+    def exposition(self) -> bytes:
+        """The text format; across all workers when PROMETHEUS_MULTIPROC_DIR is set."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
+        return generate_latest(self.registry)
+
+    def upstream_total(self) -> int:
+        """Requests sent to the dashboard so far by this process (for summaries)."""
+        return int(
+            sum(
+                sample.value
+                for metric in self.upstream.collect()
+                for sample in metric.samples
+                if sample.name.endswith("_total")
+            )
+        )
