@@ -1,4 +1,4 @@
-"""``outreach-helper``: serve the API, run the local stand-in dashboard.
+"""``outreach-helper``: serve the API, run the stand-in, warm the cache, inspect payloads.
 
 Settings come from ``OUTREACH_*`` environment variables; flags here only say
 where to listen, so the same command works on a laptop and on Toolforge.
@@ -7,32 +7,39 @@ where to listen, so the same command works on a laptop and on Toolforge.
 from __future__ import annotations
 
 import argparse
-import logging
+import asyncio
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
+from rich.console import Console
+from rich.json import JSON
+from rich.progress import Progress
+from rich.table import Table
 
 from outreach_helper import __version__
+from outreach_helper.app import build_parts
+from outreach_helper.logs import configure_process_logging
+from outreach_helper.operations import WarmSummary, inspect, warm
 from outreach_helper.settings import Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        settings = Settings()  # fail here, with a readable message, not in every worker
-    except ValidationError as exc:
-        print(f"outreach-helper: invalid settings:\n{exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stdout)
+    settings = _settings_or_exit()  # fail here, readably, not in every worker
+    configure_process_logging(settings.log_level)
     uvicorn.run(
-        "outreach_helper.app:create_app",
+        "outreach_helper.app:serve_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
-        access_log=False,
+        access_log=False,  # ours is JSON, with route templates instead of paths
+        log_config=None,  # keep the JSON logging configured above
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
@@ -43,6 +50,81 @@ def _stand_in(args: argparse.Namespace) -> int:
     from outreach_helper.standin.server import run_standin
 
     run_standin(args.host, args.port, seed=args.seed, now=args.now, latency_ms=args.latency_ms)
+    return 0
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SystemExit(f"outreach-helper: invalid settings:\n{exc}") from exc
+
+
+def _read_names(source: str | None) -> list[str]:
+    if source is None:
+        return []
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _warm(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    names = _read_names(args.file)
+    if not names and not args.campaign:
+        raise SystemExit("outreach-helper warm: give --file (or - for stdin) and/or --campaign")
+    err = Console(stderr=True)
+    if not settings.redis_url:
+        err.print(
+            "[yellow]OUTREACH_REDIS_URL is unset: this warms an in-process cache "
+            "that ends with this command.[/yellow]"
+        )
+
+    async def run() -> WarmSummary:
+        parts = build_parts(settings)
+        try:
+            with Progress(console=err, transient=False) as progress:
+                task = progress.add_task("warming", total=len(set(names)) + len(args.campaign))
+                return await warm(
+                    parts,
+                    names,
+                    args.campaign,
+                    concurrency=args.concurrency,
+                    advance=lambda: progress.advance(task),
+                )
+        finally:
+            await parts.aclose()
+
+    summary = asyncio.run(run())
+    print(summary.line())
+    return 1 if summary.results["failed"] else 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+
+    async def run() -> list[tuple[str, Any, Any]]:
+        parts = build_parts(settings)
+        try:
+            return await inspect(parts, args.kind, args.name)
+        finally:
+            await parts.aclose()
+
+    shown = asyncio.run(run())
+    if args.json:
+        print(
+            json.dumps([{"document": t, "upstream": r, "record": n} for t, r, n in shown], indent=2)
+        )
+        return 0
+    console = Console()
+    for title, raw, record in shown:
+        table = Table(title=title, expand=True, show_lines=False)
+        table.add_column("upstream payload (personal fields redacted)", ratio=1)
+        table.add_column("normalized record (what the cache stores)", ratio=1)
+        table.add_row(
+            JSON.from_data(raw) if raw is not None else "-",
+            JSON.from_data(record) if not isinstance(record, str) else record,
+        )
+        console.print(table)
     return 0
 
 
@@ -71,6 +153,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stand_in.add_argument("--latency-ms", type=int, default=0, help="added to every answer")
     stand_in.set_defaults(run=_stand_in)
+
+    warm_cmd = commands.add_parser(
+        "warm",
+        help="fill the cache for users and campaigns (useful with OUTREACH_REDIS_URL)",
+        description="Fetch what gadgets will ask for, skipping what is already fresh.",
+    )
+    warm_cmd.add_argument("--file", help="usernames, one per line ('-' for stdin)")
+    warm_cmd.add_argument(
+        "--campaign", action="append", default=[], help="a campaign slug (repeatable)"
+    )
+    warm_cmd.add_argument("--concurrency", type=int, default=4, help="users warmed at once")
+    warm_cmd.set_defaults(run=_warm)
+
+    inspect_cmd = commands.add_parser(
+        "inspect",
+        help="show a raw upstream payload beside its normalized record",
+        description="For debugging upstream changes: asks the dashboard directly, no cache.",
+    )
+    inspect_cmd.add_argument("kind", choices=["user", "course"])
+    inspect_cmd.add_argument("name", help="a username, or a course slug SCHOOL/TITLE")
+    inspect_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect_cmd.set_defaults(run=_inspect)
     return parser
 
 

@@ -137,17 +137,17 @@ class DashboardClient:
             params=user_stats_params(canonical_name),
             subject=canonical_name,
         )
-        return n.user_record(_validate(p.UserStatsPayload, raw))
+        return parse_user(raw)
 
     async def course(self, slug: CourseSlug) -> CourseRecord:
         """Facts of one course. Raises CourseNotFound or an UpstreamError."""
         raw = await self.fetch_json("course", course_path(slug, "course.json"), subject=str(slug))
-        return n.course_record(_validate(p.CourseEnvelopePayload, raw).course)
+        return parse_course(raw)
 
     async def roster(self, slug: CourseSlug) -> RosterRecord:
         """Who is enrolled in one course, in what role. Raises CourseNotFound or UpstreamError."""
         raw = await self.fetch_json("users", course_path(slug, "users.json"), subject=str(slug))
-        return n.roster_record(_validate(p.RosterEnvelopePayload, raw).course)
+        return parse_roster(raw)
 
     async def campaign_active(self, campaign: str) -> CampaignRecord:
         """A campaign's currently active courses. Raises CampaignNotFound or UpstreamError."""
@@ -156,7 +156,7 @@ class DashboardClient:
             f"/campaigns/{quote(campaign, safe='')}/active_courses.json",
             subject=campaign,
         )
-        return n.campaign_record(_validate(p.ActiveCoursesPayload, raw))
+        return parse_campaign(raw)
 
     # ---- transport ----------------------------------------------------------
 
@@ -264,6 +264,26 @@ class DashboardClient:
         raise UpstreamBadResponse(
             f"unexpected status {status} from the dashboard", upstream_status=status
         )
+
+
+# Raw JSON -> record, exactly as the client does it; public for `outreach-helper inspect`.
+# Each raises UpstreamBadResponse for a body that is not the documented shape.
+
+
+def parse_user(raw: Any) -> UserRecord:
+    return n.user_record(_validate(p.UserStatsPayload, raw))
+
+
+def parse_course(raw: Any) -> CourseRecord:
+    return n.course_record(_validate(p.CourseEnvelopePayload, raw).course)
+
+
+def parse_roster(raw: Any) -> RosterRecord:
+    return n.roster_record(_validate(p.RosterEnvelopePayload, raw).course)
+
+
+def parse_campaign(raw: Any) -> CampaignRecord:
+    return n.campaign_record(_validate(p.ActiveCoursesPayload, raw))
 
 
 def user_stats_params(canonical_name: str) -> dict[str, str]:

@@ -1,0 +1,145 @@
+"""Operator work behind ``outreach-helper warm`` and ``inspect``.
+
+Warming goes through the very service and cache the API uses, so it fetches
+exactly what a gadget's first request would (and nothing that is already
+fresh), under the same upstream bound and single-flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from outreach_helper import dashboard as d
+from outreach_helper.app import Parts
+from outreach_helper.errors import InvalidName, NotFound, OutreachError
+from outreach_helper.names import CourseSlug, canonical_slug_part, canonical_username
+from outreach_helper.service import Answer
+from outreach_helper.swr import Outcome
+
+# What a warm-up did to one user or campaign.
+_RESULT = {
+    Outcome.HIT: "fresh",
+    Outcome.STALE: "refreshed",
+    Outcome.MISS: "fetched",
+    Outcome.COLLAPSED: "fetched",
+    Outcome.STALE_IF_ERROR: "failed",
+}
+PERSONAL_KEYS = frozenset({"email", "real_name", "passcode"})
+
+
+@dataclass
+class WarmSummary:
+    results: Counter[str] = field(default_factory=Counter)
+    upstream_requests: int = 0
+
+    def line(self) -> str:
+        parts = [f"{self.results[k]} {k}" for k in ("fetched", "refreshed", "fresh")]
+        parts += [
+            f"{self.results[k]} {k}" for k in ("not_found", "invalid", "failed") if self.results[k]
+        ]
+        return ", ".join(parts) + f"; {self.upstream_requests} upstream requests"
+
+
+async def warm(
+    parts: Parts,
+    usernames: Iterable[str],
+    campaigns: Iterable[str],
+    *,
+    concurrency: int,
+    advance: Callable[[], None] = lambda: None,
+) -> WarmSummary:
+    """Fill the cache for users (what the gadget asks) and campaigns (with staff).
+
+    For a user that is their enrollments, their courses and the rosters of
+    their active courses; for a campaign, its active courses with their
+    rosters and details. ``advance`` is called once per item (progress bars).
+    """
+    summary = WarmSummary()
+    bound = asyncio.Semaphore(concurrency)
+    before = parts.metrics.upstream_total()
+
+    async def one(kind: str, raw: str) -> None:
+        async with bound:
+            summary.results[await _warm_one(parts, kind, raw)] += 1
+            advance()
+
+    jobs = [one("user", name) for name in dict.fromkeys(usernames)]
+    jobs += [one("campaign", slug) for slug in dict.fromkeys(campaigns)]
+    await asyncio.gather(*jobs)
+    await parts.cache.drain()  # background refreshes of stale entries count too
+    summary.upstream_requests = parts.metrics.upstream_total() - before
+    return summary
+
+
+async def _warm_one(parts: Parts, kind: str, raw: str) -> str:
+    service = parts.service
+    try:
+        answer: Answer[Any]
+        if kind == "user":
+            answer = await service.active_staff(canonical_username(raw), "tracking")
+        else:
+            campaign = canonical_slug_part(raw, what="campaign")
+            answer = await service.campaign(campaign, staff=True)
+            slugs = [c.slug for c in answer.body.courses]
+            await service.many(slugs, service.course_doc)
+    except InvalidName:
+        return "invalid"
+    except NotFound:
+        return "not_found"
+    except OutreachError:
+        return "failed"
+    return _RESULT[answer.freshness.outcome]
+
+
+def redact(payload: Any) -> Any:
+    """The raw payload without anything personal (e-mails, real names, passcodes)."""
+    if isinstance(payload, dict):
+        return {k: "[redacted]" if k in PERSONAL_KEYS else redact(v) for k, v in payload.items()}
+    if isinstance(payload, list):
+        return [redact(v) for v in payload]
+    return payload
+
+
+async def inspect(parts: Parts, kind: str, ident: str) -> list[tuple[str, Any, Any]]:
+    """Fetch raw payloads (bypassing the cache) and normalize them with the client's code.
+
+    Returns (document, redacted raw payload, normalized record or error text).
+    """
+    client = parts.client
+    requests: list[tuple[str, str, str, dict[str, str] | None, Callable[[Any], BaseModel]]]
+    if kind == "user":
+        name = canonical_username(ident)
+        requests = [
+            (
+                "user_stats.json",
+                "user_stats",
+                "/user_stats.json",
+                d.user_stats_params(name),
+                d.parse_user,
+            )
+        ]
+    else:
+        slug = CourseSlug.from_slug(ident)
+        requests = [
+            ("course.json", "course", d.course_path(slug, "course.json"), None, d.parse_course),
+            ("users.json", "users", d.course_path(slug, "users.json"), None, d.parse_roster),
+        ]
+    shown: list[tuple[str, Any, Any]] = []
+    for title, endpoint, path, params, parse in requests:
+        try:
+            raw = await client.fetch_json(endpoint, path, params=params, subject=ident)
+        except OutreachError as exc:
+            shown.append((title, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        try:
+            record: Any = parse(raw).model_dump(mode="json")
+        except OutreachError as exc:
+            record = f"{type(exc).__name__}: {exc}"
+        shown.append((title, redact(raw), record))
+    return shown
