@@ -70,8 +70,14 @@ def _read_names(source: str | None) -> list[str]:
 def _warm(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
     names = _read_names(args.file)
-    if not names and not args.campaign:
-        raise SystemExit("outreach-helper warm: give --file (or - for stdin) and/or --campaign")
+    campaigns = args.campaign or [
+        c.strip() for c in settings.warm_campaigns.split(",") if c.strip()
+    ]
+    if not names and not campaigns:
+        raise SystemExit(
+            "outreach-helper warm: give --file (or - for stdin), --campaign, "
+            "or set OUTREACH_WARM_CAMPAIGNS"
+        )
     err = Console(stderr=True)
     if not settings.redis_url:
         err.print(
@@ -83,11 +89,11 @@ def _warm(args: argparse.Namespace) -> int:
         parts = build_parts(settings)
         try:
             with Progress(console=err, transient=False) as progress:
-                task = progress.add_task("warming", total=len(set(names)) + len(args.campaign))
+                task = progress.add_task("warming", total=len(set(names)) + len(set(campaigns)))
                 return await warm(
                     parts,
                     names,
-                    args.campaign,
+                    campaigns,
                     concurrency=args.concurrency,
                     advance=lambda: progress.advance(task),
                 )
@@ -161,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     warm_cmd.add_argument("--file", help="usernames, one per line ('-' for stdin)")
     warm_cmd.add_argument(
-        "--campaign", action="append", default=[], help="a campaign slug (repeatable)"
+        "--campaign",
+        action="append",
+        default=[],
+        help="a campaign slug (repeatable; default: OUTREACH_WARM_CAMPAIGNS)",
     )
     warm_cmd.add_argument("--concurrency", type=int, default=4, help="users warmed at once")
     warm_cmd.set_defaults(run=_warm)

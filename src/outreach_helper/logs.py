@@ -109,10 +109,15 @@ def configure_process_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # Our access log (route templates, cache outcome, user hash) replaces uvicorn's,
+    # whose lines hold raw paths, i.e. usernames.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers[:] = []
+    uvicorn_access.propagate = False
 
 
 def user_hash(username: str, key: str) -> str:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
+    warm_campaigns: str = ""
+    """Comma-separated campaign slugs ``outreach-helper warm`` warms when given none."""
     access_log: bool = True
     """One JSON line per request on stdout (route template, status, duration, cache, user hash)."""
 
