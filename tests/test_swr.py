@@ -213,3 +213,14 @@ async def test_shutdown_waits_for_background_refreshes(cache, clock):
     asyncio.get_running_loop().call_later(0.01, fetch.gate.set)
     await cache.aclose(grace=5)
     assert (await cache.get(USER, "Ada", UserRecord, fetch)).outcome is Outcome.HIT
+
+
+async def test_shutdown_cancels_a_hung_refresh_without_writing(cache, clock):
+    fetch = CountingFetch()
+    await cache.get(USER, "Ada", UserRecord, fetch)
+    before = await cache.store.get(cache.key(DocKind.USER, "Ada"))
+    clock.advance(USER.fresh + 1)
+    fetch.gate = asyncio.Event()  # never opened: the refresh hangs
+    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.aclose(grace=0.01)
+    assert await cache.store.get(cache.key(DocKind.USER, "Ada")) == before
