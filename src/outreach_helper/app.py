@@ -28,6 +28,7 @@ from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.api import build_router
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
+from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
 from outreach_helper.logs import BatchedStream, access_logger, configure_process_logging
 from outreach_helper.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -144,6 +145,7 @@ def create_app(
     app.state.parts = parts
     app.include_router(build_router(parts.service, parts.hot, clock))
     _add_meta_routes(app, parts)
+    add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)
     _add_error_handlers(app)
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
@@ -181,6 +183,7 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                 "openapi": "/openapi.json",
                 "health": "/health",
                 "metrics": "/metrics",
+                "gadget": "/gadget/outreach-staff.js",
                 "user": "/api/users/{username}?enrich=true",
                 "course": "/api/courses/{school}/{title}",
                 "course_users": "/api/courses/{school}/{title}/users",

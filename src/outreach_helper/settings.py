@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
+    public_url: str | None = None
+    """This service's public base URL, written into the gadget (default: the request's)."""
+    gadget_demo: bool = False
+    """Serve the gadget's demo page at /gadget/demo (development: pair with the stand-in)."""
     warm_campaigns: str = ""
     """Comma-separated campaign slugs ``outreach-helper warm`` warms when given none."""
     access_log: bool = True

@@ -1,0 +1,162 @@
+/**
+ * A minimal stand-in for MediaWiki's `mw` object, for the gadget's demo page only.
+ *
+ * It implements, with MediaWiki's behaviour, just what outreach-staff.js uses:
+ * mw.config (get/set/exists), mw.messages (get/set/exists), mw.message().text(),
+ * mw.util (addPortletLink, getUrl, wikiUrlencode, isIPAddress, addCSS),
+ * mw.loader (using, load) and mw.log (warn). The page's configuration is read
+ * from the JSON in <script type="application/json" id="mw-demo-config">.
+ */
+( function () {
+	'use strict';
+
+	function ConfigMap( values ) {
+		this.values = Object.assign( Object.create( null ), values || {} );
+	}
+	ConfigMap.prototype.get = function ( key, fallback ) {
+		if ( key === undefined ) {
+			return Object.assign( {}, this.values );
+		}
+		return key in this.values ? this.values[ key ] : ( fallback === undefined ? null : fallback );
+	};
+	ConfigMap.prototype.set = function ( key, value ) {
+		if ( typeof key === 'object' ) {
+			Object.assign( this.values, key );
+		} else {
+			this.values[ key ] = value;
+		}
+		return true;
+	};
+	ConfigMap.prototype.exists = function ( key ) {
+		return key in this.values;
+	};
+
+	const configNode = document.getElementById( 'mw-demo-config' );
+	const config = new ConfigMap( configNode ? JSON.parse( configNode.textContent ) : {} );
+	const messages = new ConfigMap();
+
+	function Message( key, params ) {
+		this.key = key;
+		this.params = params;
+	}
+	Message.prototype.exists = function () {
+		return messages.exists( this.key );
+	};
+	// Without mediawiki.jqueryMsg, MediaWiki's text() and plain() replace $1, $2... only.
+	Message.prototype.plain = function () {
+		if ( !this.exists() ) {
+			return '⧼' + this.key + '⧽';
+		}
+		const params = this.params;
+		return messages.get( this.key ).replace( /\$(\d+)/g, ( all, n ) =>
+			params[ n - 1 ] !== undefined ? String( params[ n - 1 ] ) : all
+		);
+	};
+	Message.prototype.text = Message.prototype.plain;
+
+	function wikiUrlencode( str ) {
+		return encodeURIComponent( String( str ) )
+			.replace( /'/g, '%27' ).replace( /%20/g, '_' ).replace( /%3B/g, ';' )
+			.replace( /%40/g, '@' ).replace( /%24/g, '$' ).replace( /%2C/g, ',' )
+			.replace( /%2F/g, '/' ).replace( /%3A/g, ':' );
+	}
+
+	const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/(?:3[0-2]|[12]?\d))?$/;
+	const IPV6 = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*(?:\/(?:12[0-8]|1[01]\d|\d?\d))?$/;
+
+	const log = function ( ...args ) {
+		console.log( ...args ); // eslint-disable-line no-console
+	};
+	log.warn = function ( ...args ) {
+		console.warn( ...args ); // eslint-disable-line no-console
+	};
+	log.error = function ( ...args ) {
+		console.error( ...args ); // eslint-disable-line no-console
+	};
+
+	window.mw = {
+		config: config,
+		messages: messages,
+		message: function ( key, ...params ) {
+			return new Message( key, params );
+		},
+		msg: function ( key, ...params ) {
+			return new Message( key, params ).text();
+		},
+		log: log,
+		loader: {
+			using: function () {
+				return Promise.resolve();
+			},
+			load: function ( url ) {
+				const script = document.createElement( 'script' );
+				script.src = url;
+				document.head.appendChild( script );
+			}
+		},
+		util: {
+			wikiUrlencode: wikiUrlencode,
+			getUrl: function ( title, params ) {
+				const page = title === undefined ? config.get( 'wgPageName' ) : title;
+				let url = config.get( 'wgArticlePath' ).replace( '$1', () => wikiUrlencode( page ) );
+				const query = params ? new URLSearchParams( params ).toString() : '';
+				if ( query ) {
+					url += ( url.indexOf( '?' ) === -1 ? '?' : '&' ) + query;
+				}
+				return url;
+			},
+			isIPAddress: function ( address, allowBlock ) {
+				const value = String( address || '' ).trim();
+				if ( !allowBlock && value.indexOf( '/' ) !== -1 ) {
+					return false;
+				}
+				return IPV4.test( value ) || ( IPV6.test( value ) && value.split( ':' ).length >= 3 );
+			},
+			addCSS: function ( text ) {
+				const style = document.createElement( 'style' );
+				style.textContent = text;
+				document.head.appendChild( style );
+				return style.sheet;
+			},
+			// As in MediaWiki: <li id class="mw-list-item"><a href title><span>text</span></a></li>,
+			// appended to the portlet's list; null when the skin has no such portlet.
+			addPortletLink: function ( portletId, href, text, id, tooltip, accesskey, nextnode ) {
+				const portlet = document.getElementById( portletId );
+				if ( !portlet ) {
+					return null;
+				}
+				const list = portlet.querySelector( 'ul' );
+				if ( !list ) {
+					return null;
+				}
+				if ( id && document.getElementById( id ) ) {
+					return null;
+				}
+				const item = document.createElement( 'li' );
+				item.className = 'mw-list-item';
+				if ( id ) {
+					item.id = id;
+				}
+				const link = document.createElement( 'a' );
+				link.href = href;
+				const label = document.createElement( 'span' );
+				label.textContent = text;
+				link.appendChild( label );
+				if ( tooltip ) {
+					link.title = tooltip;
+				}
+				if ( accesskey ) {
+					link.accessKey = accesskey;
+				}
+				item.appendChild( link );
+				const before = typeof nextnode === 'string' ? list.querySelector( nextnode ) : nextnode;
+				if ( before && before.parentNode === list ) {
+					list.insertBefore( item, before );
+				} else {
+					list.appendChild( item );
+				}
+				return item;
+			}
+		}
+	};
+}() );

@@ -1,0 +1,368 @@
+/**
+ * Outreach course staff: a MediaWiki gadget.
+ *
+ * On User:, User talk:, Special:Contributions and Special:DeletedContributions
+ * pages of a user enrolled in an active Outreach Dashboard course, adds a
+ * "Course staff" link to the page tools. The link opens a dialog listing the
+ * active courses (linked to their dashboard pages) with their staff (linked to
+ * their user talk pages), and a button that copies {{ping|A|B|C}} for all staff.
+ *
+ * Requests: one status request per page view; a second one (the staff) only
+ * when the user has an active course. Nothing else, and no cookies are sent.
+ * Errors are logged to the console, never shown to readers.
+ *
+ * Setup, translation and configuration: GADGET.md of outreach-dashboard-helper.
+ * Dependencies: mediawiki.util. Syntax: ES2015 (needs the requiresES6 flag on
+ * old MediaWiki versions).
+ */
+( function () {
+	'use strict';
+
+	// Filled in by the service that serves this file (a JSON string literal);
+	// a wiki may override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
+	const SERVED_API = /*@OUTREACH_API_BASE@*/null;
+	const SERVED_DASHBOARD = /*@OUTREACH_DASHBOARD_BASE@*/null;
+	const DEFAULT_DASHBOARD = 'https://outreachdashboard.wmflabs.org';
+	const TIMEOUT_MS = 10000;
+	const PREFIX = 'outreach-staff';
+
+	// English defaults; a wiki translates them with mw.messages.set() before this runs.
+	const MESSAGES = {
+		'outreach-staff-portlet': 'Course staff',
+		'outreach-staff-portlet-tooltip': 'Staff of this user\'s active Outreach Dashboard courses',
+		'outreach-staff-title': 'Course staff of $1',
+		'outreach-staff-intro': 'Active Outreach Dashboard courses of $1 and their staff:',
+		'outreach-staff-course-tooltip': 'The course on the Outreach Dashboard',
+		'outreach-staff-talk-tooltip': 'User talk page of $1',
+		'outreach-staff-copy': 'Copy ping for all staff',
+		'outreach-staff-copied': 'Copied to the clipboard: $1',
+		'outreach-staff-copy-failed': 'Could not copy. Select the text above and copy it.',
+		'outreach-staff-close': 'Close',
+		'outreach-staff-ping-template': 'ping'
+	};
+
+	const STYLES = [
+		'.outreach-staff-overlay { position: fixed; top: 0; right: 0; bottom: 0; left: 0;',
+		'  z-index: 1000; display: flex;',
+		'  align-items: flex-start; justify-content: center; padding: 8vh 1em 1em;',
+		'  background: rgba( 32, 33, 34, 0.5 ); }',
+		'.outreach-staff-dialog { box-sizing: border-box; width: 34em; max-width: 100%;',
+		'  max-height: 84vh; overflow: auto; padding: 1em 1.25em;',
+		'  background: var( --background-color-base, #fff ); color: var( --color-base, #202122 );',
+		'  border: 1px solid var( --border-color-base, #a2a9b1 ); border-radius: 2px;',
+		'  box-shadow: 0 2px 8px rgba( 0, 0, 0, 0.3 ); font-size: 0.875rem; line-height: 1.5; }',
+		'.outreach-staff-dialog:focus { outline: 2px solid var( --color-progressive, #36c ); }',
+		'.outreach-staff-header { display: flex; align-items: baseline; gap: 1em; }',
+		'.outreach-staff-header h2 { flex: 1; margin: 0; padding: 0; border: 0;',
+		'  font-size: 1.25em; font-weight: bold; font-family: inherit; }',
+		'.outreach-staff-courses { list-style: none; margin: 0.5em 0; padding: 0; }',
+		'.outreach-staff-course { margin: 0 0 0.75em; }',
+		'.outreach-staff-course h3 { margin: 0; padding: 0; font-size: 1em; font-weight: bold; }',
+		'.outreach-staff-school { color: var( --color-subtle, #54595d ); font-size: 0.9em; }',
+		'.outreach-staff-people { margin: 0.25em 0 0 1.5em; padding: 0; }',
+		'.outreach-staff-footer { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5em;',
+		'  border-top: 1px solid var( --border-color-subtle, #c8ccd1 ); padding-top: 0.75em; }',
+		'.outreach-staff-ping { flex: 1 1 100%; overflow-wrap: anywhere; user-select: all; }',
+		'.outreach-staff-button { font: inherit; cursor: pointer; padding: 0.3em 0.8em;',
+		'  border: 1px solid var( --border-color-base, #a2a9b1 ); border-radius: 2px;',
+		'  background: var( --background-color-interactive-subtle, #f8f9fa ); color: inherit; }',
+		'.outreach-staff-copy { background: var( --background-color-progressive, #36c );',
+		'  border-color: var( --border-color-progressive, #36c );',
+		'  color: var( --color-inverted-fixed, #fff ); font-weight: bold; }',
+		'.outreach-staff-status { flex: 1 1 100%; min-height: 1.5em; margin: 0;',
+		'  color: var( --color-subtle, #54595d ); }'
+	].join( '\n' );
+
+	function warn( ...args ) {
+		mw.log.warn( '[outreach-staff]', ...args );
+	}
+
+	function setDefaultMessages() {
+		Object.keys( MESSAGES ).forEach( ( key ) => {
+			// A message a wiki did not translate is missing, or '⧼key⧽' from ResourceLoader.
+			if ( !mw.messages.exists( key ) || mw.messages.get( key ) === '⧼' + key + '⧽' ) {
+				mw.messages.set( key, MESSAGES[ key ] );
+			}
+		} );
+	}
+
+	function msg( key, ...params ) {
+		return mw.message( key, ...params ).text();
+	}
+
+	function trimSlash( url ) {
+		return String( url ).replace( /\/+$/, '' );
+	}
+
+	function apiBase() {
+		const base = mw.config.get( 'outreachStaffApi' ) || SERVED_API;
+		return base ? trimSlash( base ) : null;
+	}
+
+	function dashboardBase() {
+		return trimSlash( mw.config.get( 'outreachStaffDashboard' ) || SERVED_DASHBOARD || DEFAULT_DASHBOARD );
+	}
+
+	/** Whether this page is about one (registered) user. */
+	function relevantUser() {
+		const user = mw.config.get( 'wgRelevantUserName' );
+		if ( !user || mw.util.isIPAddress( user, true ) ) {
+			return null;
+		}
+		const ns = mw.config.get( 'wgNamespaceNumber' );
+		const special = mw.config.get( 'wgCanonicalSpecialPageName' );
+		if ( ns === 2 || ns === 3 || special === 'Contributions' || special === 'DeletedContributions' ) {
+			return user;
+		}
+		return null;
+	}
+
+	function getJSON( url ) {
+		const controller = typeof AbortController === 'function' ? new AbortController() : null;
+		const timer = controller ? setTimeout( () => controller.abort(), TIMEOUT_MS ) : null;
+		return fetch( url, {
+			credentials: 'omit',
+			headers: { Accept: 'application/json' },
+			signal: controller ? controller.signal : undefined
+		} ).then( ( response ) => {
+			if ( !response.ok ) {
+				// Read the problem body (it finishes the request), then fail with it.
+				return response.text().then( ( detail ) => {
+					throw new Error( 'HTTP ' + response.status + ' from ' + url + ': ' + detail );
+				} );
+			}
+			return response.json();
+		} ).then( ( body ) => {
+			clearTimeout( timer );
+			return body;
+		}, ( error ) => {
+			clearTimeout( timer );
+			throw error;
+		} );
+	}
+
+	function userUrl( api, user, what ) {
+		return api + '/api/users/' + encodeURIComponent( user.replace( / /g, '_' ) ) + '/' + what;
+	}
+
+	/** The dashboard page of a course: each part of SCHOOL/TITLE percent-encoded. */
+	function courseUrl( slug ) {
+		const parts = String( slug ).split( '/' );
+		const school = parts.shift();
+		return dashboardBase() + '/courses/' + [ school, parts.join( '/' ) ].map( ( part ) =>
+			encodeURIComponent( part ).replace( /%2C/g, ',' ).replace( /%26/g, '&' )
+				.replace( /%3A/g, ':' ).replace( /%40/g, '@' )
+		).join( '/' );
+	}
+
+	function schoolOf( slug ) {
+		return String( slug ).split( '/' )[ 0 ].replace( /_/g, ' ' );
+	}
+
+	function pingText( staff ) {
+		return '{{' + [ msg( 'outreach-staff-ping-template' ) ].concat( staff ).join( '|' ) + '}}';
+	}
+
+	function el( tag, attrs, children ) {
+		const node = document.createElement( tag );
+		Object.keys( attrs || {} ).forEach( ( name ) => {
+			node.setAttribute( name, attrs[ name ] );
+		} );
+		( children || [] ).forEach( ( child ) => {
+			node.appendChild( typeof child === 'string' ? document.createTextNode( child ) : child );
+		} );
+		return node;
+	}
+
+	function copyText( text ) {
+		const fallback = () => {
+			const area = el( 'textarea', { readonly: '', 'aria-hidden': 'true' } );
+			area.value = text;
+			area.style.position = 'fixed';
+			area.style.top = '-1000px';
+			document.body.appendChild( area );
+			area.select();
+			let ok = false;
+			try {
+				ok = document.execCommand( 'copy' );
+			} catch ( e ) {
+				ok = false;
+			}
+			area.remove();
+			return ok ? Promise.resolve() : Promise.reject( new Error( 'execCommand copy failed' ) );
+		};
+		if ( navigator.clipboard && window.isSecureContext ) {
+			return navigator.clipboard.writeText( text ).catch( fallback );
+		}
+		return fallback();
+	}
+
+	function focusable( root ) {
+		return Array.prototype.slice.call(
+			root.querySelectorAll( 'a[href], button:not([disabled]), [tabindex]:not([tabindex="-1"])' )
+		);
+	}
+
+	/** Open the dialog for one user's active staff; focus returns to `opener` on close. */
+	function openDialog( user, data, opener ) {
+		const titleId = PREFIX + '-title';
+		const close = el( 'button', {
+			type: 'button',
+			class: PREFIX + '-button ' + PREFIX + '-close',
+			'aria-label': msg( 'outreach-staff-close' )
+		}, [ '×' ] );
+		const courses = el( 'ul', { class: PREFIX + '-courses' }, data.courses.map( ( course ) =>
+			el( 'li', { class: PREFIX + '-course' }, [
+				el( 'h3', {}, [ el( 'a', {
+					class: PREFIX + '-course-link',
+					href: courseUrl( course.course_slug ),
+					title: msg( 'outreach-staff-course-tooltip' )
+				}, [ course.course_title ] ) ] ),
+				el( 'div', { class: PREFIX + '-school' }, [ schoolOf( course.course_slug ) ] ),
+				el( 'ul', { class: PREFIX + '-people' }, course.staff.map( ( name ) =>
+					el( 'li', {}, [ el( 'a', {
+						class: PREFIX + '-person',
+						href: mw.util.getUrl( 'User talk:' + name ),
+						title: msg( 'outreach-staff-talk-tooltip', name )
+					}, [ name ] ) ] )
+				) )
+			] )
+		) );
+		const ping = pingText( data.all_staff );
+		const status = el( 'p', { class: PREFIX + '-status', role: 'status', 'aria-live': 'polite' } );
+		const copy = el( 'button', {
+			type: 'button',
+			class: PREFIX + '-button ' + PREFIX + '-copy'
+		}, [ msg( 'outreach-staff-copy' ) ] );
+		const dialog = el( 'div', {
+			class: PREFIX + '-dialog',
+			role: 'dialog',
+			'aria-modal': 'true',
+			'aria-labelledby': titleId,
+			tabindex: '-1'
+		}, [
+			el( 'div', { class: PREFIX + '-header' }, [
+				el( 'h2', { id: titleId }, [ msg( 'outreach-staff-title', user ) ] ),
+				close
+			] ),
+			el( 'p', {}, [ msg( 'outreach-staff-intro', user ) ] ),
+			courses,
+			el( 'div', { class: PREFIX + '-footer' }, [
+				el( 'code', { class: PREFIX + '-ping' }, [ ping ] ),
+				copy,
+				status
+			] )
+		] );
+		const overlay = el( 'div', { class: PREFIX + '-overlay' }, [ dialog ] );
+
+		function onKey( event ) {
+			if ( event.key === 'Escape' ) {
+				event.preventDefault();
+				finish();
+			} else if ( event.key === 'Tab' ) {
+				const items = focusable( dialog );
+				const first = items[ 0 ];
+				const last = items[ items.length - 1 ];
+				if ( event.shiftKey && ( document.activeElement === first || document.activeElement === dialog ) ) {
+					event.preventDefault();
+					last.focus();
+				} else if ( !event.shiftKey && document.activeElement === last ) {
+					event.preventDefault();
+					first.focus();
+				}
+			}
+		}
+		function finish() {
+			overlay.remove();
+			opener.setAttribute( 'aria-expanded', 'false' );
+			opener.focus();
+		}
+		overlay.addEventListener( 'keydown', onKey );
+		overlay.addEventListener( 'click', ( event ) => {
+			if ( event.target === overlay ) {
+				finish();
+			}
+		} );
+		close.addEventListener( 'click', finish );
+		copy.addEventListener( 'click', () => {
+			copyText( ping ).then(
+				() => {
+					status.textContent = msg( 'outreach-staff-copied', ping );
+				},
+				( error ) => {
+					warn( 'copy failed', error );
+					status.textContent = msg( 'outreach-staff-copy-failed' );
+				}
+			);
+		} );
+		document.body.appendChild( overlay );
+		opener.setAttribute( 'aria-expanded', 'true' );
+		dialog.focus();
+	}
+
+	function addLink( user, data ) {
+		const item = mw.util.addPortletLink(
+			'p-tb', '#', msg( 'outreach-staff-portlet' ), 't-' + PREFIX,
+			msg( 'outreach-staff-portlet-tooltip' )
+		);
+		if ( !item ) {
+			return;
+		}
+		const link = item.querySelector( 'a' );
+		link.setAttribute( 'aria-haspopup', 'dialog' );
+		link.setAttribute( 'aria-expanded', 'false' );
+		link.addEventListener( 'click', ( event ) => {
+			event.preventDefault();
+			if ( !document.querySelector( '.' + PREFIX + '-overlay' ) ) {
+				openDialog( user, data, link );
+			}
+		} );
+	}
+
+	function domReady() {
+		return new Promise( ( resolve ) => {
+			if ( document.readyState === 'loading' ) {
+				document.addEventListener( 'DOMContentLoaded', resolve, { once: true } );
+			} else {
+				resolve();
+			}
+		} );
+	}
+
+	function main() {
+		if ( mw.config.get( 'outreachStaffLoaded' ) ) {
+			return null; // loaded twice (gadget and common.js): run once
+		}
+		mw.config.set( 'outreachStaffLoaded', true );
+		const user = relevantUser();
+		const api = apiBase();
+		if ( !user ) {
+			return null;
+		}
+		if ( !api ) {
+			warn( 'no API base URL: set mw.config outreachStaffApi' );
+			return null;
+		}
+		setDefaultMessages();
+		// Request 1: is there anything to show? Request 2, only then: the staff,
+		// fetched now so the dialog opens at once, and kept for every later click.
+		return getJSON( userUrl( api, user, 'status' ) ).then( ( status ) => {
+			if ( !status || !( status.active_course_count > 0 ) ) {
+				return null;
+			}
+			return getJSON( userUrl( api, user, 'active-staff' ) ).then( ( data ) => {
+				if ( !data || !Array.isArray( data.courses ) || data.courses.length === 0 ) {
+					return null;
+				}
+				return domReady().then( () => {
+					mw.util.addCSS( STYLES );
+					addLink( user, data );
+				} );
+			} );
+		} );
+	}
+
+	mw.loader.using( [ 'mediawiki.util' ] ).then( main ).catch( ( error ) => {
+		warn( 'not shown:', error );
+	} );
+}() );

@@ -1,0 +1,153 @@
+"""Serving the MediaWiki gadget, and in development its demo page.
+
+``GET /gadget/outreach-staff.js`` is the gadget with this service's base URL
+(and its dashboard's) filled in, so a wiki can load it, or copy it, as it is.
+With ``demo``, ``GET /gadget/demo?user=NAME`` shows the gadget working on a
+pretend user page, through a minimal ``mw`` shim, against this service.
+None of this is part of the API: the routes stay out of the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from functools import cache
+from importlib.resources import files
+from string import Template
+from typing import Final
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from starlette.responses import HTMLResponse, Response
+
+from outreach_helper.settings import DEFAULT_DASHBOARD_URL
+
+__all__ = ["API_PLACEHOLDER", "DASHBOARD_PLACEHOLDER", "add_gadget_routes", "js_string"]
+
+#: Where the served script gets its defaults; each is valid JavaScript (``null``) as it stands.
+API_PLACEHOLDER: Final = "/*@OUTREACH_API_BASE@*/null"
+DASHBOARD_PLACEHOLDER: Final = "/*@OUTREACH_DASHBOARD_BASE@*/null"
+
+JAVASCRIPT: Final = "text/javascript; charset=utf-8"
+SCRIPT_CACHE: Final = "public, max-age=3600"
+DEMO_CACHE: Final = "no-cache"
+DEMO_VIEWS: Final = ("user", "talk", "contributions")
+
+
+@cache
+def _asset(name: str) -> str:
+    return files("outreach_helper.gadget").joinpath(name).read_text(encoding="utf-8")
+
+
+def js_string(value: str) -> str:
+    """``value`` as a JavaScript string literal, safe inside a script or an HTML <script>."""
+    literal = json.dumps(value)  # ASCII only, so U+2028/U+2029 are escaped too
+    return literal.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _script_json(value: object) -> str:
+    """JSON that cannot end the <script> element it sits in."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _dashboard_base(request: Request) -> str:
+    parts = getattr(request.app.state, "parts", None)
+    base = parts.settings.dashboard_base if parts is not None else DEFAULT_DASHBOARD_URL
+    return str(base)
+
+
+def render_gadget(api_base: str, dashboard_base: str) -> str:
+    """The gadget script with both base URLs filled in."""
+    source = _asset("outreach-staff.js")
+    for placeholder in (API_PLACEHOLDER, DASHBOARD_PLACEHOLDER):
+        if source.count(placeholder) != 1:
+            msg = f"outreach-staff.js must hold {placeholder} exactly once"
+            raise RuntimeError(msg)
+    return source.replace(API_PLACEHOLDER, js_string(api_base.rstrip("/"))).replace(
+        DASHBOARD_PLACEHOLDER, js_string(dashboard_base.rstrip("/"))
+    )
+
+
+def _script_response(request: Request, body: str, cache_control: str) -> Response:
+    data = body.encode()
+    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    headers = {
+        "Cache-Control": cache_control,
+        "ETag": etag,
+        "X-Content-Type-Options": "nosniff",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=JAVASCRIPT, headers=headers)
+
+
+def _demo_users() -> tuple[str, tuple[str, ...]]:
+    """The stand-in's named users (imported only for the demo): the default, and all."""
+    from outreach_helper.standin.world import NAMED_USERS, TWO_HATS
+
+    return TWO_HATS, NAMED_USERS
+
+
+def render_demo(user: str, view: str) -> str:
+    """The demo page for ``user``, seen as their user page, talk page or contributions."""
+    default, named = _demo_users()
+    name = " ".join(user.replace("_", " ").split())[:255] or default
+    dbkey = name.replace(" ", "_")
+    special: str | bool = False  # wgCanonicalSpecialPageName is false outside Special:
+    if view == "talk":
+        namespace, canonical, page = 3, "User_talk", f"User_talk:{dbkey}"
+    elif view == "contributions":
+        namespace, canonical, special = -1, "Special", "Contributions"
+        page = f"Special:Contributions/{dbkey}"
+    else:
+        namespace, canonical, page = 2, "User", f"User:{dbkey}"
+    config = {
+        "wgArticlePath": "/wiki/$1",
+        "wgCanonicalNamespace": canonical,
+        "wgCanonicalSpecialPageName": special,
+        "wgNamespaceNumber": namespace,
+        "wgPageName": page,
+        "wgRelevantUserName": name,
+        "wgTitle": page.partition(":")[2].replace("_", " "),
+        "wgUserLanguage": "en",
+    }
+    links = " · ".join(
+        f'<a href="?user={html.escape(quote(n.replace(" ", "_")))}">{html.escape(n)}</a>'
+        for n in named
+    )
+    contributions = f"?user={html.escape(quote(dbkey))}&amp;view=contributions"
+    return Template(_asset("demo.html")).substitute(
+        page_title=html.escape(page.replace("_", " ")),
+        user_name=html.escape(name),
+        config_json=_script_json(config),
+        user_links=links,
+        contributions_href=contributions,
+    )
+
+
+def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> None:
+    """Serve the gadget at ``/gadget/outreach-staff.js``; with ``demo``, its demo page too.
+
+    The script calls the API at ``public_url`` when given (set it in production:
+    the service's public address), else at the base URL of the request serving it.
+    """
+
+    @app.get("/gadget/outreach-staff.js", include_in_schema=False)
+    async def gadget_script(request: Request) -> Response:
+        api_base = public_url or str(request.base_url)
+        body = render_gadget(api_base, _dashboard_base(request))
+        return _script_response(request, body, SCRIPT_CACHE)
+
+    if not demo:
+        return
+
+    @app.get("/gadget/mw-shim.js", include_in_schema=False)
+    async def gadget_shim(request: Request) -> Response:
+        return _script_response(request, _asset("mw-shim.js"), DEMO_CACHE)
+
+    @app.get("/gadget/demo", include_in_schema=False)
+    async def gadget_demo(user: str = "", view: str = "user") -> HTMLResponse:
+        page = render_demo(user, view if view in DEMO_VIEWS else "user")
+        return HTMLResponse(page, headers={"Cache-Control": DEMO_CACHE})

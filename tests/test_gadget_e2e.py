@@ -1,0 +1,329 @@
+"""The MediaWiki gadget: served by the service, and driven in a real headless Chromium.
+
+The browser tests start the stand-in dashboard and the service on loopback,
+open the demo page (the gadget on a pretend user page, through the ``mw`` shim)
+and check what a patroller sees against the stand-in's world, the text copied
+to the clipboard, and how many requests the gadget makes to the service.
+They need a ``chromium`` binary (Debian's package); browsers are never
+downloaded. Without one they skip and say so; the serving tests still run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+from urllib.parse import quote, unquote, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    expect,
+    sync_playwright,
+)
+
+from outreach_helper.app import create_app
+from outreach_helper.gadget.routes import API_PLACEHOLDER, DASHBOARD_PLACEHOLDER
+from outreach_helper.names import dashboard_page_url
+from outreach_helper.settings import Settings
+from outreach_helper.standin import StandinServer
+from outreach_helper.standin.model import ROLE_INSTRUCTOR
+from outreach_helper.standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
+from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
+from tests.support import FakeClock
+
+CHROMIUM: Final = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_CHROMIUM_REASON: Final = (
+    "no chromium binary on PATH (install the Debian package chromium; .ci/run does): "
+    "Playwright's own browsers cannot be downloaded here"
+)
+CHROMIUM_ARGS: Final = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT: Final = Path(__file__).resolve().parent.parent / "test-output"
+LINK: Final = "#t-outreach-staff a"
+TIMEOUT_MS: Final = 5000
+
+
+# --- serving, no browser ------------------------------------------------------
+
+
+def _app(settings: Settings, clock: FakeClock, *, public_url: str | None, demo: bool) -> FastAPI:
+    """The app as ``serve`` builds it, with OUTREACH_PUBLIC_URL / OUTREACH_GADGET_DEMO set."""
+    configured = settings.model_copy(update={"public_url": public_url, "gadget_demo": demo})
+    return create_app(configured, clock=clock)
+
+
+async def test_script_is_served_with_the_api_base_filled_in(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    async with serving(_app(make_settings(), clock, public_url=None, demo=False)) as client:
+        answer = await client.get("/gadget/outreach-staff.js")
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/javascript")
+        assert answer.headers["cache-control"] == "public, max-age=3600"
+        script = answer.text
+        assert API_PLACEHOLDER not in script
+        assert DASHBOARD_PLACEHOLDER not in script
+        assert 'const SERVED_API = "http://service.test";' in script
+        assert f'const SERVED_DASHBOARD = "{upstream.url}";' in script
+
+        again = await client.get(
+            "/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
+        )
+        assert again.status_code == 304
+
+        # Development-only pages do not exist, and nothing gadget-ish is in the API schema.
+        assert (await client.get("/gadget/demo")).status_code == 404
+        assert (await client.get("/gadget/mw-shim.js")).status_code == 404
+        schema = (await client.get("/openapi.json")).json()
+        assert not [path for path in schema["paths"] if path.startswith("/gadget")]
+
+
+async def test_public_url_wins_and_is_filled_in_as_a_safe_literal(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    hostile = 'https://tool.example/"</script><script>alert(1)</script>'
+    async with serving(_app(make_settings(), clock, public_url=hostile, demo=False)) as client:
+        script = (await client.get("/gadget/outreach-staff.js")).text
+    line = next(x for x in script.splitlines() if "const SERVED_API" in x)
+    assert "</script>" not in line
+    assert line.strip() == (
+        'const SERVED_API = "https://tool.example/\\"\\u003c/script\\u003e'
+        '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e";'
+    )
+
+
+async def test_demo_page_exists_only_in_demo_mode(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    async with serving(_app(make_settings(), clock, public_url=None, demo=True)) as client:
+        page = await client.get("/gadget/demo", params={"user": "<b>Bad</b>"})
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "<b>Bad</b>" not in page.text  # escaped in the HTML and in the JSON config
+        assert '<script src="mw-shim.js"></script>' in page.text
+        assert '<script src="outreach-staff.js"></script>' in page.text
+        shim = await client.get("/gadget/mw-shim.js")
+        assert shim.status_code == 200
+        assert "addPortletLink" in shim.text
+
+
+# --- in a real browser --------------------------------------------------------
+
+
+class ServiceServer:
+    """The service under uvicorn on a free loopback port, in a background thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="on", ws="none", log_config=None
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    def __enter__(self) -> ServiceServer:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.005)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM_REASON)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def service(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
+    app = _app(make_settings(), clock, public_url=None, demo=True)
+    with ServiceServer(app) as server:
+        yield server.url
+
+
+class Visit:
+    """One page in a fresh browser context, recording what the gadget asks the service."""
+
+    def __init__(self, browser: Browser, service: str) -> None:
+        self.context = browser.new_context(viewport={"width": 960, "height": 640})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service)
+        self.page = self.context.new_page()
+        self.api_calls: list[str] = []
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.page.on("request", self._on_request)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._on_console)
+
+    def _on_request(self, request: Request) -> None:
+        path = urlsplit(request.url).path
+        if path.startswith("/api/"):
+            self.api_calls.append(unquote(path))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+        elif message.type == "warning":
+            self.warnings.append(message.text)
+
+    def open(self, url: str) -> Page:
+        """Load ``url`` and wait until the gadget's first request has been answered."""
+        with self.page.expect_response(lambda r: "/api/" in r.url):
+            self.page.goto(url)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Browser, service: str) -> Iterator[Visit]:
+    opened = Visit(browser, service)
+    yield opened
+    opened.close()
+
+
+def _active_staff_in_world(standin: StandinServer, username: str) -> dict[str, list[str]]:
+    """Title -> sorted staff of the user's courses active at FIXED_NOW, from the world itself."""
+    world = standin.world
+    found: dict[str, list[str]] = {}
+    for enrollment in world.visible_enrollments_of(username):
+        course = world.course(enrollment.course_slug)
+        assert course is not None
+        if course.tracking_active(FIXED_NOW):
+            staff = {e.username for e in world.roster(course.slug) if e.role >= ROLE_INSTRUCTOR}
+            found[course.title] = sorted(staff)
+    return found
+
+
+def test_course_staff_dialog_for_a_user_with_active_courses(
+    visit: Visit, service: str, standin_server: StandinServer
+) -> None:
+    page = visit.open(f"{service}/gadget/demo?user={quote(TWO_HATS.replace(' ', '_'))}")
+    link = page.locator(LINK)
+    expect(link).to_have_text("Course staff")
+    link.click()
+
+    dialog = page.get_by_role("dialog", name=f"Course staff of {TWO_HATS}")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_be_focused()
+    assert dialog.get_attribute("aria-modal") == "true"
+
+    # What the dialog lists is what the stand-in's world says...
+    shown: dict[str, list[str]] = {}
+    for course in dialog.locator(".outreach-staff-course").all():
+        title = course.locator(".outreach-staff-course-link").inner_text()
+        shown[title] = course.locator(".outreach-staff-person").all_inner_texts()
+    expected = _active_staff_in_world(standin_server, TWO_HATS)
+    assert {t: sorted(s) for t, s in shown.items()} == expected
+    assert len(expected) == 2  # TWO_HATS: instructor in one active course, student in another
+
+    # ...and in the order and with the links the service's own answer gives.
+    answer = httpx.get(f"{service}/api/users/{quote(TWO_HATS)}/active-staff").json()
+    assert list(shown) == [c["course_title"] for c in answer["courses"]]
+    assert [c["course_slug"] for c in answer["courses"]] == [COURSE_TWO_HATS, COURSE_ACTIVE]
+    hrefs = dialog.locator(".outreach-staff-course-link").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    assert hrefs == [
+        dashboard_page_url(standin_server.url, s) for s in (COURSE_TWO_HATS, COURSE_ACTIVE)
+    ]
+    talk = dialog.locator(".outreach-staff-person").first
+    name = talk.inner_text()
+    assert talk.get_attribute("href") == "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@")
+
+    # One template pings every staff member of every active course.
+    ping = "{{ping|" + "|".join(answer["all_staff"]) + "}}"
+    assert sorted(answer["all_staff"]) == sorted({n for s in expected.values() for n in s})
+    dialog.get_by_role("button", name="Copy ping for all staff").click()
+    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
+    assert page.evaluate("navigator.clipboard.readText()") == ping
+
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / "gadget-dialog.png")
+
+    # Escape closes and gives focus back; opening again costs no request.
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(link).to_be_focused()
+    link.click()
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_have_count(0)
+
+    page.wait_for_load_state("networkidle")
+    name_in_path = TWO_HATS.replace(" ", "_")
+    assert visit.api_calls == [
+        f"/api/users/{name_in_path}/status",
+        f"/api/users/{name_in_path}/active-staff",
+    ]
+    assert visit.errors == []
+
+
+def test_nothing_for_a_user_without_courses(visit: Visit, service: str) -> None:
+    page = visit.open(f"{service}/gadget/demo?user={quote(QUIET.replace(' ', '_'))}")
+    assert page.locator(LINK).count() == 0
+    assert page.locator("#p-tb li").count() == 2  # the demo's own tools, untouched
+    assert visit.api_calls == [f"/api/users/{QUIET.replace(' ', '_')}/status"]
+    assert visit.errors == []
+
+
+def test_contributions_page_shows_the_link_too(visit: Visit, service: str) -> None:
+    page = visit.open(f"{service}/gadget/demo?user=Ama_Twohats&view=contributions")
+    assert page.locator(LINK).count() == 1
+    assert len(visit.api_calls) == 2
+
+
+def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstream) -> None:
+    upstream.fault("error500")
+    page = visit.open(f"{service}/gadget/demo?user={quote(TWO_HATS.replace(' ', '_'))}")
+    assert page.locator(LINK).count() == 0
+    assert page.locator("#firstHeading").inner_text() == f"User:{TWO_HATS}"
+    assert visit.api_calls == [f"/api/users/{TWO_HATS.replace(' ', '_')}/status"]
+    # The failed request itself is reported by the browser; the page raised nothing.
+    assert not [e for e in visit.errors if not re.search(r"\b50\d\b", e)]
+    assert any("[outreach-staff]" in w for w in visit.warnings)
