@@ -65,7 +65,12 @@ def canonical_username(raw: str) -> str:
         raise InvalidName(f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8")
     if _is_ip_address(name):
         raise InvalidName("IP addresses are not usernames")
-    return _upper_first(name)
+    # Upper-casing can itself denormalize (dotless i U+0131 + U+0301 becomes "I" + U+0301, whose
+    # NFC form is "Í"), so normalize once more: one user, one key, whatever the spelling.
+    canonical = unicodedata.normalize("NFC", _upper_first(name))
+    if len(canonical.encode("utf-8")) > MAX_USERNAME_BYTES:
+        raise InvalidName(f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8")
+    return canonical
 
 
 @functools.lru_cache(maxsize=16_384)
