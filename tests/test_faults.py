@@ -1,0 +1,330 @@
+"""Fault injection: every stand-in fault against every state of the cached entry.
+
+The matrix, on ``GET /api/users/{name}`` (user TTLs: fresh 3600 s, stale until
+86400 s, stand-in while failing until 604800 s; client timeout 0.3 s, no retries):
+
+    entry    | any fault mode
+    ---------+-----------------------------------------------------------------
+    fresh    | 200, ``hit``, the dashboard is not asked at all
+    stale    | 200 at once, ``hit; ttl=-N``; the one background refresh fails
+             | and leaves the stored entry as it was
+    expired  | 200 with the old body, ``fwd=stale...; detail=stale-if-error``,
+             | the stored entry left as it was
+    absent   | the mode's problem (502 html200/cut/wrongshape, 503 drop/error500/
+             | rate_limited, 504 slow), ``no-store``, nothing stored
+
+Then the faults that need more than one request to show: a timeout's timing,
+429 ``Retry-After`` windows, Redis dying and coming back mid-stream, and
+answers cut off mid-body on the course documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import orjson
+import pytest
+
+from outreach_helper.app import Parts, create_app
+from outreach_helper.standin import build_world
+from outreach_helper.standin import world as w
+from outreach_helper.swr import DocKind
+from tests.conftest import serving
+from tests.support import NO_REDIS_REASON, REDIS_BINARY, RedisServer
+
+TIMEOUT = 0.3
+FRESH, STALE = 3600, 86400
+MODES = ["drop", "error500", "html200", "cut", "wrongshape", "slow", "rate_limited"]
+PROBLEM_STATUS = {
+    "drop": 503,
+    "error500": 503,
+    "rate_limited": 503,
+    "html200": 502,
+    "cut": 502,
+    "wrongshape": 502,
+    "slow": 504,
+}
+# What Cache-Status reports as the dashboard's status for a stale-if-error answer.
+FWD_STATUS = {"error500": "; fwd-status=500", "rate_limited": "; fwd-status=429"}
+# A long Retry-After (never waited out inline) and a "slow" well past the timeout.
+FAULT_OPTIONS: dict[str, Any] = {"retry_after": 60, "slow_seconds": 1.0}
+MARTA = "/api/users/" + quote(w.MARTA)
+
+
+def user_path(name: str) -> str:
+    return "/api/users/" + quote(name, safe="")
+
+
+def course_path(slug: str) -> str:
+    return "/api/courses/" + "/".join(quote(part, safe="") for part in slug.split("/"))
+
+
+@dataclass
+class Service:
+    http: httpx.AsyncClient
+    parts: Parts
+
+    async def stored(self, kind: DocKind, ident: str) -> bytes | None:
+        cache = self.parts.cache
+        return await cache.store.get(cache.key(kind, ident))
+
+    async def fetched_at(self, name: str = w.MARTA) -> float | None:
+        raw = await self.stored(DocKind.USER, name)
+        return None if raw is None else float(orjson.loads(raw)["fetched_at"])
+
+
+@pytest.fixture
+async def service(make_settings, clock) -> AsyncIterator[Service]:
+    app = create_app(make_settings(upstream_timeout=TIMEOUT), clock=clock)
+    async with serving(app) as http:
+        yield Service(http, app.state.parts)
+
+
+# ---- the matrix: fault mode x entry state ----------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_fresh_entry_is_a_hit_and_the_dashboard_is_not_asked(service, upstream, clock, mode):
+    first = await service.http.get(MARTA)
+    stored = await service.fetched_at()
+    clock.advance(FRESH - 60)
+    asked = upstream.total
+    upstream.fault(mode, **FAULT_OPTIONS)
+    response = await service.http.get(MARTA)
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.content == first.content,
+        response.headers["cache-status"],
+        upstream.total - asked,
+        await service.fetched_at() == stored,
+    ) == (200, "application/json", True, "OutreachHelper; hit; ttl=60", 0, True)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stale_entry_is_served_at_once_and_a_failed_refresh_writes_nothing(
+    service, upstream, clock, mode
+):
+    first = await service.http.get(MARTA)
+    stored = await service.fetched_at()
+    clock.advance(FRESH + 60)
+    asked = upstream.total
+    upstream.fault(mode, **FAULT_OPTIONS)
+    started = time.perf_counter()
+    response = await service.http.get(MARTA)
+    elapsed = time.perf_counter() - started
+    await service.parts.cache.drain()
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.content == first.content,
+        response.headers["cache-status"],
+        elapsed < TIMEOUT,
+        upstream.total - asked,
+        await service.fetched_at() == stored,
+    ) == (200, "application/json", True, "OutreachHelper; hit; ttl=-60", True, 1, True)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_expired_entry_stands_in_and_stays_as_it_was(service, upstream, clock, mode):
+    first = await service.http.get(MARTA)
+    stored = await service.fetched_at()
+    clock.advance(STALE + 60)
+    asked = upstream.total
+    upstream.fault(mode, **FAULT_OPTIONS)
+    response = await service.http.get(MARTA)
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.content == first.content,
+        response.headers["cache-status"],
+        response.headers["cache-control"],
+        upstream.total - asked,
+        await service.fetched_at() == stored,
+    ) == (
+        200,
+        "application/json",
+        True,
+        f"OutreachHelper; fwd=stale{FWD_STATUS.get(mode, '')}; ttl={FRESH - STALE - 60}; "
+        "detail=stale-if-error",
+        "public, max-age=0, stale-while-revalidate=0",
+        1,
+        True,
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_absent_entry_is_the_modes_problem_and_nothing_is_stored(service, upstream, mode):
+    upstream.fault(mode, **FAULT_OPTIONS)
+    response = await service.http.get(MARTA)
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.headers["cache-control"],
+        response.json()["status"],
+        upstream.total,
+        await service.stored(DocKind.USER, w.MARTA),
+    ) == (
+        PROBLEM_STATUS[mode],
+        "application/problem+json",
+        "no-store",
+        PROBLEM_STATUS[mode],
+        1,
+        None,
+    )
+
+
+# ---- timeouts ---------------------------------------------------------------------------
+
+
+async def test_upstream_slower_than_the_timeout_is_a_504_within_about_the_timeout(
+    service, upstream
+):
+    upstream.fault("slow", slow_seconds=3)
+    started = time.perf_counter()
+    response = await service.http.get(MARTA)
+    elapsed = time.perf_counter() - started
+    assert (
+        response.status_code,
+        response.json()["type"].rsplit(":", 1)[1],
+        TIMEOUT <= elapsed < TIMEOUT + 0.4,
+        upstream.counters()["user_stats"],
+    ) == (504, "upstream-timeout", True, 1)
+
+
+# ---- 429 and Retry-After ------------------------------------------------------------------
+
+
+async def test_inside_a_long_retry_after_other_users_cost_the_dashboard_nothing(service, upstream):
+    # One 429, then the stand-in heals: any request that still reached it would succeed.
+    upstream.fault("rate_limited", retry_after=30, times=1)
+    first = await service.http.get(MARTA)
+    others = [name for name in w.NAMED_USERS if name != w.MARTA][:5]
+    started = time.perf_counter()
+    responses = [await service.http.get(user_path(name)) for name in others]
+    elapsed = time.perf_counter() - started
+    assert (
+        first.status_code,
+        {r.status_code for r in responses},
+        {r.headers["content-type"] for r in responses},
+        upstream.total,
+        elapsed < 0.25,
+    ) == (503, {503}, {"application/problem+json"}, 1, True)
+
+
+async def test_a_short_retry_after_is_waited_out_before_the_retry(make_settings, clock, upstream):
+    app = create_app(make_settings(upstream_timeout=2.0, upstream_retries=2), clock=clock)
+    upstream.fault("rate_limited", retry_after=1, times=1)
+    async with serving(app) as http:
+        started = time.perf_counter()
+        request = asyncio.create_task(http.get(MARTA))
+        await asyncio.sleep(0.6)  # a real window: inside the 1 s the dashboard asked for
+        during = upstream.counters()["user_stats"]
+        response = await request
+        elapsed = time.perf_counter() - started
+    assert (
+        response.status_code,
+        response.headers["cache-status"],
+        during,
+        upstream.counters()["user_stats"],
+        elapsed >= 1.0,
+    ) == (200, "OutreachHelper; fwd=miss; stored", 1, 2, True)
+
+
+# ---- Redis dies and comes back mid-run -------------------------------------------------------
+
+
+@pytest.mark.skipif(REDIS_BINARY is None, reason=NO_REDIS_REASON)
+async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstream, prefix):
+    import redis.asyncio as aioredis
+
+    names = list(build_world().usernames_with_courses)
+    later = names[-3:]  # asked only once Redis is back
+    stream_names = itertools.cycle(names[:-3])
+    phase = "up"
+    answered: dict[str, list[int]] = {"up": [], "down": [], "back": []}
+    stop = asyncio.Event()
+
+    async def stream(http: httpx.AsyncClient) -> None:
+        # A new user each time (a fetch and a store write), then an old one (a hit).
+        seen: list[str] = []
+        while not stop.is_set():
+            name = next(stream_names)
+            for path in (user_path(name), user_path(seen[len(seen) // 2] if seen else name)):
+                answered[phase].append((await http.get(path)).status_code)
+            seen.append(name)
+            await asyncio.sleep(0.005)
+
+    async def health(http: httpx.AsyncClient) -> str:
+        status: str = (await http.get("/health")).json()["status"]
+        return status
+
+    with RedisServer() as redis:
+        app = create_app(make_settings(redis_url=redis.url), clock=clock)
+        async with serving(app) as http:
+            runner = asyncio.create_task(stream(http))
+            await asyncio.sleep(0.15)
+            before = await health(http)
+            phase = "down"
+            await asyncio.to_thread(redis.stop)
+            await asyncio.sleep(0.25)
+            during = await health(http)
+            await asyncio.to_thread(redis.start)
+            after = await health(http)
+            phase = "back"
+            await asyncio.sleep(0.15)
+            stop.set()
+            await runner
+            late = [(await http.get(user_path(name))).status_code for name in later]
+        raw = aioredis.Redis.from_url(redis.url)
+        landed = [await raw.get(f"{prefix}:user:{name}") is not None for name in later]
+        await raw.aclose()
+    assert (
+        {phase: set(statuses) for phase, statuses in answered.items()},
+        all(len(statuses) >= 4 for statuses in answered.values()),
+        (before, during, after),
+        late,
+        landed,
+    ) == (
+        {"up": {200}, "down": {200}, "back": {200}},
+        True,
+        ("healthy", "degraded", "healthy"),
+        [200, 200, 200],
+        [True, True, True],
+    )
+
+
+# ---- answers cut off mid-body --------------------------------------------------------------
+
+CUT_OFF = [
+    pytest.param("cut", 502, id="cut-truncated-json"),
+    pytest.param("drop", 503, id="drop-connection-closed-mid-body"),
+]
+DOCUMENTS = [
+    pytest.param(course_path(w.COURSE_ACTIVE), DocKind.COURSE, id="course"),
+    pytest.param(course_path(w.COURSE_ACTIVE) + "/users", DocKind.ROSTER, id="roster"),
+]
+
+
+@pytest.mark.parametrize(("mode", "status"), CUT_OFF)
+@pytest.mark.parametrize(("path", "kind"), DOCUMENTS)
+async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, status, path, kind):
+    upstream.fault(mode)
+    response = await service.http.get(path)
+    stored = await service.stored(kind, w.COURSE_ACTIVE)
+    upstream.heal()
+    healed = await service.http.get(path)
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.headers["cache-control"],
+        stored,
+        healed.headers["cache-status"],
+    ) == (status, "application/problem+json", "no-store", None, "OutreachHelper; fwd=miss; stored")
