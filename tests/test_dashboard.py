@@ -207,3 +207,26 @@ async def test_nothing_listening_is_unavailable(make_settings, sleeps):
     with pytest.raises(errors.UpstreamUnavailable):
         await dead.user(w.MARTA)
     await dead.aclose()
+
+
+async def test_an_outage_costs_the_dashboard_a_trickle_not_every_request(client, upstream, sleeps):
+    from outreach_helper.breaker import THRESHOLD
+
+    upstream.fault("error500")
+    for _ in range(20):
+        with pytest.raises(errors.UpstreamUnavailable):
+            await client.user(w.MARTA)
+    assert upstream.total == THRESHOLD
+
+
+async def test_after_the_cooldown_one_probe_finds_the_dashboard_back(client, upstream, sleeps):
+    from outreach_helper.breaker import COOLDOWNS, THRESHOLD
+
+    upstream.fault("error500")
+    for _ in range(3):
+        with pytest.raises(errors.UpstreamUnavailable):
+            await client.user(w.MARTA)
+    upstream.heal()
+    sleeps.elapsed += COOLDOWNS[0]
+    record = await client.user(w.MARTA)
+    assert (bool(record.enrollments), upstream.total) == (True, THRESHOLD + 1)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from outreach_helper import SERVICE_NAME, __version__
 from outreach_helper import normalize as n
 from outreach_helper import payloads as p
+from outreach_helper.breaker import Breaker
 from outreach_helper.errors import (
     CampaignNotFound,
     CourseNotFound,
@@ -64,7 +65,8 @@ class UpstreamObserver:
     """Receives one call per upstream attempt; metrics subclass it."""
 
     def attempt(self, endpoint: Endpoint, outcome: str, seconds: float) -> None:
-        """``outcome`` is ok, not_found, timeout, unavailable, rate_limited or bad_response."""
+        """One attempt ended: ok, not_found, timeout, unavailable, rate_limited,
+        bad_response or cancelled."""
 
 
 def user_agent(contact: str) -> str:
@@ -122,6 +124,7 @@ class DashboardClient:
         self._clock = clock
         self._observer = observer or UpstreamObserver()
         self._blocked_until = 0.0
+        self._breaker = Breaker(monotonic, probe_window=timeout + 1.0)
         self.last_outcome: UpstreamOutcome | None = None
 
     async def aclose(self) -> None:
@@ -190,6 +193,8 @@ class DashboardClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait_before_retry(self, exc: UpstreamError, attempt: int) -> float | None:
+        if self._breaker.is_open:
+            return None  # an outage: retrying now only adds to it
         if exc.upstream_status == 429:
             remaining = self._blocked_until - self._monotonic()
             return remaining if remaining <= INLINE_RETRY_AFTER_MAX else None
@@ -201,12 +206,16 @@ class DashboardClient:
         if self._monotonic() < self._blocked_until:
             # Still inside the dashboard's Retry-After: do not even ask.
             raise UpstreamUnavailable("the dashboard asked us to wait (429)", upstream_status=429)
+        if not self._breaker.allow():
+            raise UpstreamUnavailable("the dashboard keeps failing; holding back for a moment")
         started = time.perf_counter()
-        outcome = "ok"
+        outcome = "cancelled"  # until we know better: a cancelled attempt proves nothing
         try:
             async with self._in_flight:
                 status, headers, body = await self._get(path, params)
-            return self._interpret(endpoint, subject, status, headers, body)
+            parsed = self._interpret(endpoint, subject, status, headers, body)
+            outcome = "ok"
+            return parsed
         except NotFound:
             outcome = "not_found"
             raise
@@ -221,6 +230,10 @@ class DashboardClient:
             raise
         finally:
             elapsed = time.perf_counter() - started
+            if outcome in ("ok", "not_found"):
+                self._breaker.success()
+            elif outcome not in ("rate_limited", "cancelled"):  # 429: Retry-After holds us
+                self._breaker.failure()
             self._observer.attempt(endpoint, outcome, elapsed)
             self.last_outcome = UpstreamOutcome(
                 ok=outcome in ("ok", "not_found"),

@@ -1,0 +1,56 @@
+"""A circuit breaker: during an outage, ask the dashboard a trickle, not a flood.
+
+Without it every request for an expired entry makes its own attempt (with
+retries) while the dashboard is down, so an outage multiplies the load on a
+service that is already struggling, and every such request waits out the
+retries before its stale answer is served. After ``THRESHOLD`` failures in a
+row the breaker opens: requests fail at once (the cache answers with stale
+data) until a cool-down passes; then exactly one request probes. Its success
+closes the breaker; its failure reopens it for the next, longer cool-down.
+
+    closed --(THRESHOLD failures in a row)--> open --(cool-down)--> half-open
+      ^                                                              |   |
+      +------------------------- probe succeeds ---------------------+   |
+                                 open (longer) <----- probe fails -------+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+THRESHOLD = 5
+COOLDOWNS: tuple[float, ...] = (5.0, 15.0, 30.0, 60.0)
+
+
+class Breaker:
+    def __init__(self, monotonic: Callable[[], float], *, probe_window: float) -> None:
+        self._monotonic = monotonic
+        self._probe_window = probe_window  # how long others wait on a probe's result
+        self._failures = 0
+        self._trips = 0
+        self._open_until = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        return self._monotonic() < self._open_until
+
+    def allow(self) -> bool:
+        """May a request go out now? In half-open state only the first caller may."""
+        now = self._monotonic()
+        if now < self._open_until:
+            return False
+        if self._trips:
+            self._open_until = now + self._probe_window  # hold the rest for the probe
+        return True
+
+    def success(self) -> None:
+        self._failures = 0
+        self._trips = 0
+        self._open_until = 0.0
+
+    def failure(self) -> None:
+        self._failures += 1
+        if self._trips or self._failures >= THRESHOLD:
+            cooldown = COOLDOWNS[min(self._trips, len(COOLDOWNS) - 1)]
+            self._open_until = self._monotonic() + cooldown
+            self._trips += 1

@@ -1,0 +1,62 @@
+from outreach_helper.breaker import COOLDOWNS, THRESHOLD, Breaker
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def tripped() -> tuple[Breaker, Monotonic]:
+    clock = Monotonic()
+    breaker = Breaker(clock, probe_window=3)
+    for _ in range(THRESHOLD):
+        breaker.allow()
+        breaker.failure()
+    return breaker, clock
+
+
+def test_fewer_failures_than_the_threshold_keep_it_closed():
+    breaker = Breaker(Monotonic(), probe_window=3)
+    for _ in range(THRESHOLD - 1):
+        breaker.failure()
+    assert breaker.allow() is True
+
+
+def test_a_success_resets_the_count():
+    breaker = Breaker(Monotonic(), probe_window=3)
+    for _ in range(THRESHOLD - 1):
+        breaker.failure()
+    breaker.success()
+    breaker.failure()
+    assert breaker.allow() is True
+
+
+def test_threshold_failures_in_a_row_open_it():
+    breaker, _ = tripped()
+    assert breaker.allow() is False
+
+
+def test_after_the_cooldown_exactly_one_probe_is_let_through():
+    breaker, clock = tripped()
+    clock.now += COOLDOWNS[0]
+    assert (breaker.allow(), breaker.allow()) == (True, False)
+
+
+def test_a_successful_probe_closes_it():
+    breaker, clock = tripped()
+    clock.now += COOLDOWNS[0]
+    breaker.allow()
+    breaker.success()
+    assert (breaker.allow(), breaker.allow()) == (True, True)
+
+
+def test_a_failed_probe_reopens_it_for_longer():
+    breaker, clock = tripped()
+    clock.now += COOLDOWNS[0]
+    breaker.allow()
+    breaker.failure()
+    clock.now += COOLDOWNS[1] - 0.1
+    assert breaker.allow() is False
