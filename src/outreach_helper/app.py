@@ -30,7 +30,7 @@ from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
-from outreach_helper.logs import BatchedStream, access_logger, configure_process_logging
+from outreach_helper.logs import AccessLog, configure_process_logging
 from outreach_helper.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from outreach_helper.metrics import Metrics
 from outreach_helper.observe import ObserveRequests
@@ -118,12 +118,16 @@ def create_app(
     """
     settings = settings or Settings()
     parts = build_parts(settings, clock=clock, transport=transport)
-    log_stream = BatchedStream(access_log_stream or sys.stdout.buffer)
+    access_log = (
+        AccessLog(access_log_stream or sys.stdout.buffer, hash_key=settings.key_prefix)
+        if settings.access_log
+        else None
+    )
 
     async def drain_logs_periodically() -> None:
-        while True:
+        while access_log is not None:
             await asyncio.sleep(LOG_DRAIN_INTERVAL)
-            log_stream.drain()
+            access_log.flush()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -134,7 +138,8 @@ def create_app(
             drainer.cancel()
             await asyncio.gather(drainer, return_exceptions=True)
             await parts.aclose()
-            log_stream.drain()
+            if access_log is not None:
+                access_log.flush()
 
     app = FastAPI(
         title="Outreach Dashboard Helper",
@@ -149,12 +154,7 @@ def create_app(
     _add_error_handlers(app)
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
-    app.add_middleware(
-        ObserveRequests,
-        metrics=parts.metrics,
-        access_log=access_logger(log_stream) if settings.access_log else None,
-        hash_key=settings.key_prefix,
-    )
+    app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
     return app
 
 

@@ -9,14 +9,11 @@ unbounded metric.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from outreach_helper.errors import InvalidName
-from outreach_helper.logs import user_hash
+from outreach_helper.logs import AccessLog
 from outreach_helper.metrics import Metrics
-from outreach_helper.names import canonical_username
 
 UNMATCHED = "unmatched"
 
@@ -37,25 +34,11 @@ def _cache_outcome(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-def _username(scope: Scope, key: str) -> str | None:
-    raw = scope.get("path_params", {}).get("username")
-    if raw is None:
-        return None
-    try:
-        name = canonical_username(raw)
-    except InvalidName:
-        name = raw
-    return user_hash(name, key)
-
-
 class ObserveRequests:
-    def __init__(
-        self, app: ASGIApp, *, metrics: Metrics, access_log: Any | None, hash_key: str
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, access_log: AccessLog | None) -> None:
         self.app = app
         self._metrics = metrics
         self._log = access_log
-        self._key = hash_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,12 +64,5 @@ class ObserveRequests:
             outcome = _cache_outcome(headers)
             self._metrics.request(template, scope["method"], status, elapsed, outcome)
             if self._log is not None:
-                self._log.info(
-                    "request",
-                    method=scope["method"],
-                    route=template,
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 2),
-                    cache=outcome,
-                    user=_username(scope, self._key),
-                )
+                username = scope.get("path_params", {}).get("username")
+                self._log.record(scope["method"], template, status, elapsed, outcome, username)
