@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import (
     Browser,
@@ -40,6 +35,7 @@ from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
 from outreach_helper.standin import StandinServer
 from outreach_helper.standin.model import ROLE_INSTRUCTOR
+from outreach_helper.standin.server import BackgroundServer
 from outreach_helper.standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
 from tests.support import FakeClock
@@ -131,41 +127,6 @@ async def test_demo_page_exists_only_in_demo_mode(
 # --- in a real browser --------------------------------------------------------
 
 
-class ServiceServer:
-    """The service under uvicorn on a free loopback port, in a background thread."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="on", ws="none", log_config=None
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
-
-    def __enter__(self) -> ServiceServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the service did not start")
-            time.sleep(0.005)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._sock.close()
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if CHROMIUM is None:
@@ -179,7 +140,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def service(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
     app = _app(make_settings(), clock, public_url=None, demo=True)
-    with ServiceServer(app) as server:
+    with BackgroundServer(app, lifespan="on") as server:
         yield server.url
 
 

@@ -14,16 +14,16 @@ import threading
 import time
 from datetime import datetime
 from types import TracebackType
-from typing import Final
+from typing import Final, Literal, Self
 
 import uvicorn
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from .app import DroppedConnection, create_standin_app, get_control
 from .control import StandinControl
 from .world import DEFAULT_SEED, World, build_world
 
-__all__ = ["StandinServer", "run_standin"]
+__all__ = ["BackgroundServer", "StandinServer", "run_standin"]
 
 _STARTUP_TIMEOUT: Final = 15.0
 
@@ -43,7 +43,12 @@ def _quiet_dropped_connections() -> None:
 
 
 def _config(
-    app: Starlette, *, log_config: bool, host: str = "127.0.0.1", port: int = 0
+    app: ASGIApp,
+    *,
+    log_config: bool,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    lifespan: Literal["on", "off"] = "off",
 ) -> uvicorn.Config:
     config = uvicorn.Config(
         app,
@@ -51,7 +56,7 @@ def _config(
         port=port,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         ws="none",
         timeout_graceful_shutdown=1,
         backlog=4096,
@@ -80,7 +85,88 @@ def run_standin(
     uvicorn.Server(_config(app, log_config=True, host=host, port=port)).run()
 
 
-class StandinServer:
+class BackgroundServer:
+    """Any ASGI app under uvicorn on a free loopback port, served from a daemon thread.
+
+    Tests and benchmarks use it to put real sockets between a client and an
+    app (the stand-in, or the service itself for a browser). Use as a context
+    manager; ``url`` has no trailing slash.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        lifespan: Literal["on", "off"] = "off",
+    ) -> None:
+        self.app = app
+        self.host = host
+        self._requested_port = port
+        self._lifespan: Literal["on", "off"] = lifespan
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash, e.g. ``http://127.0.0.1:54321``."""
+        if not self.port:
+            msg = f"{type(self).__name__} is not running"
+            raise RuntimeError(msg)
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Self:
+        """Bind, start serving in a daemon thread and wait until connections are accepted."""
+        if self._thread is not None:
+            return self
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._requested_port))
+        self._socket = sock
+        self.port = int(sock.getsockname()[1])
+        server = uvicorn.Server(_config(self.app, log_config=False, lifespan=self._lifespan))
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="background-server", daemon=True
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + _STARTUP_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                msg = f"{type(self).__name__} failed to start"
+                raise RuntimeError(msg)
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit, wait for the thread, release the socket."""
+        server, thread, sock = self._server, self._thread, self._socket
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=10)
+        if sock is not None:
+            sock.close()
+        self._server = self._thread = self._socket = None
+        self.port = 0
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class StandinServer(BackgroundServer):
     """A stand-in on a free loopback port, served from a background thread.
 
     Use as a context manager::
@@ -100,75 +186,15 @@ class StandinServer:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.app = create_standin_app(
+        app = create_standin_app(
             world if world is not None else build_world(seed, now),
             now=now,
             latency_ms=latency_ms,
         )
-        self.control: StandinControl = get_control(self.app)
-        self.host = host
-        self._requested_port = port
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        super().__init__(app, host=host, port=port)
+        self.control: StandinControl = get_control(app)
 
     @property
     def world(self) -> World:
         """The world being served."""
         return self.control.world
-
-    @property
-    def url(self) -> str:
-        """Base URL without a trailing slash, e.g. ``http://127.0.0.1:54321``."""
-        if not self.port:
-            msg = "StandinServer is not running"
-            raise RuntimeError(msg)
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> StandinServer:
-        """Bind, start serving in a daemon thread and wait until connections are accepted."""
-        if self._thread is not None:
-            return self
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._requested_port))
-        self._socket = sock
-        self.port = int(sock.getsockname()[1])
-        server = uvicorn.Server(_config(self.app, log_config=False))
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="standin-server", daemon=True
-        )
-        self._server, self._thread = server, thread
-        thread.start()
-        deadline = time.monotonic() + _STARTUP_TIMEOUT
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                msg = "stand-in server failed to start"
-                raise RuntimeError(msg)
-            time.sleep(0.005)
-        return self
-
-    def stop(self) -> None:
-        """Ask uvicorn to exit, wait for the thread, release the socket."""
-        server, thread, sock = self._server, self._thread, self._socket
-        if server is not None:
-            server.should_exit = True
-        if thread is not None:
-            thread.join(timeout=10)
-        if sock is not None:
-            sock.close()
-        self._server = self._thread = self._socket = None
-        self.port = 0
-
-    def __enter__(self) -> StandinServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
