@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 THRESHOLD = 5
-COOLDOWNS: tuple[float, ...] = (5.0, 15.0, 30.0, 60.0)
+COOLDOWNS: tuple[float, ...] = (5.0, 10.0, 20.0, 30.0)
 
 
 class Breaker:
