@@ -80,7 +80,11 @@ class CourseCounts(Record):
     view_count: int | None = None
 
 
-class CourseRecord(Record):
+class CourseFacts(BaseModel):
+    """What a course is, shared by the stored record and the public answer."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: int
     slug: str
     title: str
@@ -94,6 +98,11 @@ class CourseRecord(Record):
     end: datetime | None
     timeline_start: datetime | None
     timeline_end: datetime | None
+
+
+class CourseRecord(CourseFacts):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     counts: CourseCounts
 
 
@@ -184,20 +193,7 @@ class EnrichedUserResponse(Response):
     max_project: str | None
 
 
-class CourseResponse(Response):
-    id: int
-    slug: str
-    title: str
-    school: str | None
-    term: str | None
-    type: str | None
-    description: str | None
-    home_wiki: Wiki | None
-    wikis: list[Wiki]
-    start: datetime | None
-    end: datetime | None
-    timeline_start: datetime | None
-    timeline_end: datetime | None
+class CourseResponse(CourseFacts):
     active: bool
     active_event: bool
     ended: bool

@@ -285,19 +285,7 @@ class OutreachService:
         lookups.append(course_lookup)
         now = self.now()
         body = CourseResponse(
-            id=record.id,
-            slug=record.slug,
-            title=record.title,
-            school=record.school,
-            term=record.term,
-            type=record.type,
-            description=record.description,
-            home_wiki=record.home_wiki,
-            wikis=record.wikis,
-            start=record.start,
-            end=record.end,
-            timeline_start=record.timeline_start,
-            timeline_end=record.timeline_end,
+            **record.model_dump(exclude={"counts"}),
             active=activity.within(record.start, record.end, now),
             active_event=activity.within(record.timeline_start, record.timeline_end, now),
             ended=activity.ended(record.end, now),
