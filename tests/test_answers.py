@@ -283,3 +283,16 @@ async def test_campaign_is_cached_as_its_own_document(api, upstream):
     for _ in range(3):
         await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")
     assert upstream.counters()["active_courses"] == 1
+
+
+async def test_status_of_an_unknown_user_is_one_cache_lookup(api):
+    await api.get(user("Nobody Ever Registered This", "/status"))
+    metrics = (await api.get("/metrics")).text
+    lookups = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("outreach_cache_lookups_total") and 'kind="user"' in line
+    ]
+    assert lookups == [
+        'outreach_cache_lookups_total{kind="user",outcome="miss"} 1.0',
+    ]

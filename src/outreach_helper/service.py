@@ -23,7 +23,6 @@ from outreach_helper.errors import (
     CampaignNotFound,
     CourseNotFound,
     InvalidName,
-    NotFound,
     OutreachError,
     UserNotFound,
 )
@@ -314,10 +313,8 @@ class OutreachService:
         Gadgets call this for every user page; it reads the user's and their
         courses' documents, never rosters.
         """
-        try:
-            lookup, record, courses = await self._user_and_courses(name)
-        except UserNotFound:
-            missing = await self.user_doc(name)  # the negative entry, now cached
+        lookup = await self.user_doc(name)
+        if lookup.entry.data is None:  # unknown to the dashboard: zeros, cached as negative
             body = StatusResponse(
                 username=name,
                 has_any_courses=False,
@@ -327,7 +324,9 @@ class OutreachService:
                 is_instructor=False,
                 is_student=False,
             )
-            return Answer(body, Freshness.of([missing]))
+            return Answer(body, Freshness.of([lookup]))
+        record = lookup.entry.data
+        courses = await self.many((e.course_slug for e in record.enrollments), self.course_doc)
         now = self.now()
         known = [lk.entry.data for lk in courses.values() if lk and lk.entry.data]
         body = StatusResponse(
@@ -428,4 +427,4 @@ def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, date
     return course.start, course.end
 
 
-__all__ = ["Answer", "Freshness", "NotFound", "OutreachService"]
+__all__ = ["Answer", "Freshness", "OutreachService"]
