@@ -203,12 +203,11 @@ class SWRCache:
         key = self.key(policy.kind, ident)
         entry = await self._read(key, model)
         if entry is not None:
-            age = self._clock() - entry.fetched_at
-            fresh = policy.missing if entry.missing else policy.fresh
-            stale = policy.missing if entry.missing else policy.stale
-            if age < fresh:
-                return self._answer(Lookup(entry, Outcome.HIT, policy))
-            if age < stale:
+            now = self._clock()
+            hit = Lookup(entry, Outcome.HIT, policy)  # knows which TTLs apply to it
+            if now < hit.fresh_until:
+                return self._answer(hit)
+            if now < hit.stale_until:
                 self._refresh_in_background(policy, key, model, fetch, entry)
                 return self._answer(Lookup(entry, Outcome.STALE, policy))
         try:
