@@ -8,6 +8,7 @@ import pytest
 
 from outreach_helper import errors
 from outreach_helper.dashboard import RETRY_DELAYS, DashboardClient, user_agent
+from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from outreach_helper.records import Role
 from outreach_helper.standin import world as w
@@ -49,44 +50,44 @@ def slug(raw: str) -> CourseSlug:
 
 
 async def test_user_enrollments_list_the_users_courses(client):
-    record = await client.user(w.MARTA)
+    record = await client.fetch(USER, w.MARTA)
     assert w.COURSE_ACTIVE in {e.course_slug for e in record.enrollments}
 
 
 async def test_unknown_user_is_user_not_found(client):
     with pytest.raises(errors.UserNotFound):
-        await client.user("Nobody Ever Registered This")
+        await client.fetch(USER, "Nobody Ever Registered This")
 
 
 @pytest.mark.parametrize("name", [w.KAI, w.PERCENT, w.OLD_TIMER, w.ZOE])
 async def test_names_with_plus_percent_and_punctuation_are_found(client, name):
-    record = await client.user(name)
+    record = await client.fetch(USER, name)
     assert record.enrollments
 
 
 async def test_lookup_ignores_case_and_accents_like_the_dashboard(client):
-    record = await client.user("ZOË ÅSTRÖM")
+    record = await client.fetch(USER, "ZOË ÅSTRÖM")
     assert record.enrollments
 
 
 async def test_user_with_no_courses_has_an_empty_list(client):
-    record = await client.user(w.QUIET)
+    record = await client.fetch(USER, w.QUIET)
     assert record.enrollments == []
 
 
 async def test_enrollment_twice_in_one_course_appears_twice(client):
-    record = await client.user(w.NGOZI)
+    record = await client.fetch(USER, w.NGOZI)
     roles = [e.user_role for e in record.enrollments if e.course_slug == w.COURSE_ACTIVE]
     assert sorted(roles, key=lambda r: r.level) == [Role.STUDENT, Role.ONLINE_VOLUNTEER]
 
 
 async def test_facilitator_wording_becomes_instructor(client):
-    record = await client.user(w.MARTA)
+    record = await client.fetch(USER, w.MARTA)
     assert {e.user_role for e in record.enrollments} <= {Role.INSTRUCTOR, Role.STUDENT}
 
 
 async def test_course_counts_are_integers_and_the_id_is_the_course_id(client):
-    course = await client.course(slug(w.COURSE_ACTIVE))
+    course = await client.fetch(COURSE, slug(w.COURSE_ACTIVE))
     assert (course.id, course.counts.edited_count, course.counts.word_count) == (
         30517,
         1700,
@@ -98,33 +99,33 @@ async def test_course_counts_are_integers_and_the_id_is_the_course_id(client):
 async def test_every_named_course_slug_round_trips_or_is_private(client, raw):
     if raw == w.COURSE_PRIVATE:
         with pytest.raises(errors.CourseNotFound):
-            await client.course(slug(raw))
+            await client.fetch(COURSE, slug(raw))
     else:
-        assert (await client.course(slug(raw))).slug == raw
+        assert (await client.fetch(COURSE, slug(raw))).slug == raw
 
 
 async def test_roster_has_one_row_per_user_with_the_highest_role(client):
-    roster = await client.roster(slug(w.COURSE_ACTIVE))
+    roster = await client.fetch(ROSTER, slug(w.COURSE_ACTIVE))
     ngozi = [m for m in roster.members if m.username == w.NGOZI]
     assert [m.role for m in ngozi] == [Role.ONLINE_VOLUNTEER]
 
 
 async def test_privileged_fields_never_leave_the_client(client, upstream):
     upstream.privileged(True)
-    roster = await client.roster(slug(w.COURSE_ACTIVE))
-    course = await client.course(slug(w.COURSE_ACTIVE))
+    roster = await client.fetch(ROSTER, slug(w.COURSE_ACTIVE))
+    course = await client.fetch(COURSE, slug(w.COURSE_ACTIVE))
     dumped = roster.model_dump_json() + course.model_dump_json()
     assert ("@" in dumped, "passcode" in dumped, "real_name" in dumped) == (False, False, False)
 
 
 async def test_big_campaign_lists_at_most_100_courses(client):
-    campaign = await client.campaign_active(w.BIG_CAMPAIGN)
+    campaign = await client.fetch(CAMPAIGN, w.BIG_CAMPAIGN)
     assert len(campaign.courses) == 100
 
 
 async def test_unknown_campaign_is_campaign_not_found(client):
     with pytest.raises(errors.CampaignNotFound):
-        await client.campaign_active("no-such-campaign")
+        await client.fetch(CAMPAIGN, "no-such-campaign")
 
 
 def test_user_agent_names_tool_version_contact_and_library():
@@ -161,26 +162,26 @@ async def test_fault_modes_become_typed_errors_after_the_right_retries(
 ):
     upstream.fault(mode)
     with pytest.raises(error):
-        await client.user(w.MARTA)
+        await client.fetch(USER, w.MARTA)
     assert upstream.total == requests
 
 
 async def test_slow_upstream_is_a_timeout(client, upstream):
     upstream.fault("slow", slow_seconds=2)
     with pytest.raises(errors.UpstreamTimeout):
-        await client.user(w.MARTA)
+        await client.fetch(USER, w.MARTA)
 
 
 async def test_a_passing_500_is_retried_with_named_jittered_delays(client, upstream, sleeps):
     upstream.fault("error500", times=2)
-    await client.user(w.MARTA)
+    await client.fetch(USER, w.MARTA)
     ratios = [d / base for d, base in zip(sleeps.delays, RETRY_DELAYS, strict=True)]
     assert (upstream.total, all(0.5 <= r <= 1.5 for r in ratios)) == (3, True)
 
 
 async def test_not_found_is_never_retried(client, upstream):
     with pytest.raises(errors.UserNotFound):
-        await client.user("Nobody Ever Registered This")
+        await client.fetch(USER, "Nobody Ever Registered This")
     assert upstream.total == 1
 
 
@@ -188,13 +189,13 @@ async def test_long_retry_after_fails_fast_and_withholds_requests(client, upstre
     upstream.fault("rate_limited", retry_after=30)
     for _ in range(3):
         with pytest.raises(errors.UpstreamUnavailable):
-            await client.user(w.MARTA)
+            await client.fetch(USER, w.MARTA)
     assert upstream.total == 1
 
 
 async def test_short_retry_after_is_waited_out_then_retried(client, upstream, sleeps):
     upstream.fault("rate_limited", retry_after=1, times=1)
-    await client.user(w.MARTA)
+    await client.fetch(USER, w.MARTA)
     assert (upstream.total, sleeps.delays) == (2, [1.0])
 
 
@@ -205,7 +206,7 @@ async def test_nothing_listening_is_unavailable(make_settings, sleeps):
         make_settings(dashboard_url=f"http://127.0.0.1:{free_port()}"), sleep=sleeps
     )
     with pytest.raises(errors.UpstreamUnavailable):
-        await dead.user(w.MARTA)
+        await dead.fetch(USER, w.MARTA)
     await dead.aclose()
 
 
@@ -215,7 +216,7 @@ async def test_an_outage_costs_the_dashboard_a_trickle_not_every_request(client,
     upstream.fault("error500")
     for _ in range(20):
         with pytest.raises(errors.UpstreamUnavailable):
-            await client.user(w.MARTA)
+            await client.fetch(USER, w.MARTA)
     assert upstream.total == THRESHOLD
 
 
@@ -225,8 +226,8 @@ async def test_after_the_cooldown_one_probe_finds_the_dashboard_back(client, ups
     upstream.fault("error500")
     for _ in range(3):
         with pytest.raises(errors.UpstreamUnavailable):
-            await client.user(w.MARTA)
+            await client.fetch(USER, w.MARTA)
     upstream.heal()
     sleeps.elapsed += COOLDOWNS[0]
-    record = await client.user(w.MARTA)
+    record = await client.fetch(USER, w.MARTA)
     assert (bool(record.enrollments), upstream.total) == (True, THRESHOLD + 1)

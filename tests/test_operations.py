@@ -115,9 +115,10 @@ async def test_metrics_count_cache_outcomes_by_document_kind(
     text = metrics_after_a_known_sequence
     assert (
         sample(text, "outreach_cache_lookups_total", kind="user", outcome="miss"),
-        sample(text, "outreach_cache_lookups_total", kind="user", outcome="negative"),
+        sample(text, "outreach_cache_lookups_total", kind="user", outcome="hit"),
         sample(text, "outreach_cache_lookups_total", kind="user", outcome="stale"),
-    ) == (3.0, 1.0, 1.0)
+        sample(text, "outreach_cache_negative_answers_total", kind="user"),
+    ) == (3.0, 1.0, 1.0, 2.0)
 
 
 async def test_metrics_count_upstream_requests_and_refreshes(

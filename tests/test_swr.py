@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from outreach_helper import documents
+from outreach_helper.documents import DOCUMENTS
 from outreach_helper.errors import UpstreamUnavailable, UserNotFound
 from outreach_helper.records import UserRecord
 from outreach_helper.settings import Settings
 from outreach_helper.store import MemoryStore, RedisStore
-from outreach_helper.swr import DocKind, Outcome, SWRCache, decode_entry, policies
+from outreach_helper.swr import Outcome, Policy, SWRCache, decode_entry, policies
 
 POLICIES = policies(Settings())
-USER = POLICIES[DocKind.USER]
+USER = POLICIES["user"]
+
+
+def user_shaped(policy: Policy[Any]) -> Policy[UserRecord]:
+    """``policy``'s lifetimes for the user records these tests fetch."""
+    return replace(policy, document=documents.USER)
 
 
 def record(project: str = "wikipedia") -> UserRecord:
@@ -50,46 +59,46 @@ async def settle() -> None:
 
 async def test_first_lookup_is_a_stored_miss(cache):
     fetch = CountingFetch()
-    lookup = await cache.get(USER, "Ada", UserRecord, fetch)
+    lookup = await cache.get(USER, "Ada", fetch)
     assert (lookup.outcome, fetch.calls) == (Outcome.MISS, 1)
 
 
 async def test_fresh_entry_is_a_hit_without_fetching(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.fresh - 1)
-    lookup = await cache.get(USER, "Ada", UserRecord, fetch)
+    lookup = await cache.get(USER, "Ada", fetch)
     assert (lookup.outcome, fetch.calls) == (Outcome.HIT, 1)
 
 
-@pytest.mark.parametrize("kind", list(DocKind))
+@pytest.mark.parametrize("kind", [doc.kind for doc in DOCUMENTS])
 async def test_each_kind_turns_stale_after_its_fresh_ttl(cache, clock, kind):
-    policy = POLICIES[kind]
+    policy = user_shaped(POLICIES[kind])
     fetch = CountingFetch()
-    await cache.get(policy, "x", UserRecord, fetch)
+    await cache.get(policy, "x", fetch)
     clock.advance(policy.fresh)
-    lookup = await cache.get(policy, "x", UserRecord, fetch)
+    lookup = await cache.get(policy, "x", fetch)
     assert lookup.outcome is Outcome.STALE
 
 
-@pytest.mark.parametrize("kind", list(DocKind))
+@pytest.mark.parametrize("kind", [doc.kind for doc in DOCUMENTS])
 async def test_each_kind_expires_after_its_stale_ttl(cache, clock, kind):
-    policy = POLICIES[kind]
+    policy = user_shaped(POLICIES[kind])
     fetch = CountingFetch()
-    await cache.get(policy, "x", UserRecord, fetch)
+    await cache.get(policy, "x", fetch)
     clock.advance(policy.stale)
-    lookup = await cache.get(policy, "x", UserRecord, fetch)
+    lookup = await cache.get(policy, "x", fetch)
     assert (lookup.outcome, fetch.calls) == (Outcome.MISS, 2)
 
 
 async def test_stale_entry_is_served_at_once_and_refreshed_in_background(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.fresh + 1)
     fetch.project = "wikidata"
-    stale = await cache.get(USER, "Ada", UserRecord, fetch)
+    stale = await cache.get(USER, "Ada", fetch)
     await settle()
-    after = await cache.get(USER, "Ada", UserRecord, fetch)
+    after = await cache.get(USER, "Ada", fetch)
     assert (stale.entry.data.max_project, after.outcome, after.entry.data.max_project) == (
         "wikipedia",
         Outcome.HIT,
@@ -99,10 +108,10 @@ async def test_stale_entry_is_served_at_once_and_refreshed_in_background(cache, 
 
 async def test_fifty_concurrent_stale_requests_start_one_refresh(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.fresh + 1)
     fetch.gate = asyncio.Event()
-    lookups = await asyncio.gather(*(cache.get(USER, "Ada", UserRecord, fetch) for _ in range(50)))
+    lookups = await asyncio.gather(*(cache.get(USER, "Ada", fetch) for _ in range(50)))
     fetch.gate.set()
     await settle()
     assert ({lk.outcome for lk in lookups}, fetch.calls) == ({Outcome.STALE}, 2)
@@ -110,19 +119,19 @@ async def test_fifty_concurrent_stale_requests_start_one_refresh(cache, clock):
 
 async def test_failed_background_refresh_keeps_the_old_entry(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.fresh + 1)
     fetch.fail = UpstreamUnavailable("down")
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     await settle()
-    again = await cache.get(USER, "Ada", UserRecord, fetch)
+    again = await cache.get(USER, "Ada", fetch)
     assert (again.outcome, again.entry.data.max_project) == (Outcome.STALE, "wikipedia")
 
 
 async def test_hundred_concurrent_cold_requests_fetch_once(cache):
     fetch = CountingFetch()
     fetch.gate = asyncio.Event()
-    pending = [asyncio.create_task(cache.get(USER, "Ada", UserRecord, fetch)) for _ in range(100)]
+    pending = [asyncio.create_task(cache.get(USER, "Ada", fetch)) for _ in range(100)]
     await settle()
     fetch.gate.set()
     lookups = await asyncio.gather(*pending)
@@ -137,49 +146,49 @@ async def test_hundred_concurrent_cold_requests_fetch_once(cache):
 async def test_not_found_is_cached_as_a_negative_entry(cache):
     fetch = CountingFetch()
     fetch.fail = UserNotFound("Nobody")
-    lookups = [await cache.get(USER, "Nobody", UserRecord, fetch) for _ in range(20)]
+    lookups = [await cache.get(USER, "Nobody", fetch) for _ in range(20)]
     assert (fetch.calls, all(lk.entry.missing for lk in lookups)) == (1, True)
 
 
 async def test_negative_entry_expires_after_the_missing_ttl(cache, clock):
     fetch = CountingFetch()
     fetch.fail = UserNotFound("Nobody")
-    await cache.get(USER, "Nobody", UserRecord, fetch)
+    await cache.get(USER, "Nobody", fetch)
     clock.advance(USER.missing)
-    await cache.get(USER, "Nobody", UserRecord, fetch)
+    await cache.get(USER, "Nobody", fetch)
     assert fetch.calls == 2
 
 
 async def test_expired_entry_stands_in_when_upstream_fails(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.stale + 1)
     fetch.fail = UpstreamUnavailable("down", upstream_status=503)
-    lookup = await cache.get(USER, "Ada", UserRecord, fetch)
+    lookup = await cache.get(USER, "Ada", fetch)
     assert (lookup.outcome, lookup.error.upstream_status) == (Outcome.STALE_IF_ERROR, 503)
 
 
 async def test_entry_older_than_the_error_ttl_does_not_stand_in(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.error + 1)
     fetch.fail = UpstreamUnavailable("down")
     with pytest.raises(UpstreamUnavailable):
-        await cache.get(USER, "Ada", UserRecord, fetch)
+        await cache.get(USER, "Ada", fetch)
 
 
 async def test_a_failed_fetch_writes_nothing(cache, clock):
     fetch = CountingFetch()
     fetch.fail = UpstreamUnavailable("down")
     with pytest.raises(UpstreamUnavailable):
-        await cache.get(USER, "Ada", UserRecord, fetch)
-    assert await cache.store.get(cache.key(DocKind.USER, "Ada")) is None
+        await cache.get(USER, "Ada", fetch)
+    assert await cache.store.get(cache.key("user", "Ada")) is None
 
 
 async def test_garbage_in_the_store_is_a_miss(cache):
-    await cache.store.set(cache.key(DocKind.USER, "Ada"), b"\x80not json", 60)
+    await cache.store.set(cache.key("user", "Ada"), b"\x80not json", 60)
     fetch = CountingFetch()
-    lookup = await cache.get(USER, "Ada", UserRecord, fetch)
+    lookup = await cache.get(USER, "Ada", fetch)
     assert (lookup.outcome, fetch.calls) == (Outcome.MISS, 1)
 
 
@@ -192,9 +201,7 @@ async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
     caches = [SWRCache(s, prefix=prefix, clock=clock) for s in stores]
     fetch = CountingFetch()
     fetch.gate = asyncio.Event()
-    pending = [
-        asyncio.create_task(caches[i % 2].get(USER, "Ada", UserRecord, fetch)) for i in range(100)
-    ]
+    pending = [asyncio.create_task(caches[i % 2].get(USER, "Ada", fetch)) for i in range(100)]
     for _ in range(20):
         await asyncio.sleep(0.005)
     fetch.gate.set()
@@ -206,21 +213,21 @@ async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
 
 async def test_shutdown_waits_for_background_refreshes(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     clock.advance(USER.fresh + 1)
     fetch.gate = asyncio.Event()
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     asyncio.get_running_loop().call_later(0.01, fetch.gate.set)
     await cache.aclose(grace=5)
-    assert (await cache.get(USER, "Ada", UserRecord, fetch)).outcome is Outcome.HIT
+    assert (await cache.get(USER, "Ada", fetch)).outcome is Outcome.HIT
 
 
 async def test_shutdown_cancels_a_hung_refresh_without_writing(cache, clock):
     fetch = CountingFetch()
-    await cache.get(USER, "Ada", UserRecord, fetch)
-    before = await cache.store.get(cache.key(DocKind.USER, "Ada"))
+    await cache.get(USER, "Ada", fetch)
+    before = await cache.store.get(cache.key("user", "Ada"))
     clock.advance(USER.fresh + 1)
     fetch.gate = asyncio.Event()  # never opened: the refresh hangs
-    await cache.get(USER, "Ada", UserRecord, fetch)
+    await cache.get(USER, "Ada", fetch)
     await cache.aclose(grace=0.01)
-    assert await cache.store.get(cache.key(DocKind.USER, "Ada")) == before
+    assert await cache.store.get(cache.key("user", "Ada")) == before

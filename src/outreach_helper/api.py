@@ -19,12 +19,12 @@ from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from outreach_helper.errors import InvalidName, InvalidParameter, InvalidRequest, OutreachError
+from outreach_helper.batch import MAX_BATCH, batch_status
+from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.names import CourseSlug, canonical_slug_part, canonical_username
-from outreach_helper.problems import problem_for
+from outreach_helper.observe import note_cache_outcome
 from outreach_helper.records import (
     ActiveStaffResponse,
-    BatchError,
     BatchResponse,
     CampaignResponse,
     CourseResponse,
@@ -35,7 +35,7 @@ from outreach_helper.records import (
     UserResponse,
 )
 from outreach_helper.responses import HotResponses, render, respond
-from outreach_helper.service import Answer, Freshness, OutreachService, Window
+from outreach_helper.service import Answer, OutreachService, Window
 from outreach_helper.swr import Outcome
 
 Clock = Callable[[], float]
@@ -98,7 +98,6 @@ def flag(request: Request, name: str) -> bool:
     raise InvalidParameter(f"{name} must be true or false, not {raw!r}")
 
 
-MAX_BATCH = 50
 USERNAMES = {
     "name": "usernames",
     "in": "query",
@@ -135,6 +134,7 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
             outcome = answer.freshness.outcome
             now = clock()
             hot.offer(key, rendered, now)
+        note_cache_outcome(request.scope, outcome)
         return respond(rendered, outcome, now, request.headers.get("if-none-match"))
 
     @router.get(
@@ -215,34 +215,11 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         openapi_extra=_parameters(USERNAMES),
     )
     async def get_users(request: Request) -> Response:
-        raw = request.query_params.get("usernames")
-        if raw is None:
-            raise InvalidParameter("usernames is required: names separated by |")
-        requested = raw.split("|")
-        if not raw or len(requested) > MAX_BATCH:
-            raise InvalidRequest(f"ask about 1 to {MAX_BATCH} usernames, not {len(requested)}")
-        canonical: list[str | InvalidName] = []
-        for name in requested:
-            try:
-                canonical.append(canonical_username(name))
-            except InvalidName as exc:
-                canonical.append(exc)
-        answers = await service.statuses([c for c in canonical if isinstance(c, str)])
-        entries: list[StatusResponse | BatchError] = []
-        parts = []
-        for name, canon in zip(requested, canonical, strict=True):
-            result = answers[canon] if isinstance(canon, str) else canon
-            if isinstance(result, OutreachError):
-                entries.append(BatchError(username=name, error=problem_for(result)))
-            else:
-                entries.append(result.body)
-                parts.append(result.freshness)
-        now = clock()
-        if len(parts) < len(entries):
-            parts.append(Freshness.combine([], now))  # an error entry: reuse nothing
-        freshness = Freshness.combine(parts, now)
-        rendered = render(BatchResponse(users=entries), freshness)
-        return respond(rendered, freshness.outcome, now, request.headers.get("if-none-match"))
+        answer = await batch_status(service, request.query_params.get("usernames"), clock)
+        rendered = render(answer.body, answer.freshness)
+        outcome = answer.freshness.outcome
+        note_cache_outcome(request.scope, outcome)
+        return respond(rendered, outcome, clock(), request.headers.get("if-none-match"))
 
     @router.get(
         "/campaigns/{campaign}/active-courses",

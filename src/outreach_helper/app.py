@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 import httpx
 from fastapi import FastAPI, Request
@@ -48,7 +48,12 @@ LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line may wait before it is wr
 
 @dataclass(slots=True)
 class Parts:
-    """The long-lived collaborators of one app instance."""
+    """The long-lived collaborators of one app instance or CLI command.
+
+    Built without I/O; ``async with parts:`` is their lifetime (the app's
+    lifespan and the CLI's commands both use it), closing what holds sockets
+    and tasks on the way out.
+    """
 
     settings: Settings
     client: DashboardClient
@@ -63,6 +68,12 @@ class Parts:
         await self.cache.aclose()
         await self.client.aclose()
         await self.store.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 def build_parts(
@@ -131,15 +142,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        drainer = asyncio.create_task(drain_logs_periodically())
-        try:
-            yield
-        finally:
-            drainer.cancel()
-            await asyncio.gather(drainer, return_exceptions=True)
-            await parts.aclose()
-            if access_log is not None:
-                access_log.flush()
+        async with parts:
+            drainer = asyncio.create_task(drain_logs_periodically())
+            try:
+                yield
+            finally:
+                drainer.cancel()
+                await asyncio.gather(drainer, return_exceptions=True)
+        if access_log is not None:
+            access_log.flush()
 
     app = FastAPI(
         title="Outreach Dashboard Helper",

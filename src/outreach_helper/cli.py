@@ -86,8 +86,7 @@ def _warm(args: argparse.Namespace) -> int:
         )
 
     async def run() -> WarmSummary:
-        parts = build_parts(settings)
-        try:
+        async with build_parts(settings) as parts:
             with Progress(console=err, transient=False) as progress:
                 task = progress.add_task("warming", total=len(set(names)) + len(set(campaigns)))
                 return await warm(
@@ -97,8 +96,6 @@ def _warm(args: argparse.Namespace) -> int:
                     concurrency=args.concurrency,
                     advance=lambda: progress.advance(task),
                 )
-        finally:
-            await parts.aclose()
 
     summary = asyncio.run(run())
     print(summary.line())
@@ -109,11 +106,8 @@ def _inspect(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
 
     async def run() -> list[tuple[str, Any, Any]]:
-        parts = build_parts(settings)
-        try:
+        async with build_parts(settings) as parts:
             return await inspect(parts, args.kind, args.name)
-        finally:
-            await parts.aclose()
 
     shown = asyncio.run(run())
     if args.json:

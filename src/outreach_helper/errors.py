@@ -11,7 +11,8 @@
     │   └── CampaignNotFound
     └── UpstreamError           the dashboard could not give a usable answer
         ├── UpstreamTimeout     it did not answer in time
-        ├── UpstreamUnavailable unreachable, 5xx, or rate-limiting us (429)
+        ├── UpstreamUnavailable unreachable or failing (5xx)
+        │   └── RateLimited     answered 429, perhaps with Retry-After
         └── UpstreamBadResponse it answered 200 with something unusable
 
 Only ``app.py`` turns these into HTTP responses. Lower layers translate the
@@ -77,6 +78,14 @@ class UpstreamTimeout(UpstreamError):
 
 class UpstreamUnavailable(UpstreamError):
     """The dashboard is unreachable, failing (5xx) or rate-limiting us (429)."""
+
+
+class RateLimited(UpstreamUnavailable):
+    """The dashboard answered 429; ``retry_after`` is its ``Retry-After`` in seconds, if any."""
+
+    def __init__(self, message: str, *, retry_after: float | None) -> None:
+        super().__init__(message, upstream_status=429)
+        self.retry_after = retry_after
 
 
 class UpstreamBadResponse(UpstreamError):

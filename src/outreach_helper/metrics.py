@@ -16,19 +16,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from outreach_helper.dashboard import Endpoint, UpstreamObserver
-from outreach_helper.swr import CacheObserver, DocKind, Outcome
+from outreach_helper.contract import Attempt
+from outreach_helper.dashboard import UpstreamObserver
+from outreach_helper.swr import CacheObserver, Outcome, Refresh
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-# What a document lookup did, in the words the operator reads on a dashboard.
-_LOOKUP_OUTCOME = {
-    Outcome.HIT: "hit",
-    Outcome.STALE: "stale",
-    Outcome.MISS: "miss",
-    Outcome.COLLAPSED: "miss",
-    Outcome.STALE_IF_ERROR: "stale_if_error",
-}
 
 
 class Metrics(CacheObserver, UpstreamObserver):
@@ -60,8 +53,14 @@ class Metrics(CacheObserver, UpstreamObserver):
         self.cache = Counter(
             "outreach_cache_lookups",
             "Document lookups that reached the cache, by kind and outcome "
-            "(hit, stale, miss, negative, stale_if_error).",
+            "(hit, stale, miss, collapsed, stale_if_error).",
             ["kind", "outcome"],
+            registry=r,
+        )
+        self.negative = Counter(
+            "outreach_cache_negative_answers",
+            "Lookups answered with the dashboard's remembered 'not found', by kind.",
+            ["kind"],
             registry=r,
         )
         self.singleflight_waits = Counter(
@@ -90,25 +89,28 @@ class Metrics(CacheObserver, UpstreamObserver):
             registry=r,
         )
 
-        self._request_children: dict[tuple[str, str, int, str | None], tuple[Any, Any, Any]] = {}
+        self._request_children: dict[
+            tuple[str, str, int, Outcome | None], tuple[Any, Any, Any]
+        ] = {}
 
     # ---- hooks ----------------------------------------------------------------
 
-    def lookup(self, kind: DocKind, outcome: Outcome, missing: bool) -> None:
-        label = "negative" if missing and outcome is Outcome.HIT else _LOOKUP_OUTCOME[outcome]
-        self.cache.labels(str(kind), label).inc()
+    def lookup(self, kind: str, outcome: Outcome, missing: bool) -> None:
+        self.cache.labels(kind, outcome).inc()
+        if missing:
+            self.negative.labels(kind).inc()
         if outcome is Outcome.COLLAPSED:
-            self.singleflight_waits.labels(str(kind)).inc()
+            self.singleflight_waits.labels(kind).inc()
 
-    def refresh(self, kind: DocKind, result: str) -> None:
-        self.refreshes.labels(str(kind), result).inc()
+    def refresh(self, kind: str, result: Refresh) -> None:
+        self.refreshes.labels(kind, result).inc()
 
-    def attempt(self, endpoint: Endpoint, outcome: str, seconds: float) -> None:
+    def attempt(self, endpoint: str, outcome: Attempt, seconds: float) -> None:
         self.upstream.labels(endpoint, outcome).inc()
         self.upstream_latency.labels(endpoint).observe(seconds)
 
     def request(
-        self, route: str, method: str, status: int, seconds: float, cache: str | None
+        self, route: str, method: str, status: int, seconds: float, cache: Outcome | None
     ) -> None:
         # labels() costs more than the rest of a cache hit; its children are kept.
         key = (route, method, status, cache)

@@ -14,24 +14,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outreach_helper.logs import AccessLog
 from outreach_helper.metrics import Metrics
+from outreach_helper.swr import Outcome
 
 UNMATCHED = "unmatched"
+_OUTCOME_KEY = "outreach_cache_outcome"
 
 
-def _cache_outcome(headers: list[tuple[bytes, bytes]]) -> str | None:
-    for name, value in headers:
-        if name == b"cache-status":
-            text = value.decode()
-            if "; hit; ttl=-" in text:
-                return "stale"
-            if "; hit" in text:
-                return "hit"
-            if "stale-if-error" in text:
-                return "stale_if_error"
-            if "collapsed" in text:
-                return "collapsed"
-            return "miss"
-    return None
+def note_cache_outcome(scope: Scope, outcome: Outcome) -> None:
+    """Tell the middleware how the cache produced this request's answer.
+
+    Passed as a value in the request's state, so nothing is parsed back out of
+    the ``Cache-Status`` header it also becomes.
+    """
+    scope.setdefault("state", {})[_OUTCOME_KEY] = outcome
 
 
 class ObserveRequests:
@@ -46,13 +41,11 @@ class ObserveRequests:
             return
         started = time.perf_counter()
         status = 500
-        headers: list[tuple[bytes, bytes]] = []
 
         async def observed_send(message: Message) -> None:
-            nonlocal status, headers
+            nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = message.get("headers", [])
             await send(message)
 
         try:
@@ -61,7 +54,7 @@ class ObserveRequests:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = route.path if route is not None else UNMATCHED
-            outcome = _cache_outcome(headers)
+            outcome: Outcome | None = scope.get("state", {}).get(_OUTCOME_KEY)
             self._metrics.request(template, scope["method"], status, elapsed, outcome)
             if self._log is not None:
                 username = scope.get("path_params", {}).get("username")

@@ -11,12 +11,10 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
-from outreach_helper import dashboard as d
 from outreach_helper.app import Parts
+from outreach_helper.documents import COURSE, ROSTER, USER, Document
 from outreach_helper.errors import InvalidName, NotFound, OutreachError
 from outreach_helper.names import CourseSlug, canonical_slug_part, canonical_username
 from outreach_helper.service import Answer
@@ -30,6 +28,7 @@ _RESULT = {
     Outcome.COLLAPSED: "fetched",
     Outcome.STALE_IF_ERROR: "failed",
 }
+IdentT = TypeVar("IdentT")
 PERSONAL_KEYS = frozenset({"email", "real_name", "passcode"})
 
 
@@ -87,7 +86,7 @@ async def _warm_one(parts: Parts, kind: str, raw: str) -> str:
             campaign = canonical_slug_part(raw, what="campaign")
             answer = await service.campaign(campaign, staff=True)
             slugs = [c.slug for c in answer.body.courses]
-            await service.many(slugs, service.course_doc)
+            await service.many(slugs, COURSE)
     except InvalidName:
         return "invalid"
     except NotFound:
@@ -109,37 +108,28 @@ def redact(payload: Any) -> Any:
 async def inspect(parts: Parts, kind: str, ident: str) -> list[tuple[str, Any, Any]]:
     """Fetch raw payloads (bypassing the cache) and normalize them with the client's code.
 
-    Returns (document, redacted raw payload, normalized record or error text).
+    Returns (document endpoint, redacted raw payload, normalized record or error text).
     """
-    client = parts.client
-    requests: list[tuple[str, str, str, dict[str, str] | None, Callable[[Any], BaseModel]]]
+    shown: list[tuple[str, Any, Any]] = []
     if kind == "user":
         name = canonical_username(ident)
-        requests = [
-            (
-                "user_stats.json",
-                "user_stats",
-                "/user_stats.json",
-                d.user_stats_params(name),
-                d.parse_user,
-            )
-        ]
+        shown.append(await _inspect_one(parts, USER, name))
     else:
         slug = CourseSlug.from_slug(ident)
-        requests = [
-            ("course.json", "course", d.course_path(slug, "course.json"), None, d.parse_course),
-            ("users.json", "users", d.course_path(slug, "users.json"), None, d.parse_roster),
-        ]
-    shown: list[tuple[str, Any, Any]] = []
-    for title, endpoint, path, params, parse in requests:
-        try:
-            raw = await client.fetch_json(endpoint, path, params=params, subject=ident)
-        except OutreachError as exc:
-            shown.append((title, None, f"{type(exc).__name__}: {exc}"))
-            continue
-        try:
-            record: Any = parse(raw).model_dump(mode="json")
-        except OutreachError as exc:
-            record = f"{type(exc).__name__}: {exc}"
-        shown.append((title, redact(raw), record))
+        for document in (COURSE, ROSTER):
+            shown.append(await _inspect_one(parts, document, slug))
     return shown
+
+
+async def _inspect_one(
+    parts: Parts, document: Document[IdentT, Any], ident: IdentT
+) -> tuple[str, Any, Any]:
+    try:
+        raw = await parts.client.fetch_raw(document, ident)
+    except OutreachError as exc:
+        return f"{document.endpoint}.json", None, f"{type(exc).__name__}: {exc}"
+    try:
+        record: Any = document.parse(raw).model_dump(mode="json")
+    except OutreachError as exc:
+        record = f"{type(exc).__name__}: {exc}"
+    return f"{document.endpoint}.json", redact(raw), record

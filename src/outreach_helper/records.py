@@ -45,7 +45,9 @@ class Record(BaseModel):
 
 
 class Enrollment(Record):
-    course_id: int
+    """One of a user's enrollments; stored as is and answered as is."""
+
+    course_id: int = Field(description="Id of the enrollment row (the dashboard's quirk).")
     course_title: str
     course_school: str | None
     course_term: str | None
@@ -107,6 +109,8 @@ class CourseRecord(CourseFacts):
 
 
 class RosterMember(Record):
+    """One roster row per username; stored as is and answered as is."""
+
     username: str
     role: Role
     enrolled_at: datetime | None
@@ -149,17 +153,7 @@ class Response(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class UserCourse(Response):
-    course_id: int = Field(description="Id of the enrollment row (the dashboard's quirk).")
-    course_title: str
-    course_school: str | None
-    course_term: str | None
-    user_count: int | None
-    user_role: Role
-    course_slug: str
-
-
-class EnrichedUserCourse(UserCourse):
+class EnrichedUserCourse(Enrollment):
     """A course of the user with its dates, activity and staff (``enrich=true``).
 
     The dates and flags are null when the course itself cannot be read
@@ -179,7 +173,7 @@ class EnrichedUserCourse(UserCourse):
 
 class UserResponse(Response):
     username: str
-    courses: list[UserCourse]
+    courses: list[Enrollment]
     is_instructor: bool
     is_student: bool
     max_project: str | None
@@ -193,35 +187,20 @@ class EnrichedUserResponse(Response):
     max_project: str | None
 
 
-class CourseResponse(CourseFacts):
+class CourseResponse(CourseCounts, CourseFacts):
+    """A course's facts and counts (as integers), activity now, and its dashboard page."""
+
     active: bool
     active_event: bool
     ended: bool
-    student_count: int | None
-    trained_count: int | None
-    article_count: int | None
-    character_sum: int | None
-    upload_count: int | None
-    created_count: int | None
-    edited_count: int | None
-    edit_count: int | None
-    word_count: int | None
-    references_count: int | None
-    view_count: int | None
     url: str
     staff: list[str] | None = None
 
 
-class RosterEntry(Response):
-    username: str
-    role: Role
-    enrolled_at: datetime | None
-
-
 class RosterResponse(Response):
     course_slug: str
-    facilitators: list[RosterEntry]
-    participants: list[RosterEntry]
+    facilitators: list[RosterMember]
+    participants: list[RosterMember]
 
 
 class CheckResult(Response):
@@ -287,19 +266,7 @@ class BatchResponse(Response):
     )
 
 
-class CampaignCourseResponse(Response):
-    id: int
-    slug: str
-    title: str
-    school: str | None
-    term: str | None
-    user_count: int | None
-    instructor: str | None
-    trained_count: int | None
-    word_count: int | None
-    references_count: int | None
-    view_sum: int | None
-    recent_revision_count: int | None
+class CampaignCourseResponse(CampaignCourse):
     url: str
     staff: list[str] | None = Field(default=None, description="with staff=true")
 

@@ -19,35 +19,29 @@ from pydantic import BaseModel
 
 from outreach_helper import activity
 from outreach_helper.dashboard import DashboardClient
-from outreach_helper.errors import (
-    CampaignNotFound,
-    CourseNotFound,
-    InvalidName,
-    OutreachError,
-    UserNotFound,
-)
+from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER, Document
+from outreach_helper.errors import InvalidName, OutreachError
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
     ActiveStaffCourse,
     ActiveStaffResponse,
     CampaignCourseResponse,
-    CampaignRecord,
     CampaignResponse,
     CourseRecord,
     CourseResponse,
     EnrichedUserCourse,
     EnrichedUserResponse,
-    RosterEntry,
+    Enrollment,
     RosterRecord,
     RosterResponse,
     StatusResponse,
-    UserCourse,
     UserRecord,
     UserResponse,
 )
-from outreach_helper.swr import DocKind, Lookup, Outcome, Policy, SWRCache
+from outreach_helper.swr import Lookup, Outcome, Policy, SWRCache
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - a document's identifier type
 R = TypeVar("R", bound=BaseModel)
 Clock = Callable[[], float]
 Window = Literal["tracking", "event"]
@@ -119,7 +113,7 @@ class OutreachService:
         self,
         client: DashboardClient,
         cache: SWRCache,
-        policies: dict[DocKind, Policy],
+        policies: dict[str, Policy[Any]],
         *,
         dashboard_base: str,
         clock: Clock,
@@ -137,25 +131,11 @@ class OutreachService:
 
     # ---- documents ----------------------------------------------------------
 
-    async def user_doc(self, name: str) -> Lookup[UserRecord]:
+    async def lookup(self, document: Document[I, R], ident: I) -> Lookup[R]:
+        """One document through the cache, fetched by the client when the cache says so."""
+        policy: Policy[R] = self._policies[document.kind]
         return await self._cache.get(
-            self._policies[DocKind.USER], name, UserRecord, lambda: self._client.user(name)
-        )
-
-    async def course_doc(self, slug: CourseSlug) -> Lookup[CourseRecord]:
-        return await self._cache.get(
-            self._policies[DocKind.COURSE],
-            str(slug),
-            CourseRecord,
-            lambda: self._client.course(slug),
-        )
-
-    async def roster_doc(self, slug: CourseSlug) -> Lookup[RosterRecord]:
-        return await self._cache.get(
-            self._policies[DocKind.ROSTER],
-            str(slug),
-            RosterRecord,
-            lambda: self._client.roster(slug),
+            policy, document.key(ident), lambda: self._client.fetch(document, ident)
         )
 
     async def bounded(self, work: Awaitable[T]) -> T:
@@ -164,7 +144,7 @@ class OutreachService:
             return await work
 
     async def many(
-        self, slugs: Iterable[str], doc: Callable[[CourseSlug], Awaitable[Lookup[R]]]
+        self, slugs: Iterable[str], document: Document[CourseSlug, R]
     ) -> dict[str, Lookup[R] | None]:
         """One document per distinct course slug, looked up concurrently under the bound.
 
@@ -178,7 +158,7 @@ class OutreachService:
                 slug = CourseSlug.from_slug(raw)
             except InvalidName:
                 return None
-            lookup = await self.bounded(doc(slug))
+            lookup = await self.bounded(self.lookup(document, slug))
             return None if lookup.entry.missing else lookup
 
         results = await asyncio.gather(*(one(raw) for raw in unique))
@@ -187,20 +167,20 @@ class OutreachService:
     async def _user_and_courses(
         self, name: str
     ) -> tuple[Lookup[UserRecord], UserRecord, dict[str, Lookup[CourseRecord] | None]]:
-        lookup = await self.user_doc(name)
-        record = lookup.value(lambda: UserNotFound(name))
-        courses = await self.many((e.course_slug for e in record.enrollments), self.course_doc)
+        lookup = await self.lookup(USER, name)
+        record = lookup.value()
+        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         return lookup, record, courses
 
     # ---- answers ------------------------------------------------------------
 
     async def user(self, name: str) -> Answer[UserResponse]:
         """A user's enrollments. Raises UserNotFound or an UpstreamError."""
-        lookup = await self.user_doc(name)
-        record = lookup.value(lambda: UserNotFound(name))
+        lookup = await self.lookup(USER, name)
+        record = lookup.value()
         body = UserResponse(
             username=name,
-            courses=[UserCourse(**e.model_dump()) for e in record.enrollments],
+            courses=record.enrollments,
             is_instructor=record.is_instructor,
             is_student=record.is_student,
             max_project=record.max_project,
@@ -209,21 +189,19 @@ class OutreachService:
 
     async def enriched_user(self, name: str) -> Answer[EnrichedUserResponse]:
         """A user's enrollments with each course's dates, activity and staff."""
-        lookup = await self.user_doc(name)
-        record = lookup.value(lambda: UserNotFound(name))
+        lookup = await self.lookup(USER, name)
+        record = lookup.value()
         slugs = [e.course_slug for e in record.enrollments]
-        courses, rosters = await asyncio.gather(
-            self.many(slugs, self.course_doc), self.many(slugs, self.roster_doc)
-        )
+        courses, rosters = await asyncio.gather(self.many(slugs, COURSE), self.many(slugs, ROSTER))
         now = self.now()
         rows = []
         for enrollment in record.enrollments:
             course, roster = courses[enrollment.course_slug], rosters[enrollment.course_slug]
             rows.append(
                 self._enriched(
-                    enrollment.model_dump(),
-                    course.entry.data if course else None,
-                    roster.entry.data if roster else None,
+                    enrollment,
+                    course.data if course else None,
+                    roster.data if roster else None,
                     now,
                 )
             )
@@ -240,14 +218,14 @@ class OutreachService:
 
     @staticmethod
     def _enriched(
-        enrollment: dict[str, Any],
+        enrollment: Enrollment,
         course: CourseRecord | None,
         roster: RosterRecord | None,
         now: datetime,
     ) -> EnrichedUserCourse:
         if course is None:
             return EnrichedUserCourse(
-                **enrollment,
+                **enrollment.model_dump(),
                 active=None,
                 active_event=None,
                 start=None,
@@ -257,7 +235,7 @@ class OutreachService:
                 staff=[],
             )
         return EnrichedUserCourse(
-            **enrollment,
+            **enrollment.model_dump(),
             active=activity.within(course.start, course.end, now),
             active_event=activity.within(course.timeline_start, course.timeline_end, now),
             start=course.start,
@@ -273,14 +251,13 @@ class OutreachService:
         staff: list[str] | None = None
         if enrich:
             course_lookup, roster_lookup = await asyncio.gather(
-                self.course_doc(slug), self.roster_doc(slug)
+                self.lookup(COURSE, slug), self.lookup(ROSTER, slug)
             )
-            roster = roster_lookup.value(lambda: CourseNotFound(str(slug)))
-            staff = roster.staff
+            staff = roster_lookup.value().staff
             lookups.append(roster_lookup)
         else:
-            course_lookup = await self.course_doc(slug)
-        record = course_lookup.value(lambda: CourseNotFound(str(slug)))
+            course_lookup = await self.lookup(COURSE, slug)
+        record = course_lookup.value()
         lookups.append(course_lookup)
         now = self.now()
         body = CourseResponse(
@@ -297,13 +274,12 @@ class OutreachService:
 
     async def roster(self, slug: CourseSlug) -> Answer[RosterResponse]:
         """Facilitators and participants, one row per username. Raises CourseNotFound."""
-        lookup = await self.roster_doc(slug)
-        record = lookup.value(lambda: CourseNotFound(str(slug)))
-        rows = [RosterEntry(**m.model_dump()) for m in record.members]
+        lookup = await self.lookup(ROSTER, slug)
+        members = lookup.value().members
         body = RosterResponse(
             course_slug=str(slug),
-            facilitators=[r for r in rows if r.role.is_staff],
-            participants=[r for r in rows if not r.role.is_staff],
+            facilitators=[m for m in members if m.role.is_staff],
+            participants=[m for m in members if not m.role.is_staff],
         )
         return Answer(body, Freshness.of([lookup]))
 
@@ -313,8 +289,8 @@ class OutreachService:
         Gadgets call this for every user page; it reads the user's and their
         courses' documents, never rosters.
         """
-        lookup = await self.user_doc(name)
-        if lookup.entry.data is None:  # unknown to the dashboard: zeros, cached as negative
+        lookup = await self.lookup(USER, name)
+        if lookup.data is None:  # unknown to the dashboard: zeros, cached as negative
             body = StatusResponse(
                 username=name,
                 has_any_courses=False,
@@ -325,10 +301,10 @@ class OutreachService:
                 is_student=False,
             )
             return Answer(body, Freshness.of([lookup]))
-        record = lookup.entry.data
-        courses = await self.many((e.course_slug for e in record.enrollments), self.course_doc)
+        record = lookup.data
+        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
-        known = [lk.entry.data for lk in courses.values() if lk and lk.entry.data]
+        known = _records(courses)
         body = StatusResponse(
             username=name,
             has_any_courses=bool(record.enrollments),
@@ -365,15 +341,14 @@ class OutreachService:
         lookup, _, courses = await self._user_and_courses(name)
         now = self.now()
         active = {
-            slug: lk.entry.data
+            slug: lk.data
             for slug, lk in courses.items()
-            if lk and lk.entry.data and activity.within(*_window(lk.entry.data, window), now)
+            if lk and lk.data and activity.within(*_window(lk.data, window), now)
         }
-        rosters = await self.many(active, self.roster_doc)
+        rosters = await self.many(active, ROSTER)
         rows = []
         for slug, course in active.items():
-            roster = rosters[slug]
-            staff = roster.entry.data.staff if roster and roster.entry.data else []
+            staff = _staff(rosters[slug])
             rows.append(ActiveStaffCourse(course_slug=slug, course_title=course.title, staff=staff))
         body = ActiveStaffResponse(
             username=name,
@@ -381,44 +356,39 @@ class OutreachService:
             all_staff=sorted({person for row in rows for person in row.staff}),
             courses=rows,
         )
-        known = [lk.entry.data for lk in courses.values() if lk and lk.entry.data]
-        dates = [d for c in known for d in _window(c, window)]
+        dates = [d for c in _records(courses) for d in _window(c, window)]
         lookups = [lookup, *_present(courses), *_present(rosters)]
         return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
 
-    async def campaign_doc(self, campaign: str) -> Lookup[CampaignRecord]:
-        return await self._cache.get(
-            self._policies[DocKind.CAMPAIGN],
-            campaign,
-            CampaignRecord,
-            lambda: self._client.campaign_active(campaign),
-        )
-
     async def campaign(self, campaign: str, *, staff: bool) -> Answer[CampaignResponse]:
         """A campaign's active courses, optionally with their staff. Raises CampaignNotFound."""
-        lookup = await self.campaign_doc(campaign)
-        record = lookup.value(lambda: CampaignNotFound(campaign))
-        rosters = (
-            await self.many((c.slug for c in record.courses), self.roster_doc) if staff else {}
-        )
-        rows = []
-        for course in record.courses:
-            roster = rosters.get(course.slug)
-            rows.append(
-                CampaignCourseResponse(
-                    **course.model_dump(),
-                    url=dashboard_page_url(self._dashboard_base, course.slug),
-                    staff=(roster.entry.data.staff if roster and roster.entry.data else [])
-                    if staff
-                    else None,
-                )
+        lookup = await self.lookup(CAMPAIGN, campaign)
+        record = lookup.value()
+        rosters = await self.many((c.slug for c in record.courses), ROSTER) if staff else {}
+        rows = [
+            CampaignCourseResponse(
+                **course.model_dump(),
+                url=dashboard_page_url(self._dashboard_base, course.slug),
+                staff=_staff(rosters.get(course.slug)) if staff else None,
             )
+            for course in record.courses
+        ]
         body = CampaignResponse(campaign=campaign, courses=rows)
         return Answer(body, Freshness.of([lookup, *_present(rosters)]))
 
 
 def _present(lookups: dict[str, Lookup[R] | None]) -> list[Lookup[Any]]:
     return [lk for lk in lookups.values() if lk is not None]
+
+
+def _records(lookups: dict[str, Lookup[R] | None]) -> list[R]:
+    """The records behind the lookups that found one."""
+    return [lk.data for lk in lookups.values() if lk is not None and lk.data is not None]
+
+
+def _staff(roster: Lookup[RosterRecord] | None) -> list[str]:
+    """A roster's staff; none where the roster could not be read."""
+    return roster.data.staff if roster is not None and roster.data is not None else []
 
 
 def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, datetime | None]:

@@ -67,17 +67,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_ttls(self) -> Settings:
-        pairs = [
-            ("user", self.ttl_user_fresh, self.ttl_user_stale),
-            ("course", self.ttl_course_fresh, self.ttl_course_stale),
-            ("roster", self.ttl_roster_fresh, self.ttl_roster_stale),
-            ("campaign", self.ttl_campaign_fresh, self.ttl_campaign_stale),
-        ]
-        for name, fresh, stale in pairs:
-            if stale < fresh:
-                var = f"OUTREACH_TTL_{name.upper()}"
-                msg = f"{var}_STALE must be >= {var}_FRESH"
-                raise ValueError(msg)
+        # Every document's pair of lifetimes: ttl_<name>_fresh <= ttl_<name>_stale.
+        for field in type(self).model_fields:
+            if field.startswith("ttl_") and field.endswith("_fresh"):
+                stale_field = field.removesuffix("_fresh") + "_stale"
+                if getattr(self, stale_field) < getattr(self, field):
+                    var = f"OUTREACH_{field.removesuffix('_fresh').upper()}"
+                    raise ValueError(f"{var}_STALE must be >= {var}_FRESH")
         return self
 
     @model_validator(mode="after")

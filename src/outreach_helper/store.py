@@ -8,10 +8,11 @@ it, and reconnects on its own.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -19,6 +20,8 @@ from redis.exceptions import RedisError
 from outreach_helper.errors import OutreachError
 
 Clock = Callable[[], float]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Delete the lock only if we still hold it: a holder that outlived its lock's
 # expiry must not release a lock some other process has taken since.
@@ -116,6 +119,8 @@ class RedisStore:
 
     Short socket timeouts matter more than retries here: a hung Redis must cost
     a request milliseconds, after which ``ResilientStore`` stops asking it.
+    Every call goes through :meth:`_call`, the one place where redis errors
+    become ``StoreUnavailable``.
     """
 
     shared = True
@@ -131,43 +136,34 @@ class RedisStore:
         )
         self._release = self._redis.register_script(_RELEASE_LOCK)
 
-    async def get(self, key: str) -> bytes | None:
+    async def _call(self, operation: str, pending: Awaitable[T]) -> T:
         try:
-            value = await self._redis.get(key)
+            return await pending
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"redis get failed: {exc!r}") from exc
+            raise StoreUnavailable(f"redis {operation} failed: {exc!r}") from exc
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self._call("get", self._redis.get(key))
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
-        try:
-            await self._redis.set(key, value, px=max(1, int(ttl * 1000)))
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"redis set failed: {exc!r}") from exc
+        await self._call("set", self._redis.set(key, value, px=max(1, int(ttl * 1000))))
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
-        try:
-            return bool(await self._redis.set(key, token, nx=True, px=ttl_ms))
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"redis lock failed: {exc!r}") from exc
+        return bool(await self._call("lock", self._redis.set(key, token, nx=True, px=ttl_ms)))
 
     async def release_lock(self, key: str, token: str) -> None:
-        try:
-            await self._release(keys=[key], args=[token])
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"redis unlock failed: {exc!r}") from exc
+        await self._call("unlock", self._release(keys=[key], args=[token]))
 
     async def ping(self) -> None:
-        try:
-            await self._redis.ping()
-        except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"redis ping failed: {exc!r}") from exc
+        await self._call("ping", self._redis.ping())
 
     async def aclose(self) -> None:
         await self._redis.aclose()
 
 
 class ResilientStore:
-    """Redis first, the embedded store while Redis is away.
+    """Redis first, the embedded store while Redis is away; it never raises.
 
     After a failure Redis is left alone for ``retry_after`` seconds (so an
     outage costs one timeout, not one per request), then the next operation
@@ -198,55 +194,41 @@ class ResilientStore:
     def healthy(self) -> bool:
         return self.last_error is None
 
-    def _use_primary(self) -> bool:
-        return self.last_error is None or self._clock() >= self._down_until
-
-    def _failed(self, exc: StoreUnavailable) -> None:
-        self.last_error = str(exc)
-        self._down_until = self._clock() + self._retry_after
-
-    def _recovered(self) -> None:
-        self.last_error = None
+    async def _either(
+        self, primary: Callable[[Store], Awaitable[T]], fallback: Callable[[Store], Awaitable[T]]
+    ) -> T:
+        """``primary`` on Redis unless it is resting after a failure; else ``fallback`` locally."""
+        if self.last_error is None or self._clock() >= self._down_until:
+            try:
+                result = await primary(self._primary)
+            except StoreUnavailable as exc:
+                self._failed(exc)
+            else:
+                self.last_error = None
+                return result
+        return await fallback(self._fallback)
 
     async def get(self, key: str) -> bytes | None:
-        if self._use_primary():
-            try:
-                value = await self._primary.get(key)
-            except StoreUnavailable as exc:
-                self._failed(exc)
-            else:
-                self._recovered()
-                return value
-        return await self._fallback.get(key)
+        def read(store: Store) -> Awaitable[bytes | None]:
+            return store.get(key)
+
+        return await self._either(read, read)
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
-        if self._use_primary():
-            try:
-                await self._primary.set(key, value, ttl)
-            except StoreUnavailable as exc:
-                self._failed(exc)
-            else:
-                self._recovered()
-                return
-        await self._fallback.set(key, value, ttl)
+        def write(store: Store) -> Awaitable[None]:
+            return store.set(key, value, ttl)
+
+        await self._either(write, write)
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
-        if self._use_primary():
-            try:
-                taken = await self._primary.acquire_lock(key, token, ttl_ms)
-            except StoreUnavailable as exc:
-                self._failed(exc)
-            else:
-                self._recovered()
-                return taken
-        return await self._fallback.acquire_lock(key, token, ttl_ms)
+        def lock(store: Store) -> Awaitable[bool]:
+            return store.acquire_lock(key, token, ttl_ms)
+
+        return await self._either(lock, lock)
 
     async def release_lock(self, key: str, token: str) -> None:
-        if self._use_primary():
-            try:
-                await self._primary.release_lock(key, token)
-            except StoreUnavailable as exc:
-                self._failed(exc)
+        # Released in both: a lock taken locally during an outage must not outlive it.
+        await self._either(lambda store: store.release_lock(key, token), _nothing)
         await self._fallback.release_lock(key, token)
 
     async def ping(self) -> None:
@@ -256,8 +238,18 @@ class ResilientStore:
         except StoreUnavailable as exc:
             self._failed(exc)
             raise
-        self._recovered()
+        self.last_error = None
+
+    def _failed(self, exc: StoreUnavailable) -> None:
+        if self.last_error is None:
+            log.warning("cache store unavailable; using the embedded store: %s", exc)
+        self.last_error = str(exc)
+        self._down_until = self._clock() + self._retry_after
 
     async def aclose(self) -> None:
         await self._primary.aclose()
         await self._fallback.aclose()
+
+
+async def _nothing(store: Store) -> None:
+    return None

@@ -28,9 +28,10 @@ from typing import Any, Generic, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from outreach_helper.documents import DOCUMENTS, Document
 from outreach_helper.errors import NotFound, UpstreamError
 from outreach_helper.settings import Settings
-from outreach_helper.store import Store, StoreUnavailable
+from outreach_helper.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -45,53 +46,45 @@ LOCK_POLL_DELAYS: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2)
 TTL_JITTER = 0.1
 
 
-class DocKind(StrEnum):
-    """The upstream documents we cache; the values are the key segments."""
-
-    USER = "user"
-    COURSE = "course"
-    ROSTER = "course_users"
-    CAMPAIGN = "campaign_active"
-
-
 @dataclass(frozen=True, slots=True)
-class Policy:
-    kind: DocKind
+class Policy(Generic[RecordT]):
+    """How long entries of one document stay good: the declaration's TTL settings, applied."""
+
+    document: Document[Any, RecordT]
     fresh: float
     stale: float
     missing: float
     error: float
 
+    @property
+    def kind(self) -> str:
+        return self.document.kind
 
-def policies(settings: Settings) -> dict[DocKind, Policy]:
-    """The one place where each document kind's lifetimes are stated."""
-    missing, error = settings.ttl_missing, settings.ttl_error
+
+def policies(settings: Settings) -> dict[str, Policy[Any]]:
+    """Each document's lifetimes, keyed by its kind."""
     return {
-        DocKind.USER: Policy(
-            DocKind.USER, settings.ttl_user_fresh, settings.ttl_user_stale, missing, error
-        ),
-        DocKind.COURSE: Policy(
-            DocKind.COURSE, settings.ttl_course_fresh, settings.ttl_course_stale, missing, error
-        ),
-        DocKind.ROSTER: Policy(
-            DocKind.ROSTER, settings.ttl_roster_fresh, settings.ttl_roster_stale, missing, error
-        ),
-        DocKind.CAMPAIGN: Policy(
-            DocKind.CAMPAIGN,
-            settings.ttl_campaign_fresh,
-            settings.ttl_campaign_stale,
-            missing,
-            error,
-        ),
+        doc.kind: Policy(doc, *doc.lifetimes(settings), settings.ttl_missing, settings.ttl_error)
+        for doc in DOCUMENTS
     }
 
 
 class Outcome(StrEnum):
+    """How a lookup was answered: the one vocabulary of metrics, logs, headers and the CLI."""
+
     HIT = "hit"
     STALE = "stale"
     MISS = "miss"
     COLLAPSED = "collapsed"
     STALE_IF_ERROR = "stale_if_error"
+
+
+class Refresh(StrEnum):
+    """How a background refresh ended; the values are metric labels."""
+
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # another process was already refreshing the entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +103,8 @@ class Lookup(Generic[RecordT]):
 
     entry: Entry[RecordT]
     outcome: Outcome
-    policy: Policy
+    policy: Policy[RecordT]
+    ident: str
     error: UpstreamError | None = None
 
     @property
@@ -123,21 +117,26 @@ class Lookup(Generic[RecordT]):
         ttl = self.policy.missing if self.entry.missing else self.policy.stale
         return self.entry.fetched_at + ttl
 
-    def value(self, not_found: Callable[[], NotFound]) -> RecordT:
-        """The record, or ``not_found()`` raised for a negative entry."""
+    @property
+    def data(self) -> RecordT | None:
+        """The record, or None where the dashboard said "not found"."""
+        return self.entry.data
+
+    def value(self) -> RecordT:
+        """The record. Raises the document's NotFound for a negative entry."""
         if self.entry.data is None:
-            raise not_found()
+            raise self.policy.document.not_found(self.ident)
         return self.entry.data
 
 
 class CacheObserver:
     """Told what the cache did; metrics subclass it. The base does nothing."""
 
-    def lookup(self, kind: DocKind, outcome: Outcome, missing: bool) -> None:
-        """One answered lookup."""
+    def lookup(self, kind: str, outcome: Outcome, missing: bool) -> None:
+        """One answered lookup of a document kind."""
 
-    def refresh(self, kind: DocKind, result: str) -> None:
-        """One background refresh ended: ok, failed or skipped."""
+    def refresh(self, kind: str, result: Refresh) -> None:
+        """One background refresh ended."""
 
 
 def encode_entry(entry: Entry[RecordT]) -> bytes:
@@ -168,8 +167,24 @@ def _newer(entry: Entry[RecordT] | None, than: Entry[RecordT] | None) -> bool:
     return entry is not None and (than is None or entry.fetched_at > than.fetched_at)
 
 
+@dataclass(frozen=True, slots=True)
+class _Load(Generic[RecordT]):
+    """One key being loaded: what it is, where it lives, how to fetch it."""
+
+    policy: Policy[RecordT]
+    ident: str
+    key: str
+    fetch: Fetch[RecordT]
+    seen: Entry[RecordT] | None  # the entry that prompted the load, if any
+
+
 class SWRCache:
-    """Stale-while-revalidate over a :class:`Store`, with single-flight loads."""
+    """Stale-while-revalidate over a :class:`Store`, with single-flight loads.
+
+    The store must not raise: a Redis outage is the business of
+    ``ResilientStore``, which falls back to the embedded store, so here a
+    store is always there and a read that cannot be decoded is simply a miss.
+    """
 
     def __init__(
         self,
@@ -189,11 +204,11 @@ class SWRCache:
         self._inflight: dict[str, asyncio.Task[Loaded | None]] = {}
         self._background: set[asyncio.Task[None]] = set()
 
-    def key(self, kind: DocKind, ident: str) -> str:
+    def key(self, kind: str, ident: str) -> str:
         return f"{self._prefix}:{kind}:{ident}"
 
     async def get(
-        self, policy: Policy, ident: str, model: type[RecordT], fetch: Fetch[RecordT]
+        self, policy: Policy[RecordT], ident: str, fetch: Fetch[RecordT]
     ) -> Lookup[RecordT]:
         """Answer from the cache where the policy allows, else fetch once for everyone.
 
@@ -201,22 +216,22 @@ class SWRCache:
             UpstreamError: the fetch failed and no entry is young enough to stand in.
         """
         key = self.key(policy.kind, ident)
-        entry = await self._read(key, model)
+        entry = await self._read(key, policy)
         if entry is not None:
             now = self._clock()
-            hit = Lookup(entry, Outcome.HIT, policy)  # knows which TTLs apply to it
+            hit = Lookup(entry, Outcome.HIT, policy, ident)  # knows which TTLs apply to it
             if now < hit.fresh_until:
                 return self._answer(hit)
             if now < hit.stale_until:
-                self._refresh_in_background(policy, key, model, fetch, entry)
-                return self._answer(Lookup(entry, Outcome.STALE, policy))
+                self._refresh_in_background(_Load(policy, ident, key, fetch, entry))
+                return self._answer(Lookup(entry, Outcome.STALE, policy, ident))
         try:
-            fetched, outcome = await self._load(policy, key, model, fetch, entry)
+            fetched, outcome = await self._load(_Load(policy, ident, key, fetch, entry))
         except UpstreamError as exc:
             if entry is not None and self._clock() - entry.fetched_at < policy.error:
-                return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, exc))
+                return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, ident, exc))
             raise
-        return self._answer(Lookup(fetched, outcome, policy))
+        return self._answer(Lookup(fetched, outcome, policy, ident))
 
     def _answer(self, lookup: Lookup[RecordT]) -> Lookup[RecordT]:
         self._observer.lookup(lookup.policy.kind, lookup.outcome, lookup.entry.missing)
@@ -239,20 +254,13 @@ class SWRCache:
 
     # ---- single flight ------------------------------------------------------
 
-    async def _load(
-        self,
-        policy: Policy,
-        key: str,
-        model: type[RecordT],
-        fetch: Fetch[RecordT],
-        seen: Entry[RecordT] | None,
-    ) -> tuple[Entry[RecordT], Outcome]:
-        task = self._inflight.get(key)
+    async def _load(self, load: _Load[RecordT]) -> tuple[Entry[RecordT], Outcome]:
+        task = self._inflight.get(load.key)
         if task is not None:
             shared: Loaded | None = await asyncio.shield(task)
             if shared is not None:
                 return shared[0], Outcome.COLLAPSED
-        task = self._start(policy, key, model, fetch, seen, background=False)
+        task = self._start(load, background=False)
         # Shielded: a client that hangs up must not cancel a fetch others wait on.
         loaded = await asyncio.shield(task)
         if loaded is None:  # pragma: no cover - only background loads skip
@@ -260,133 +268,82 @@ class SWRCache:
         entry, fetched_here = loaded
         return entry, Outcome.MISS if fetched_here else Outcome.COLLAPSED
 
-    def _start(
-        self,
-        policy: Policy,
-        key: str,
-        model: type[RecordT],
-        fetch: Fetch[RecordT],
-        seen: Entry[RecordT] | None,
-        *,
-        background: bool,
-    ) -> asyncio.Task[Loaded | None]:
-        task = asyncio.create_task(
-            self._load_shared(policy, key, model, fetch, seen, background=background)
-        )
-        self._inflight[key] = task
+    def _start(self, load: _Load[Any], *, background: bool) -> asyncio.Task[Loaded | None]:
+        task = asyncio.create_task(self._load_shared(load, background=background))
+        self._inflight[load.key] = task
 
         def done(finished: asyncio.Task[Loaded | None]) -> None:
-            if self._inflight.get(key) is finished:
-                del self._inflight[key]
+            if self._inflight.get(load.key) is finished:
+                del self._inflight[load.key]
             if not finished.cancelled():
                 finished.exception()  # retrieved here: every waiter has its own copy
 
         task.add_done_callback(done)
         return task
 
-    async def _load_shared(
-        self,
-        policy: Policy,
-        key: str,
-        model: type[RecordT],
-        fetch: Fetch[RecordT],
-        seen: Entry[RecordT] | None,
-        *,
-        background: bool,
-    ) -> Loaded | None:
+    async def _load_shared(self, load: _Load[Any], *, background: bool) -> Loaded | None:
         """Fetch under the cross-process lock, or wait for whoever holds it.
 
         Returns the entry and whether this process fetched it; None only for a
         background refresh that found another process already refreshing.
         """
         if not self.store.shared:
-            return await self._fetch_and_store(policy, key, fetch), True
-        lock_key = f"{self._prefix}:lock:{key.removeprefix(self._prefix + ':')}"
+            return await self._fetch_and_store(load), True
+        lock_key = f"{self._prefix}:lock:{load.key.removeprefix(self._prefix + ':')}"
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._lock_ttl_ms / 1000
         attempt = 0
         while time.monotonic() < deadline:
-            if await self._try_lock(lock_key, token):
+            if await self.store.acquire_lock(lock_key, token, self._lock_ttl_ms):
                 try:
-                    current = await self._read(key, model)
-                    if current is not None and _newer(current, seen):
+                    current = await self._read(load.key, load.policy)
+                    if current is not None and _newer(current, load.seen):
                         return current, False  # written while we queued for the lock
-                    return await self._fetch_and_store(policy, key, fetch), True
+                    return await self._fetch_and_store(load), True
                 finally:
-                    await self._unlock(lock_key, token)
+                    await self.store.release_lock(lock_key, token)
             if background:
                 return None
             await asyncio.sleep(LOCK_POLL_DELAYS[min(attempt, len(LOCK_POLL_DELAYS) - 1)])
             attempt += 1
-            current = await self._read(key, model)
-            if current is not None and _newer(current, seen):
+            current = await self._read(load.key, load.policy)
+            if current is not None and _newer(current, load.seen):
                 return current, False
         # The holder outlived its lock without writing: fetch ourselves.
-        return await self._fetch_and_store(policy, key, fetch), True
+        return await self._fetch_and_store(load), True
 
-    async def _fetch_and_store(
-        self, policy: Policy, key: str, fetch: Fetch[RecordT]
-    ) -> Entry[RecordT]:
+    async def _fetch_and_store(self, load: _Load[RecordT]) -> Entry[RecordT]:
+        policy = load.policy
         try:
-            entry: Entry[RecordT] = Entry(self._clock(), await fetch())
+            entry: Entry[RecordT] = Entry(self._clock(), await load.fetch())
             ttl = policy.error
         except NotFound:
             entry = Entry(self._clock(), None)
             ttl = policy.missing
-        await self._write(key, entry, ttl * random.uniform(1, 1 + TTL_JITTER))  # noqa: S311
+        jittered = ttl * random.uniform(1, 1 + TTL_JITTER)  # noqa: S311 - spread, not secrecy
+        await self.store.set(load.key, encode_entry(entry), jittered)
         return entry
 
     # ---- background refresh -------------------------------------------------
 
-    def _refresh_in_background(
-        self,
-        policy: Policy,
-        key: str,
-        model: type[RecordT],
-        fetch: Fetch[RecordT],
-        seen: Entry[RecordT],
-    ) -> None:
-        if key in self._inflight:
+    def _refresh_in_background(self, load: _Load[Any]) -> None:
+        if load.key in self._inflight:
             return  # a fetch for this key is already under way
-        task = self._start(policy, key, model, fetch, seen, background=True)
-        watcher = asyncio.create_task(self._watch_refresh(policy.kind, task))
+        task = self._start(load, background=True)
+        watcher = asyncio.create_task(self._watch_refresh(load.policy.kind, task))
         self._background.add(watcher)
         watcher.add_done_callback(self._background.discard)
 
-    async def _watch_refresh(self, kind: DocKind, task: asyncio.Task[Loaded | None]) -> None:
+    async def _watch_refresh(self, kind: str, task: asyncio.Task[Loaded | None]) -> None:
         try:
             result = await task
         except UpstreamError as exc:
             # The old entry stays; the next request after it expires tries again.
-            log.warning("background refresh failed", extra={"kind": str(kind), "error": str(exc)})
-            self._observer.refresh(kind, "failed")
+            log.warning("background refresh failed", extra={"kind": kind, "error": str(exc)})
+            self._observer.refresh(kind, Refresh.FAILED)
             return
-        self._observer.refresh(kind, "skipped" if result is None else "ok")
+        self._observer.refresh(kind, Refresh.SKIPPED if result is None else Refresh.OK)
 
-    # ---- store access: a store failure is a miss, never a crash ------------
-
-    async def _read(self, key: str, model: type[RecordT]) -> Entry[RecordT] | None:
-        try:
-            raw = await self.store.get(key)
-        except StoreUnavailable as exc:
-            log.warning("cache read failed", extra={"error": str(exc)})
-            return None
-        return None if raw is None else decode_entry(raw, model)
-
-    async def _write(self, key: str, entry: Entry[RecordT], ttl: float) -> None:
-        try:
-            await self.store.set(key, encode_entry(entry), ttl)
-        except StoreUnavailable as exc:
-            log.warning("cache write failed", extra={"error": str(exc)})
-
-    async def _try_lock(self, lock_key: str, token: str) -> bool:
-        try:
-            return await self.store.acquire_lock(lock_key, token, self._lock_ttl_ms)
-        except StoreUnavailable:
-            return True  # no shared lock to be had: in-process single-flight still holds
-
-    async def _unlock(self, lock_key: str, token: str) -> None:
-        try:
-            await self.store.release_lock(lock_key, token)
-        except StoreUnavailable:
-            return
+    async def _read(self, key: str, policy: Policy[RecordT]) -> Entry[RecordT] | None:
+        raw = await self.store.get(key)
+        return None if raw is None else decode_entry(raw, policy.document.record)

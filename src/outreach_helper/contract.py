@@ -1,0 +1,151 @@
+"""What the dashboard's answers mean: pure functions, no I/O.
+
+The client sends requests and waits; deciding what an answer means is here,
+from (document, status, headers, body) to a record or a typed error, so every
+rule of the upstream contract is tested on bytes in milliseconds. Nothing here
+changes state: a 429's ``Retry-After`` travels on the error it raises, and the
+client decides what to do with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel
+
+from outreach_helper.documents import Document
+from outreach_helper.errors import (
+    NotFound,
+    OutreachError,
+    RateLimited,
+    UpstreamBadResponse,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class Attempt(StrEnum):
+    """How one request to the dashboard ended; the values are metric labels."""
+
+    OK = "ok"
+    NOT_FOUND = "not_found"
+    TIMEOUT = "timeout"
+    UNAVAILABLE = "unavailable"
+    RATE_LIMITED = "rate_limited"
+    BAD_RESPONSE = "bad_response"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def of(cls, error: BaseException | None) -> Attempt:
+        """The outcome an attempt that raised ``error`` (None: returned) stands for."""
+        if error is None:
+            return cls.OK
+        for kind, outcome in _ATTEMPT_BY_ERROR:
+            if isinstance(error, kind):
+                return outcome
+        return cls.CANCELLED  # cancelled or crashed: it proves nothing about the dashboard
+
+    @property
+    def answered(self) -> bool:
+        """The dashboard gave a meaningful answer (data or a real "not found")."""
+        return self in (Attempt.OK, Attempt.NOT_FOUND)
+
+
+_ATTEMPT_BY_ERROR: tuple[tuple[type[BaseException], Attempt], ...] = (
+    (NotFound, Attempt.NOT_FOUND),
+    (UpstreamTimeout, Attempt.TIMEOUT),
+    (RateLimited, Attempt.RATE_LIMITED),
+    (UpstreamUnavailable, Attempt.UNAVAILABLE),
+    (UpstreamBadResponse, Attempt.BAD_RESPONSE),
+)
+
+
+def interpret(
+    document: Document[Any, RecordT],
+    subject: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> RecordT:
+    """The record an answer carries.
+
+    Raises:
+        NotFound: the document's own "not found" (``document.not_found``).
+        UpstreamError: anything else that is not the documented JSON.
+    """
+    return document.parse(read_json(document, subject, status, headers, body))
+
+
+def read_json(
+    document: Document[Any, Any],
+    subject: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> Any:
+    """The parsed JSON of a successful answer (``inspect`` shows it raw), or the error."""
+    if status == 200:
+        return _json_body(headers, body)
+    raise failure(document, subject, status, headers, body)
+
+
+def failure(
+    document: Document[Any, Any],
+    subject: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> OutreachError:
+    """The typed error a non-200 answer stands for."""
+    if status == 404:
+        if document.json_404 and not _is_json_object(body):
+            # The dashboard's 404s on .json routes are JSON; anything else means
+            # another server answered, which must not be cached as "no such thing".
+            return UpstreamBadResponse(
+                f"{document.endpoint} answered 404 without its JSON body", upstream_status=404
+            )
+        return document.not_found(subject)
+    if status == 429:
+        return RateLimited(
+            "the dashboard is rate-limiting us (429)",
+            retry_after=retry_after_seconds(headers.get("retry-after")),
+        )
+    if status >= 500:
+        return UpstreamUnavailable(f"the dashboard failed ({status})", upstream_status=status)
+    return UpstreamBadResponse(
+        f"unexpected status {status} from the dashboard", upstream_status=status
+    )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` in seconds; None when absent or an HTTP-date (the caller's cap applies)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is "unknown"
+
+
+def _json_body(headers: Mapping[str, str], body: bytes) -> Any:
+    content_type = headers.get("content-type", "")
+    if "json" not in content_type:
+        raise UpstreamBadResponse(f"expected JSON, got {content_type or 'no content type'}")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamBadResponse("the dashboard's JSON does not parse (cut off?)") from exc
+
+
+def _is_json_object(body: bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(body), dict)
+    except orjson.JSONDecodeError:
+        return False

@@ -1,0 +1,152 @@
+"""The dashboard's documents, each declared once.
+
+Every layer needs the same few facts about an upstream document: where to ask
+for it, how to turn its JSON into a record, what its 404 means, how long a
+copy stays good and what its cache key and metric labels are. They are stated
+here, once per document, and the client, the cache, the service, metrics and
+``outreach-helper inspect`` all take them from the declaration.
+
+Adding a document is a declaration below, a payload model (``payloads.py``), a
+normalizer (``normalize.py``), a pair of TTL settings and their tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote, quote_plus
+
+from pydantic import BaseModel, ValidationError
+
+from outreach_helper import normalize as n
+from outreach_helper import payloads as p
+from outreach_helper.errors import (
+    CampaignNotFound,
+    CourseNotFound,
+    NotFound,
+    UpstreamBadResponse,
+    UserNotFound,
+)
+from outreach_helper.names import CourseSlug
+from outreach_helper.records import CampaignRecord, CourseRecord, RosterRecord, UserRecord
+from outreach_helper.settings import Settings
+
+IdentT = TypeVar("IdentT")
+RecordT = TypeVar("RecordT", bound=BaseModel)
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamRequest:
+    """A GET the client sends: a path below the dashboard's base URL, and its query."""
+
+    path: str
+    params: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document(Generic[IdentT, RecordT]):
+    """One upstream document and everything the layers above need to know about it."""
+
+    kind: str
+    """Cache key segment and metric label of the stored record (``course_users``)."""
+    endpoint: str
+    """Metric label of the upstream route (``users``), as the dashboard names it."""
+    record: type[RecordT]
+    """What the cache stores: trimmed, typed, nothing personal."""
+    ttl: str
+    """Settings ``OUTREACH_TTL_<ttl>_FRESH`` / ``_STALE`` give its lifetimes."""
+    key: Callable[[IdentT], str]
+    """The identifier's canonical text: cache key part and the subject of errors."""
+    request: Callable[[IdentT], UpstreamRequest]
+    parse: Callable[[Any], RecordT]
+    """Parsed JSON -> record. Raises UpstreamBadResponse for an undocumented shape."""
+    not_found: Callable[[str], NotFound]
+    """What the dashboard's 404 for this document means."""
+    json_404: bool = True
+    """Only a JSON 404 body means "not found"; another 404 is somebody else answering."""
+
+    def lifetimes(self, settings: Settings) -> tuple[float, float]:
+        """(fresh, stale) seconds for this document from the settings."""
+        fresh = getattr(settings, f"ttl_{self.ttl}_fresh")
+        stale = getattr(settings, f"ttl_{self.ttl}_stale")
+        return float(fresh), float(stale)
+
+
+def validate(model: type[PayloadT], raw: Any) -> PayloadT:
+    """``raw`` as ``model``, or UpstreamBadResponse naming the first few mismatches."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        summary = "; ".join(
+            f"{'.'.join(str(loc) for loc in err['loc'])}: {err['msg']}" for err in exc.errors()[:3]
+        )
+        raise UpstreamBadResponse(
+            f"the dashboard's JSON is not the documented shape ({summary})"
+        ) from exc
+
+
+def user_stats_params(canonical_name: str) -> dict[str, str]:
+    """The ``username`` parameter, escaped once more for the controller's second decode.
+
+    The dashboard URL-unescapes the already-decoded value again (``+`` -> space,
+    ``%XX`` -> byte), so a name holding ``+`` or ``%`` is only found when the
+    value is the form-escaped name, which httpx then percent-encodes.
+    """
+    return {"username": quote_plus(canonical_name)}
+
+
+def course_path(slug: CourseSlug, document: str) -> str:
+    """``/courses/SCHOOL/TITLE/<document>``, each part one percent-encoded segment."""
+    return f"/courses/{quote(slug.school, safe='')}/{quote(slug.title, safe='')}/{document}"
+
+
+USER: Document[str, UserRecord] = Document(
+    kind="user",
+    endpoint="user_stats",
+    record=UserRecord,
+    ttl="user",
+    key=str,
+    request=lambda name: UpstreamRequest("/user_stats.json", user_stats_params(name)),
+    parse=lambda raw: n.user_record(validate(p.UserStatsPayload, raw)),
+    not_found=UserNotFound,
+)
+
+COURSE: Document[CourseSlug, CourseRecord] = Document(
+    kind="course",
+    endpoint="course",
+    record=CourseRecord,
+    ttl="course",
+    key=str,
+    request=lambda slug: UpstreamRequest(course_path(slug, "course.json")),
+    parse=lambda raw: n.course_record(validate(p.CourseEnvelopePayload, raw).course),
+    not_found=CourseNotFound,
+    json_404=False,
+)
+
+ROSTER: Document[CourseSlug, RosterRecord] = Document(
+    kind="course_users",
+    endpoint="users",
+    record=RosterRecord,
+    ttl="roster",
+    key=str,
+    request=lambda slug: UpstreamRequest(course_path(slug, "users.json")),
+    parse=lambda raw: n.roster_record(validate(p.RosterEnvelopePayload, raw).course),
+    not_found=CourseNotFound,
+    json_404=False,
+)
+
+CAMPAIGN: Document[str, CampaignRecord] = Document(
+    kind="campaign_active",
+    endpoint="active_courses",
+    record=CampaignRecord,
+    ttl="campaign",
+    key=str,
+    request=lambda slug: UpstreamRequest(f"/campaigns/{quote(slug, safe='')}/active_courses.json"),
+    parse=lambda raw: n.campaign_record(validate(p.ActiveCoursesPayload, raw)),
+    not_found=CampaignNotFound,
+    json_404=False,
+)
+
+DOCUMENTS: tuple[Document[Any, Any], ...] = (USER, COURSE, ROSTER, CAMPAIGN)
