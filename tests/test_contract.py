@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from outreach_helper import contract, errors
-from outreach_helper.contract import Attempt
+from outreach_helper.contract import Attempt, Reply
 from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from tests.support import data_dir
@@ -26,7 +26,7 @@ def sample(name: str) -> bytes:
 
 def test_a_user_stats_answer_becomes_a_user_record():
     body = sample("user_stats.json")
-    record = contract.interpret(USER, "Ada", 200, JSON, body)
+    record = contract.interpret(USER, "Ada", Reply(200, JSON, body))
     rows = orjson.loads(body)["courses_details"]
     assert [(e.course_slug, e.user_role.is_staff) for e in record.enrollments] == [
         (row["course_slug"], row["user_role"].casefold() != "student") for row in rows
@@ -34,41 +34,41 @@ def test_a_user_stats_answer_becomes_a_user_record():
 
 
 def test_a_course_answer_becomes_a_course_record_without_its_passcode():
-    record = contract.interpret(COURSE, "S/T", 200, JSON, sample("course.json"))
+    record = contract.interpret(COURSE, "S/T", Reply(200, JSON, sample("course.json")))
     assert "passcode" not in record.model_dump()
 
 
 def test_a_roster_answer_keeps_one_row_per_username():
-    record = contract.interpret(ROSTER, "S/T", 200, JSON, sample("users.json"))
+    record = contract.interpret(ROSTER, "S/T", Reply(200, JSON, sample("users.json")))
     names = [m.username for m in record.members]
     assert len(names) == len(set(names))
 
 
 def test_a_campaign_answer_becomes_a_campaign_record():
-    record = contract.interpret(CAMPAIGN, "c", 200, JSON, sample("active_courses.json"))
+    record = contract.interpret(CAMPAIGN, "c", Reply(200, JSON, sample("active_courses.json")))
     assert record.courses
 
 
 def test_the_unknown_user_answer_is_user_not_found():
     body = sample("user_stats_not_found.json")
     with pytest.raises(errors.UserNotFound):
-        contract.interpret(USER, "Nobody", 404, JSON, body)
+        contract.interpret(USER, "Nobody", Reply(404, JSON, body))
 
 
 def test_an_html_404_for_a_user_is_somebody_else_answering():
     with pytest.raises(errors.UpstreamBadResponse):
-        contract.interpret(USER, "Nobody", 404, HTML, sample("course_not_found.html"))
+        contract.interpret(USER, "Nobody", Reply(404, HTML, sample("course_not_found.html")))
 
 
 def test_a_404_for_a_campaign_is_campaign_not_found():
     body = orjson.dumps({"message": "Campaign does not exist"})
     with pytest.raises(errors.CampaignNotFound):
-        contract.interpret(CAMPAIGN, "nope", 404, JSON, body)
+        contract.interpret(CAMPAIGN, "nope", Reply(404, JSON, body))
 
 
 def test_a_429_carries_its_retry_after_on_the_error():
     with pytest.raises(errors.RateLimited) as caught:
-        contract.interpret(USER, "Ada", 429, {"retry-after": "7"}, b"slow down")
+        contract.interpret(USER, "Ada", Reply(429, {"retry-after": "7"}, b"slow down"))
     assert (caught.value.retry_after, caught.value.upstream_status) == (7.0, 429)
 
 
@@ -76,41 +76,41 @@ def test_a_429_carries_its_retry_after_on_the_error():
 def test_a_retry_after_that_is_no_number_of_seconds_is_unknown(value):
     headers = {} if value is None else {"retry-after": value}
     with pytest.raises(errors.RateLimited) as caught:
-        contract.interpret(USER, "Ada", 429, headers, b"")
+        contract.interpret(USER, "Ada", Reply(429, headers, b""))
     assert caught.value.retry_after is None
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_a_5xx_is_unavailable_with_its_status(status):
     with pytest.raises(errors.UpstreamUnavailable) as caught:
-        contract.interpret(COURSE, "S/T", status, HTML, b"<html>")
+        contract.interpret(COURSE, "S/T", Reply(status, HTML, b"<html>"))
     assert caught.value.upstream_status == status
 
 
 def test_a_200_that_is_not_json_is_a_bad_response():
     with pytest.raises(errors.UpstreamBadResponse):
-        contract.interpret(COURSE, "S/T", 200, HTML, b"<html>maintenance</html>")
+        contract.interpret(COURSE, "S/T", Reply(200, HTML, b"<html>maintenance</html>"))
 
 
 def test_a_cut_body_is_a_bad_response():
     body = sample("course.json")
     with pytest.raises(errors.UpstreamBadResponse):
-        contract.interpret(COURSE, "S/T", 200, JSON, body[: len(body) // 2])
+        contract.interpret(COURSE, "S/T", Reply(200, JSON, body[: len(body) // 2]))
 
 
 def test_json_of_another_shape_is_a_bad_response():
     with pytest.raises(errors.UpstreamBadResponse):
-        contract.interpret(COURSE, "S/T", 200, JSON, b'{"unexpected": true}')
+        contract.interpret(COURSE, "S/T", Reply(200, JSON, b'{"unexpected": true}'))
 
 
 @pytest.mark.parametrize("status", [301, 403, 418])
 def test_any_other_status_is_a_bad_response(status):
     with pytest.raises(errors.UpstreamBadResponse):
-        contract.interpret(USER, "Ada", status, JSON, b"{}")
+        contract.interpret(USER, "Ada", Reply(status, JSON, b"{}"))
 
 
 def test_read_json_gives_the_raw_payload_for_inspection():
-    raw = contract.read_json(COURSE, "S/T", 200, JSON, sample("course.json"))
+    raw = contract.read_json(COURSE, "S/T", Reply(200, JSON, sample("course.json")))
     assert raw["course"]["passcode"] == orjson.loads(sample("course.json"))["course"]["passcode"]
 
 

@@ -10,6 +10,7 @@ client decides what to do with it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -66,45 +67,37 @@ _ATTEMPT_BY_ERROR: tuple[tuple[type[BaseException], Attempt], ...] = (
 )
 
 
-def interpret(
-    document: Document[Any, RecordT],
-    subject: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-) -> RecordT:
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One answer of the dashboard, as it came off the wire."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def interpret(document: Document[Any, RecordT], subject: str, reply: Reply) -> RecordT:
     """The record an answer carries.
 
     Raises:
         NotFound: the document's own "not found" (``document.not_found``).
         UpstreamError: anything else that is not the documented JSON.
     """
-    return document.parse(read_json(document, subject, status, headers, body))
+    return document.parse(read_json(document, subject, reply))
 
 
-def read_json(
-    document: Document[Any, Any],
-    subject: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-) -> Any:
+def read_json(document: Document[Any, Any], subject: str, reply: Reply) -> Any:
     """The parsed JSON of a successful answer (``inspect`` shows it raw), or the error."""
-    if status == 200:
-        return _json_body(headers, body)
-    raise failure(document, subject, status, headers, body)
+    if reply.status == 200:
+        return _json_body(reply.headers, reply.body)
+    raise failure(document, subject, reply)
 
 
-def failure(
-    document: Document[Any, Any],
-    subject: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-) -> OutreachError:
+def failure(document: Document[Any, Any], subject: str, reply: Reply) -> OutreachError:
     """The typed error a non-200 answer stands for."""
+    status = reply.status
     if status == 404:
-        if document.json_404 and not _is_json_object(body):
+        if document.json_404 and not _is_json_object(reply.body):
             # The dashboard's 404s on .json routes are JSON; anything else means
             # another server answered, which must not be cached as "no such thing".
             return UpstreamBadResponse(
@@ -114,7 +107,7 @@ def failure(
     if status == 429:
         return RateLimited(
             "the dashboard is rate-limiting us (429)",
-            retry_after=retry_after_seconds(headers.get("retry-after")),
+            retry_after=retry_after_seconds(reply.headers.get("retry-after")),
         )
     if status >= 500:
         return UpstreamUnavailable(f"the dashboard failed ({status})", upstream_status=status)

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from outreach_helper import SERVICE_NAME, __version__, contract
 from outreach_helper.breaker import Breaker
-from outreach_helper.contract import Attempt
+from outreach_helper.contract import Attempt, Reply
 from outreach_helper.documents import USER, Document
 from outreach_helper.errors import (
     NotFound,
@@ -42,8 +42,8 @@ INLINE_RETRY_AFTER_MAX = 2.0
 IdentT = TypeVar("IdentT")
 RecordT = TypeVar("RecordT", bound=BaseModel)
 T = TypeVar("T")
-# Reads one answer (status, headers, body) into a value, or raises its typed error.
-Reader = Callable[[int, Mapping[str, str], bytes], T]
+# Reads one answer into a value, or raises its typed error.
+Reader = Callable[[Reply], T]
 
 
 @dataclass(slots=True)
@@ -127,8 +127,8 @@ class DashboardClient:
         """
         subject = document.key(ident)
 
-        def read(status: int, headers: Mapping[str, str], body: bytes) -> RecordT:
-            return contract.interpret(document, subject, status, headers, body)
+        def read(reply: Reply) -> RecordT:
+            return contract.interpret(document, subject, reply)
 
         return await self._send(document, ident, read)
 
@@ -138,8 +138,8 @@ class DashboardClient:
         """The document's parsed JSON, unnormalized (``inspect`` and the health probe)."""
         subject = document.key(ident)
 
-        def read(status: int, headers: Mapping[str, str], body: bytes) -> Any:
-            return contract.read_json(document, subject, status, headers, body)
+        def read(reply: Reply) -> Any:
+            return contract.read_json(document, subject, reply)
 
         return await self._send(document, ident, read, retries=retries)
 
@@ -190,8 +190,8 @@ class DashboardClient:
         error: BaseException | None = None
         try:
             async with self._in_flight:
-                status, headers, body = await self._get(path, params)
-            return read(status, headers, body)
+                reply = await self._get(path, params)
+            return read(reply)
         except BaseException as exc:
             error = exc
             if isinstance(exc, RateLimited):
@@ -219,9 +219,7 @@ class DashboardClient:
             detail=None if outcome.answered else outcome.value,
         )
 
-    async def _get(
-        self, path: str, params: Mapping[str, str] | None
-    ) -> tuple[int, httpx.Headers, bytes]:
+    async def _get(self, path: str, params: Mapping[str, str] | None) -> Reply:
         try:
             async with self._http.stream("GET", path, params=params) as response:
                 body = bytearray()
@@ -229,7 +227,7 @@ class DashboardClient:
                     body += chunk
                     if len(body) > contract.MAX_BODY_BYTES:
                         raise UpstreamBadResponse("the dashboard's answer is implausibly large")
-                return response.status_code, response.headers, bytes(body)
+                return Reply(response.status_code, response.headers, bytes(body))
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"the dashboard did not answer in time ({exc!r})") from exc
         except httpx.TransportError as exc:
