@@ -270,10 +270,10 @@ async def test_campaign_instructor_is_among_its_staff(api):
 
 
 async def test_unknown_campaign_is_404(api):
-    assert (await api.get("/api/campaigns/no-such-campaign/active-courses")).status_code == 404
+    assert (await api.get("/api/campaigns/no_such_campaign/active-courses")).status_code == 404
 
 
-@pytest.mark.parametrize("slug", ["bad%23slug", "%20", "a%7Cb"])
+@pytest.mark.parametrize("slug", ["bad%23slug", "%20", "a%7Cb", "no-such-campaign"])
 async def test_impossible_campaign_slugs_are_400_without_asking_upstream(api, upstream, slug):
     response = await api.get(f"/api/campaigns/{slug}/active-courses")
     assert (response.status_code, upstream.total) == (400, 0)

@@ -135,7 +135,7 @@ def test_the_user_request_escapes_plus_for_the_second_decode():
 
 
 def test_course_documents_ask_below_the_course_path():
-    slug = CourseSlug("School", "Title_(2026)")
+    slug = CourseSlug.from_slug("School/Title_(2026)")
     assert (COURSE.request(slug).path, ROSTER.request(slug).path) == (
         "/courses/School/Title_%282026%29/course.json",
         "/courses/School/Title_%282026%29/users.json",

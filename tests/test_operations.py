@@ -18,6 +18,7 @@ from outreach_helper.logs import user_hash
 from outreach_helper.operations import inspect, warm
 from outreach_helper.settings import Settings
 from outreach_helper.standin import world as w
+from outreach_helper.standin.model import collation_key
 from tests.conftest import FIXED_NOW, serving
 
 MARTA = "/api/users/" + quote(w.MARTA)
@@ -217,13 +218,15 @@ def test_serve_refuses_to_start_with_the_default_prefix_on_a_shared_redis(monkey
 
 
 def expected_keys(world, prefix: str, names: list[str], at) -> set[str]:
+    """The documented key layout; course keys fold case and accents as the dashboard does."""
     keys = {f"{prefix}:user:{name}" for name in names}
     for name in names:
         for enrollment in world.visible_enrollments_of(name):
             course = world.course(enrollment.course_slug)
-            keys.add(f"{prefix}:course:{course.slug}")
+            folded = collation_key(course.slug)
+            keys.add(f"{prefix}:course:{folded}")
             if activity.within(course.start, course.end, at):
-                keys.add(f"{prefix}:course_users:{course.slug}")
+                keys.add(f"{prefix}:course_users:{folded}")
     return keys
 
 

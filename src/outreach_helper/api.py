@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from outreach_helper.batch import MAX_BATCH, batch_status
 from outreach_helper.errors import InvalidName, InvalidParameter
-from outreach_helper.names import CourseSlug, canonical_slug_part, canonical_username
+from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.observe import note_cache_outcome
 from outreach_helper.records import (
     ActiveStaffResponse,
@@ -85,6 +85,14 @@ def _parameters(*items: dict[str, Any]) -> dict[str, Any]:
     return {"parameters": list(items)}
 
 
+def required(request: Request, name: str) -> str:
+    """A required query parameter. Raises InvalidParameter when it is missing."""
+    value = request.query_params.get(name)
+    if value is None:
+        raise InvalidParameter(f"{name} is required")
+    return value
+
+
 def flag(request: Request, name: str) -> bool:
     """A boolean query parameter, read as pydantic would. Raises InvalidParameter."""
     raw = request.query_params.get(name)
@@ -115,7 +123,18 @@ WINDOW = {
 CAMPAIGN = _path("campaign", "The campaign's slug, as in its dashboard URL.")
 USERNAME = _path("username", "A Wikimedia username; any spelling MediaWiki treats as the same.")
 SCHOOL = _path("school", "First part of the course slug (spaces or underscores).")
-TITLE = _path("title_slug", "Second part of the course slug.")
+TITLE = _path(
+    "title_slug",
+    "The rest of the course slug; it may hold /. Percent-encode other reserved characters. "
+    "A title ending in /users must use the slug= form.",
+)
+SLUG = {
+    "name": "slug",
+    "in": "query",
+    "required": True,
+    "description": "The whole course slug, SCHOOL/TITLE, as in its dashboard URL.",
+    "schema": {"type": "string", "minLength": 3},
+}
 
 
 def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> APIRouter:
@@ -152,23 +171,19 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
             return await serve(request, ("user+", name), lambda: service.enriched_user(name))
         return await serve(request, ("user", name), lambda: service.user(name))
 
-    @router.get(
-        "/courses/{school}/{title_slug}",
-        response_model=None,
-        responses=_ok(CourseResponse),
-        summary="Facts of one course",
-        openapi_extra=_parameters(SCHOOL, TITLE, _flag("enrich", "Add the course's staff.")),
-    )
-    async def get_course(request: Request) -> Response:
-        params = request.path_params
-        slug = CourseSlug.parse(params["school"], params["title_slug"])
+    async def course(request: Request, slug: CourseSlug) -> Response:
         enrich = flag(request, "enrich")
         return await serve(
             request, ("course", str(slug), enrich), lambda: service.course(slug, enrich=enrich)
         )
 
+    async def roster(request: Request, slug: CourseSlug) -> Response:
+        return await serve(request, ("roster", str(slug)), lambda: service.roster(slug))
+
+    # Registered before the course route: its title is greedy, so a final
+    # "/users" would otherwise be read as part of the title.
     @router.get(
-        "/courses/{school}/{title_slug}/users",
+        "/courses/{school}/{title_slug:path}/users",
         response_model=None,
         responses=_ok(RosterResponse),
         summary="Facilitators and participants of one course",
@@ -176,8 +191,38 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
     )
     async def get_course_users(request: Request) -> Response:
         params = request.path_params
-        slug = CourseSlug.parse(params["school"], params["title_slug"])
-        return await serve(request, ("roster", str(slug)), lambda: service.roster(slug))
+        return await roster(request, CourseSlug.parse(params["school"], params["title_slug"]))
+
+    @router.get(
+        "/courses/{school}/{title_slug:path}",
+        response_model=None,
+        responses=_ok(CourseResponse),
+        summary="Facts of one course",
+        openapi_extra=_parameters(SCHOOL, TITLE, _flag("enrich", "Add the course's staff.")),
+    )
+    async def get_course(request: Request) -> Response:
+        params = request.path_params
+        return await course(request, CourseSlug.parse(params["school"], params["title_slug"]))
+
+    @router.get(
+        "/course",
+        response_model=None,
+        responses=_ok(CourseResponse),
+        summary="Facts of one course, named by its whole slug",
+        openapi_extra=_parameters(SLUG, _flag("enrich", "Add the course's staff.")),
+    )
+    async def get_course_by_slug(request: Request) -> Response:
+        return await course(request, CourseSlug.from_slug(required(request, "slug")))
+
+    @router.get(
+        "/course/users",
+        response_model=None,
+        responses=_ok(RosterResponse),
+        summary="Facilitators and participants of one course, named by its whole slug",
+        openapi_extra=_parameters(SLUG),
+    )
+    async def get_course_users_by_slug(request: Request) -> Response:
+        return await roster(request, CourseSlug.from_slug(required(request, "slug")))
 
     @router.get(
         "/users/{username}/active-staff",
@@ -229,7 +274,7 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         openapi_extra=_parameters(CAMPAIGN, _flag("staff", "Add each course's staff.")),
     )
     async def get_campaign(request: Request) -> Response:
-        campaign = canonical_slug_part(request.path_params["campaign"], what="campaign")
+        campaign = canonical_campaign(request.path_params["campaign"])
         staff = flag(request, "staff")
         return await serve(
             request, ("campaign", campaign, staff), lambda: service.campaign(campaign, staff=staff)
@@ -248,7 +293,7 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
 
     @router.api_route("/courses/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def course_path_malformed(rest: str) -> Response:
-        raise InvalidName("a course is addressed as /api/courses/SCHOOL/TITLE, neither holding /")
+        raise InvalidName("a course is addressed as /api/courses/SCHOOL/TITLE")
 
     return router
 

@@ -125,7 +125,7 @@ class DashboardClient:
             UpstreamError: timeouts, connection trouble, 5xx and 429 after the
                 retries, or an answer that is not the documented JSON.
         """
-        subject = document.key(ident)
+        subject = str(ident)
 
         def read(reply: Reply) -> RecordT:
             return contract.interpret(document, subject, reply)
@@ -136,7 +136,7 @@ class DashboardClient:
         self, document: Document[IdentT, Any], ident: IdentT, *, retries: bool = True
     ) -> Any:
         """The document's parsed JSON, unnormalized (``inspect`` and the health probe)."""
-        subject = document.key(ident)
+        subject = str(ident)
 
         def read(reply: Reply) -> Any:
             return contract.read_json(document, subject, reply)

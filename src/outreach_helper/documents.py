@@ -28,7 +28,7 @@ from outreach_helper.errors import (
     UpstreamBadResponse,
     UserNotFound,
 )
-from outreach_helper.names import CourseSlug
+from outreach_helper.names import CourseSlug, collation_key, slug_path
 from outreach_helper.records import CampaignRecord, CourseRecord, RosterRecord, UserRecord
 from outreach_helper.settings import Settings
 
@@ -58,7 +58,7 @@ class Document(Generic[IdentT, RecordT]):
     ttl: str
     """Settings ``OUTREACH_TTL_<ttl>_FRESH`` / ``_STALE`` give its lifetimes."""
     key: Callable[[IdentT], str]
-    """The identifier's canonical text: cache key part and the subject of errors."""
+    """The identifier as the cache key: spellings the dashboard cannot tell apart share one."""
     request: Callable[[IdentT], UpstreamRequest]
     parse: Callable[[Any], RecordT]
     """Parsed JSON -> record. Raises UpstreamBadResponse for an undocumented shape."""
@@ -98,8 +98,13 @@ def user_stats_params(canonical_name: str) -> dict[str, str]:
 
 
 def course_path(slug: CourseSlug, document: str) -> str:
-    """``/courses/SCHOOL/TITLE/<document>``, each part one percent-encoded segment."""
-    return f"/courses/{quote(slug.school, safe='')}/{quote(slug.title, safe='')}/{document}"
+    """``/courses/SCHOOL/TITLE/<document>``, as the dashboard's route takes the slug."""
+    return f"/courses/{slug_path(str(slug))}/{document}"
+
+
+def _folded(slug: CourseSlug) -> str:
+    # Course lookups ignore case and accents (a unique index under the collation).
+    return collation_key(str(slug))
 
 
 USER: Document[str, UserRecord] = Document(
@@ -118,7 +123,7 @@ COURSE: Document[CourseSlug, CourseRecord] = Document(
     endpoint="course",
     record=CourseRecord,
     ttl="course",
-    key=str,
+    key=_folded,
     request=lambda slug: UpstreamRequest(course_path(slug, "course.json")),
     parse=lambda raw: n.course_record(validate(p.CourseEnvelopePayload, raw).course),
     not_found=CourseNotFound,
@@ -130,7 +135,7 @@ ROSTER: Document[CourseSlug, RosterRecord] = Document(
     endpoint="users",
     record=RosterRecord,
     ttl="roster",
-    key=str,
+    key=_folded,
     request=lambda slug: UpstreamRequest(course_path(slug, "users.json")),
     parse=lambda raw: n.roster_record(validate(p.RosterEnvelopePayload, raw).course),
     not_found=CourseNotFound,

@@ -18,10 +18,11 @@ from urllib.parse import quote
 from outreach_helper.errors import InvalidName
 
 MAX_USERNAME_BYTES = 255
-MAX_SLUG_PART_BYTES = 512
+MAX_SLUG_BYTES = 1024
 # MediaWiki's $wgLegalTitleChars forbids these in any title, so in any username.
 _FORBIDDEN = frozenset("/#<>[]|{}")
 _WHITESPACE_RUN = re.compile(r"[\s_]+")
+_CAMPAIGN = re.compile(r"\w+")
 
 
 def _has_control(text: str) -> bool:
@@ -73,63 +74,108 @@ def canonical_username(raw: str) -> str:
     return canonical
 
 
-@functools.lru_cache(maxsize=16_384)
-def canonical_slug_part(raw: str, *, what: str = "slug") -> str:
-    """Return one slug segment (school, title or campaign) in the dashboard's form.
+def collation_key(text: str) -> str:
+    """``text`` as the dashboard's database compares it: no case, no accents.
 
-    Spaces become underscores, as the dashboard writes them.
+    MySQL's ``utf8mb4_unicode_ci`` ignores letter case and accents, so the
+    dashboard finds ``Zoë Ånström`` when asked for ``ZOE ANSTROM``. Spellings
+    with one key are one lookup upstream, and so one cache entry.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@functools.lru_cache(maxsize=16_384)
+def canonical_campaign(raw: str) -> str:
+    """A campaign slug in the one spelling the dashboard's lookup cannot tell apart.
+
+    The dashboard makes campaign slugs of lower-case letters, digits and ``_``
+    only (``Campaign#set_slug``) and finds them ignoring case and accents, so
+    they are folded to their collation key, and anything else cannot exist.
 
     Raises:
-        InvalidName: empty, a dot segment, too long, or holding a forbidden character.
+        InvalidName: empty, too long, or holding anything but letters, digits and ``_``.
     """
+    folded = collation_key(_slug_text(raw, what="campaign"))
+    if not _CAMPAIGN.fullmatch(folded):
+        raise InvalidName("a campaign slug holds only letters, digits and _")
+    return folded
+
+
+def _slug_text(raw: str, *, what: str) -> str:
     if _has_control(raw):
         raise InvalidName(f"the {what} cannot contain control characters")
-    part = unicodedata.normalize("NFC", raw.strip()).replace(" ", "_")
-    if not part or part.strip("_") == "":
-        raise InvalidName(f"the {what} is empty")
-    if part in (".", ".."):
-        raise InvalidName(f"the {what} cannot be {part!r}")
-    bad = sorted(_FORBIDDEN.intersection(part))
-    if bad:
-        raise InvalidName(f"the {what} cannot contain {' '.join(bad)}")
-    if len(part.encode("utf-8")) > MAX_SLUG_PART_BYTES:
-        raise InvalidName(f"the {what} is longer than {MAX_SLUG_PART_BYTES} bytes")
-    return part
+    text = unicodedata.normalize("NFC", raw.strip()).replace(" ", "_")
+    if len(text.encode("utf-8")) > MAX_SLUG_BYTES:
+        raise InvalidName(f"the {what} is longer than {MAX_SLUG_BYTES} bytes")
+    segments = text.split("/")
+    if any(segment.strip("_") == "" for segment in segments):
+        raise InvalidName(f"the {what} has an empty part")
+    if any(segment in (".", "..") for segment in segments):
+        raise InvalidName(f"no part of the {what} can be . or ..")
+    return text
 
 
 @dataclass(frozen=True, slots=True)
 class CourseSlug:
-    """A course's ``SCHOOL/TITLE`` slug, both parts already canonical."""
+    """A course's slug, ``SCHOOL/TITLE``, in the dashboard's own spelling.
 
-    school: str
-    title: str
+    The dashboard keeps nearly any character of a school or title in the slug
+    (``#``, ``?``, ``%``, ``[ ] { } | < >``, and more ``/`` inside the title),
+    so only what no URL can carry intact is refused: control characters, empty
+    parts and ``.``/``..`` parts. Spaces become underscores, as the dashboard
+    writes them.
+    """
+
+    value: str
 
     @classmethod
     def parse(cls, school: str, title: str) -> CourseSlug:
-        """Validate and canonicalize both parts (see :func:`canonical_slug_part`)."""
-        return cls(
-            canonical_slug_part(school, what="school"),
-            canonical_slug_part(title, what="course title"),
-        )
+        """The slug of ``school`` and ``title``; the title may itself hold ``/``."""
+        return cls.from_slug(f"{school}/{title}")
 
     @classmethod
     def from_slug(cls, slug: str) -> CourseSlug:
-        """Split a dashboard slug such as ``School/Title``.
+        """Validate a whole slug such as ``School/Title_(Term)``.
 
         Raises:
-            InvalidName: it is not exactly two valid parts.
+            InvalidName: not of the form SCHOOL/TITLE, or impossible (see the class).
         """
-        school, sep, title = slug.partition("/")
-        if not sep:
-            raise InvalidName("a course slug has the form SCHOOL/TITLE")
-        return cls.parse(school, title)
+        return _course_slug(slug)
+
+    @property
+    def school(self) -> str:
+        return self.value.partition("/")[0]
+
+    @property
+    def title(self) -> str:
+        return self.value.partition("/")[2]
 
     def __str__(self) -> str:
-        return f"{self.school}/{self.title}"
+        return self.value
+
+
+@functools.lru_cache(maxsize=16_384)
+def _course_slug(raw: str) -> CourseSlug:
+    text = _slug_text(raw, what="course slug")
+    if "/" not in text:
+        raise InvalidName("a course slug has the form SCHOOL/TITLE")
+    return CourseSlug(text)
+
+
+def slug_path(slug: str) -> str:
+    """``slug`` as a URL path: its ``/`` literal, every other reserved character escaped.
+
+    The dashboard's routes take everything between ``courses/`` and the
+    document name as the slug, and the web server in front may refuse ``%2F``.
+    """
+    return quote(slug, safe="/")
 
 
 def dashboard_page_url(base: str, slug: str) -> str:
-    """The public dashboard page of a course, for people to click (not for fetching)."""
-    school, _, title = slug.partition("/")
-    safe = "()',&!*:@"
-    return f"{base}/courses/{quote(school, safe=safe)}/{quote(title, safe=safe)}"
+    """The public dashboard page of a course, for people to click (not for fetching).
+
+    Characters that are safe in a path are left as they are, so links stay readable.
+    """
+    readable = quote(slug, safe="/()',&!*:@")
+    return f"{base}/courses/{readable}"

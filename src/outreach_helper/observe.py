@@ -53,7 +53,7 @@ class ObserveRequests:
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
-            template = route.path if route is not None else UNMATCHED
+            template = route.path_format if route is not None else UNMATCHED
             outcome: Outcome | None = scope.get("state", {}).get(_OUTCOME_KEY)
             self._metrics.request(template, scope["method"], status, elapsed, outcome)
             if self._log is not None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from outreach_helper.app import Parts
 from outreach_helper.documents import COURSE, ROSTER, USER, Document
 from outreach_helper.errors import InvalidName, NotFound, OutreachError
-from outreach_helper.names import CourseSlug, canonical_slug_part, canonical_username
+from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.service import Answer
 from outreach_helper.swr import Outcome
 
@@ -83,7 +83,7 @@ async def _warm_one(parts: Parts, kind: str, raw: str) -> str:
         if kind == "user":
             answer = await service.active_staff(canonical_username(raw), "tracking")
         else:
-            campaign = canonical_slug_part(raw, what="campaign")
+            campaign = canonical_campaign(raw)
             answer = await service.campaign(campaign, staff=True)
             slugs = [c.slug for c in answer.body.courses]
             await service.many(slugs, COURSE)

@@ -135,7 +135,10 @@ class OutreachService:
         """One document through the cache, fetched by the client when the cache says so."""
         policy: Policy[R] = self._policies[document.kind]
         return await self._cache.get(
-            policy, document.key(ident), lambda: self._client.fetch(document, ident)
+            policy,
+            document.key(ident),
+            lambda: self._client.fetch(document, ident),
+            subject=str(ident),
         )
 
     async def bounded(self, work: Awaitable[T]) -> T:

@@ -104,7 +104,7 @@ class Lookup(Generic[RecordT]):
     entry: Entry[RecordT]
     outcome: Outcome
     policy: Policy[RecordT]
-    ident: str
+    subject: str  # what was asked for, as errors name it
     error: UpstreamError | None = None
 
     @property
@@ -125,7 +125,7 @@ class Lookup(Generic[RecordT]):
     def value(self) -> RecordT:
         """The record. Raises the document's NotFound for a negative entry."""
         if self.entry.data is None:
-            raise self.policy.document.not_found(self.ident)
+            raise self.policy.document.not_found(self.subject)
         return self.entry.data
 
 
@@ -172,7 +172,6 @@ class _Load(Generic[RecordT]):
     """One key being loaded: what it is, where it lives, how to fetch it."""
 
     policy: Policy[RecordT]
-    ident: str
     key: str
     fetch: Fetch[RecordT]
     seen: Entry[RecordT] | None  # the entry that prompted the load, if any
@@ -208,14 +207,23 @@ class SWRCache:
         return f"{self._prefix}:{kind}:{ident}"
 
     async def get(
-        self, policy: Policy[RecordT], ident: str, fetch: Fetch[RecordT]
+        self,
+        policy: Policy[RecordT],
+        ident: str,
+        fetch: Fetch[RecordT],
+        *,
+        subject: str | None = None,
     ) -> Lookup[RecordT]:
         """Answer from the cache where the policy allows, else fetch once for everyone.
+
+        ``ident`` is the key's last part; ``subject`` (default: ``ident``) names
+        the thing in a "not found" error.
 
         Raises:
             UpstreamError: the fetch failed and no entry is young enough to stand in.
         """
         key = self.key(policy.kind, ident)
+        ident = ident if subject is None else subject
         entry = await self._read(key, policy)
         if entry is not None:
             now = self._clock()
@@ -223,10 +231,10 @@ class SWRCache:
             if now < hit.fresh_until:
                 return self._answer(hit)
             if now < hit.stale_until:
-                self._refresh_in_background(_Load(policy, ident, key, fetch, entry))
+                self._refresh_in_background(_Load(policy, key, fetch, entry))
                 return self._answer(Lookup(entry, Outcome.STALE, policy, ident))
         try:
-            fetched, outcome = await self._load(_Load(policy, ident, key, fetch, entry))
+            fetched, outcome = await self._load(_Load(policy, key, fetch, entry))
         except UpstreamError as exc:
             if entry is not None and self._clock() - entry.fetched_at < policy.error:
                 return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, ident, exc))
