@@ -124,6 +124,15 @@ async def test_demo_page_exists_only_in_demo_mode(
         assert "addPortletLink" in shim.text
 
 
+async def test_demo_page_without_a_user_asks_for_one(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    async with serving(_app(make_settings(), clock, public_url=None, demo=True)) as client:
+        page = (await client.get("/gadget/demo")).text
+    assert '<input id="demo-user" name="user" value=""' in page
+    assert '"wgRelevantUserName": null' in page  # a page about nobody: the gadget stays out
+
+
 # --- in a real browser --------------------------------------------------------
 
 
