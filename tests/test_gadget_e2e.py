@@ -33,10 +33,10 @@ from outreach_helper.app import create_app
 from outreach_helper.gadget.routes import API_PLACEHOLDER, DASHBOARD_PLACEHOLDER
 from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
-from outreach_helper.standin import StandinServer
-from outreach_helper.standin.model import ROLE_INSTRUCTOR
-from outreach_helper.standin.server import BackgroundServer
-from outreach_helper.standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
+from outreach_standin import StandinServer
+from outreach_standin.model import ROLE_INSTRUCTOR
+from outreach_standin.server import BackgroundServer
+from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
 from tests.support import FakeClock
 

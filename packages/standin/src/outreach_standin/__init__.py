@@ -6,12 +6,12 @@ this over real HTTP on loopback instead. It speaks the contract in
 endpoints (counters, faults, latency, clock, privileged view).
 """
 
-from .app import create_standin_app, get_control
-from .control import FaultPlan, StandinControl
-from .humanize import number_to_human
-from .model import Campaign, Enrollment, StandinCourse, StandinUser
-from .server import StandinServer, run_standin
-from .world import World, build_world
+from outreach_standin.app import create_standin_app, get_control
+from outreach_standin.control import FaultPlan, StandinControl
+from outreach_standin.humanize import number_to_human
+from outreach_standin.model import Campaign, Enrollment, StandinCourse, StandinUser
+from outreach_standin.server import StandinServer, run_standin
+from outreach_standin.world import World, build_world
 
 __all__ = [
     "Campaign",

@@ -23,10 +23,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from . import world as w
-from .control import FaultPlan, StandinControl
-from .model import StandinCourse
-from .render import (
+from outreach_standin import world as w
+from outreach_standin.control import FaultPlan, StandinControl
+from outreach_standin.model import StandinCourse
+from outreach_standin.render import (
     NOT_FOUND_HTML,
     USER_NOT_FOUND,
     active_courses_payload,
@@ -37,7 +37,7 @@ from .render import (
     user_stats_payload,
     users_payload,
 )
-from .world import World, build_world
+from outreach_standin.world import World, build_world
 
 __all__ = ["ACTIVE_COURSES_LIMIT", "DroppedConnection", "create_standin_app", "get_control"]
 

@@ -19,8 +19,8 @@ from urllib.parse import quote, quote_plus
 
 import orjson
 
-from .humanize import number_to_human
-from .model import (
+from outreach_standin.humanize import number_to_human
+from outreach_standin.model import (
     ROLE_INSTRUCTOR,
     ROLE_STAFF,
     ROLE_STUDENT,
@@ -29,7 +29,7 @@ from .model import (
     StandinUser,
     Wiki,
 )
-from .world import World
+from outreach_standin.world import World
 
 __all__ = [
     "NOT_FOUND_HTML",

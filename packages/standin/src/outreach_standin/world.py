@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from .crowd import FIRST_NAMES, LAST_NAMES, SCHOOLS, SEASONS, SUBJECTS, THEMES
-from .model import (
+from outreach_standin.crowd import FIRST_NAMES, LAST_NAMES, SCHOOLS, SEASONS, SUBJECTS, THEMES
+from outreach_standin.model import (
     ROLE_CAMPUS_VOLUNTEER,
     ROLE_INSTRUCTOR,
     ROLE_ONLINE_VOLUNTEER,

@@ -19,9 +19,9 @@ from typing import Final, Literal, Self
 import uvicorn
 from starlette.types import ASGIApp
 
-from .app import DroppedConnection, create_standin_app, get_control
-from .control import StandinControl
-from .world import DEFAULT_SEED, World, build_world
+from outreach_standin.app import DroppedConnection, create_standin_app, get_control
+from outreach_standin.control import StandinControl
+from outreach_standin.world import DEFAULT_SEED, World, build_world
 
 __all__ = ["BackgroundServer", "StandinServer", "run_standin"]
 
