@@ -7,11 +7,11 @@ endpoints (counters, faults, latency, clock, privileged view).
 """
 
 from outreach_standin.app import create_standin_app, get_control
+from outreach_standin.build import build_world
 from outreach_standin.control import FaultPlan, StandinControl
 from outreach_standin.humanize import number_to_human
-from outreach_standin.model import Campaign, Enrollment, StandinCourse, StandinUser
+from outreach_standin.model import Campaign, Enrollment, StandinCourse, StandinUser, World
 from outreach_standin.server import StandinServer, run_standin
-from outreach_standin.world import World, build_world
 
 __all__ = [
     "Campaign",

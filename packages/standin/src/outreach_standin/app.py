@@ -24,8 +24,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from outreach_standin import world as w
+from outreach_standin.build import build_world
 from outreach_standin.control import FaultPlan, StandinControl
-from outreach_standin.model import StandinCourse
+from outreach_standin.model import StandinCourse, World
 from outreach_standin.render import (
     NOT_FOUND_HTML,
     USER_NOT_FOUND,
@@ -37,7 +38,6 @@ from outreach_standin.render import (
     user_stats_payload,
     users_payload,
 )
-from outreach_standin.world import World, build_world
 
 __all__ = ["ACTIVE_COURSES_LIMIT", "DroppedConnection", "create_standin_app", "get_control"]
 
@@ -156,6 +156,15 @@ def _parse_now(value: Any) -> datetime | None:
         msg = "now must be an ISO-8601 string or null"
         raise ValueError(msg)
     return datetime.fromisoformat(value)
+
+
+def _constants(values: tuple[str, ...]) -> dict[str, str]:
+    """The world module's constants naming ``values``, by constant name."""
+    return {
+        name: value
+        for name, value in sorted(vars(w).items())
+        if name.isupper() and isinstance(value, str) and value in values
+    }
 
 
 class _Handlers:
@@ -333,12 +342,8 @@ class _Handlers:
     async def world_summary(self, request: Request) -> Response:
         world = self.world
         now = self.control.now()
-        named_courses = {name: getattr(w, name) for name in w.__all__ if name.startswith("COURSE_")}
-        named_users = {
-            name: value
-            for name in w.__all__
-            if isinstance(value := getattr(w, name), str) and value in w.NAMED_USERS
-        }
+        named_courses = _constants(w.NAMED_COURSES)
+        named_users = _constants(w.NAMED_USERS)
         campaigns = [
             {
                 "slug": c.slug,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from outreach_standin.world import World
+from outreach_standin.model import World
 
 __all__ = [
     "ENDPOINTS",

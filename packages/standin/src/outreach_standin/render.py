@@ -28,8 +28,8 @@ from outreach_standin.model import (
     StandinCourse,
     StandinUser,
     Wiki,
+    World,
 )
-from outreach_standin.world import World
 
 __all__ = [
     "NOT_FOUND_HTML",

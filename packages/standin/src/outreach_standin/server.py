@@ -20,8 +20,10 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from outreach_standin.app import DroppedConnection, create_standin_app, get_control
+from outreach_standin.build import build_world
 from outreach_standin.control import StandinControl
-from outreach_standin.world import DEFAULT_SEED, World, build_world
+from outreach_standin.model import World
+from outreach_standin.world import DEFAULT_SEED
 
 __all__ = ["BackgroundServer", "StandinServer", "run_standin"]
 
