@@ -45,8 +45,8 @@ class Builder:
         self.enrollments: list[Enrollment] = []
         self._campaigns = campaigns
         self._campaign_courses: dict[str, list[str]] = {c.slug: [] for c in campaigns}
-        self._next_user_id = 80_001
-        self._next_course_id = 31_001
+        # Ids not given by a row count up from these, by random steps.
+        self._next_ids = {"user": 80_001, "course": 31_001}
 
     def at(self, days: float, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
         """Anchor plus ``days`` days and a time of day."""
@@ -56,13 +56,16 @@ class Builder:
         """Last second of the day ``days`` after the anchor (how ends are stored)."""
         return self.at(days, 23, 59, 59)
 
+    def _next_id(self, kind: str, max_step: int) -> int:
+        """The next free id of ``kind``; ids leave gaps, as a database's rows do."""
+        value = self._next_ids[kind]
+        self._next_ids[kind] += self.rng.randint(1, max_step)
+        return value
+
     def add_user(self, row: PersonRow) -> None:
         """Add the user ``row`` describes; what it leaves out is drawn."""
         rng = self.rng
-        user_id = row.user_id
-        if user_id is None:
-            user_id = self._next_user_id
-            self._next_user_id += rng.randint(1, 40)
+        user_id = row.user_id if row.user_id is not None else self._next_id("user", 40)
         global_id = row.global_id
         if global_id is None:
             global_id = rng.randint(1_000_000, 79_999_999)
@@ -122,10 +125,7 @@ class Builder:
     def _course_facts(self, row: CourseRow) -> tuple[int, str, str]:
         """A course's id, passcode and description, drawn where ``row`` has none."""
         rng = self.rng
-        course_id = row.course_id
-        if course_id is None:
-            course_id = self._next_course_id
-            self._next_course_id += rng.randint(1, 17)
+        course_id = row.course_id if row.course_id is not None else self._next_id("course", 17)
         passcode = row.passcode
         if passcode is None:
             passcode = (
