@@ -111,7 +111,7 @@ def standin(latency_ms: int = 0) -> Iterator[Process]:
     env = {"_PORT": str(free_port())}
     proc = _spawn(
         "standin",
-        [*_cli(), "stand-in", "--latency-ms", str(latency_ms)],
+        [sys.executable, "-m", "outreach_standin.cli", "--latency-ms", str(latency_ms)],
         env,
         "/__standin/counters",
     )

@@ -38,7 +38,7 @@ from urllib.parse import quote
 import httpx
 
 from bench.harness import Report, Upstream, percentile, service, standin
-from outreach_helper.standin import build_world
+from outreach_standin import build_world
 
 FAILING_MODES = ("error500", "drop", "slow", "html200", "rate_limited")
 # slow: well past the service's 2 s upstream timeout; rate_limited: longer than

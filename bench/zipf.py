@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from bench.harness import Report, Upstream, percentile, service, standin
-from outreach_helper.standin import build_world
+from outreach_standin import build_world
 
 
 def zipf_sample(names: list[str], count: int, exponent: float, seed: int) -> list[str]:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
-from outreach_helper.standin import StandinServer
+from outreach_standin import StandinServer
 from tests.support import NO_REDIS_REASON, REDIS_BINARY, FakeClock, RedisServer
 
 # The stand-in's world and the service's clock agree on this instant.

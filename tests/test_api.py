@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from outreach_helper.standin import world as w
+from outreach_standin import world as w
 
 PROBLEM = "application/problem+json"
 

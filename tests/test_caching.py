@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from outreach_helper.app import create_app
-from outreach_helper.standin import world as w
+from outreach_standin import world as w
 from tests.conftest import serving
 from tests.support import REDIS_BINARY, RedisServer
 

@@ -11,7 +11,7 @@ from outreach_helper.dashboard import RETRY_DELAYS, DashboardClient, user_agent
 from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from outreach_helper.records import Role
-from outreach_helper.standin import world as w
+from outreach_standin import world as w
 
 
 class RecordingSleep:

@@ -33,8 +33,8 @@ import orjson
 import pytest
 
 from outreach_helper.app import Parts, create_app
-from outreach_helper.standin import build_world
-from outreach_helper.standin import world as w
+from outreach_standin import build_world
+from outreach_standin import world as w
 from tests.conftest import serving
 from tests.support import NO_REDIS_REASON, REDIS_BINARY, RedisServer
 

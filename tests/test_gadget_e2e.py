@@ -33,10 +33,10 @@ from outreach_helper.app import create_app
 from outreach_helper.gadget.routes import API_PLACEHOLDER, DASHBOARD_PLACEHOLDER
 from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
-from outreach_helper.standin import StandinServer
-from outreach_helper.standin.model import ROLE_INSTRUCTOR
-from outreach_helper.standin.server import BackgroundServer
-from outreach_helper.standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
+from outreach_standin import StandinServer
+from outreach_standin.model import ROLE_INSTRUCTOR
+from outreach_standin.server import BackgroundServer
+from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
 from tests.support import FakeClock
 
@@ -122,6 +122,15 @@ async def test_demo_page_exists_only_in_demo_mode(
         shim = await client.get("/gadget/mw-shim.js")
         assert shim.status_code == 200
         assert "addPortletLink" in shim.text
+
+
+async def test_demo_page_without_a_user_asks_for_one(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    async with serving(_app(make_settings(), clock, public_url=None, demo=True)) as client:
+        page = (await client.get("/gadget/demo")).text
+    assert '<input id="demo-user" name="user" value=""' in page
+    assert '"wgRelevantUserName": null' in page  # a page about nobody: the gadget stays out
 
 
 # --- in a real browser --------------------------------------------------------

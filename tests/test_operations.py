@@ -17,8 +17,8 @@ from outreach_helper.cli import main
 from outreach_helper.logs import user_hash
 from outreach_helper.operations import inspect, warm
 from outreach_helper.settings import Settings
-from outreach_helper.standin import world as w
-from outreach_helper.standin.model import collation_key
+from outreach_standin import world as w
+from outreach_standin.model import collation_key
 from tests.conftest import FIXED_NOW, serving
 
 MARTA = "/api/users/" + quote(w.MARTA)

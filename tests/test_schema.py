@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
-from outreach_helper.standin import StandinServer
-from outreach_helper.standin import world as w
+from outreach_standin import StandinServer
+from outreach_standin import world as w
 
 CHECKS = [
     not_a_server_error,

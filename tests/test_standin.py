@@ -19,14 +19,14 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
-from outreach_helper.standin import (
+from outreach_standin import (
     StandinServer,
     build_world,
     create_standin_app,
     get_control,
     number_to_human,
 )
-from outreach_helper.standin.world import (
+from outreach_standin.world import (
     BIG_CAMPAIGN,
     BUSY,
     COURSE_ACTIVE,

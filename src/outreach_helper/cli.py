@@ -1,4 +1,4 @@
-"""``outreach-helper``: serve the API, run the stand-in, warm the cache, inspect payloads.
+"""``outreach-helper``: serve the API, warm the cache, inspect payloads.
 
 Settings come from ``OUTREACH_*`` environment variables; flags here only say
 where to listen, so the same command works on a laptop and on Toolforge.
@@ -43,13 +43,6 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
-    return 0
-
-
-def _stand_in(args: argparse.Namespace) -> int:
-    from outreach_helper.standin.server import run_standin
-
-    run_standin(args.host, args.port, seed=args.seed, now=args.now, latency_ms=args.latency_ms)
     return 0
 
 
@@ -141,18 +134,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.set_defaults(run=_serve)
-
-    stand_in = commands.add_parser(
-        "stand-in", help="run the local stand-in of the Outreach Dashboard, for offline work"
-    )
-    stand_in.add_argument("--host", default="127.0.0.1")
-    stand_in.add_argument("--port", type=int, default=8010)
-    stand_in.add_argument("--seed", type=int, default=2026, help="seed of the invented world")
-    stand_in.add_argument(
-        "--now", default=None, help="ISO instant the stand-in treats as now (default: real time)"
-    )
-    stand_in.add_argument("--latency-ms", type=int, default=0, help="added to every answer")
-    stand_in.set_defaults(run=_stand_in)
 
     warm_cmd = commands.add_parser(
         "warm",

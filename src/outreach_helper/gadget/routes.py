@@ -83,46 +83,60 @@ def _script_response(request: Request, body: str, cache_control: str) -> Respons
     return Response(data, media_type=JAVASCRIPT, headers=headers)
 
 
-def _demo_users() -> tuple[str, tuple[str, ...]]:
-    """The stand-in's named users (imported only for the demo): the default, and all."""
-    from outreach_helper.standin.world import NAMED_USERS, TWO_HATS
+def _demo_page(name: str, view: str) -> dict[str, object]:
+    """The ``mw.config`` MediaWiki gives the page of user ``name`` seen in ``view``.
 
-    return TWO_HATS, NAMED_USERS
-
-
-def render_demo(user: str, view: str) -> str:
-    """The demo page for ``user``, seen as their user page, talk page or contributions."""
-    default, named = _demo_users()
-    name = " ".join(user.replace("_", " ").split())[:255] or default
+    Without a name the page is about nobody (a blank special page), so the
+    gadget, which acts only on pages about one user, stays out of sight.
+    """
     dbkey = name.replace(" ", "_")
     special: str | bool = False  # wgCanonicalSpecialPageName is false outside Special:
-    if view == "talk":
+    if not name:
+        namespace, canonical, special, page = -1, "Special", "Blankpage", "Special:BlankPage"
+    elif view == "talk":
         namespace, canonical, page = 3, "User_talk", f"User_talk:{dbkey}"
     elif view == "contributions":
         namespace, canonical, special = -1, "Special", "Contributions"
         page = f"Special:Contributions/{dbkey}"
     else:
         namespace, canonical, page = 2, "User", f"User:{dbkey}"
-    config = {
+    return {
         "wgArticlePath": "/wiki/$1",
         "wgCanonicalNamespace": canonical,
         "wgCanonicalSpecialPageName": special,
         "wgNamespaceNumber": namespace,
         "wgPageName": page,
-        "wgRelevantUserName": name,
+        "wgRelevantUserName": name or None,
         "wgTitle": page.partition(":")[2].replace("_", " "),
         "wgUserLanguage": "en",
     }
-    links = " · ".join(
-        f'<a href="?user={html.escape(quote(n.replace(" ", "_")))}">{html.escape(n)}</a>'
-        for n in named
-    )
-    contributions = f"?user={html.escape(quote(dbkey))}&amp;view=contributions"
+
+
+def render_demo(user: str, view: str) -> str:
+    """The demo page for ``user``, seen as their user page, talk page or contributions.
+
+    The page asks for the name in a text box rather than offering a list: the
+    service knows no users of its own, and the demo must work against any
+    dashboard (the stand-in lists its invented users at ``/__standin/world``).
+    """
+    name = " ".join(user.replace("_", " ").split())[:255]
+    config = _demo_page(name, view)
+    page = str(config["wgPageName"])
+    if name:
+        intro = (
+            f"This stands for the page of the user <strong>{html.escape(name)}</strong>. "
+            "If they are enrolled in an active course, the gadget adds "
+            "<em>Course staff</em> to the tools."
+        )
+    else:
+        intro = "Type a username above to see the gadget on the page of that user."
+    contributions = f"?user={html.escape(quote(name.replace(' ', '_')))}&amp;view=contributions"
     return Template(_asset("demo.html")).substitute(
         page_title=html.escape(page.replace("_", " ")),
         user_name=html.escape(name),
+        view=html.escape(view),
+        intro=intro,
         config_json=_script_json(config),
-        user_links=links,
         contributions_href=contributions,
     )
 

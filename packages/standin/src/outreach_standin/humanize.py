@@ -11,16 +11,14 @@ unit, which is why 999_999 becomes "1M" rather than "1000K".
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
 
-__all__ = ["UNITS_EN", "UNITS_FR", "number_to_human"]
+# Unit suffixes the dashboard's English locale uses, by power of ten.
+UNITS_EN = {0: "", 3: "K", 6: "M", 9: "B", 12: "T"}
+# Suffixes of the (simplified) French locale: a request locale changes them.
+UNITS_FR = {0: "", 3: "k", 6: "M", 9: "Md", 12: "Bn"}
 
-#: Unit suffixes the dashboard's English locale uses, by power of ten.
-UNITS_EN: Final[dict[int, str]] = {0: "", 3: "K", 6: "M", 9: "B", 12: "T"}
-#: Suffixes of the (simplified) French locale: a request locale changes them.
-UNITS_FR: Final[dict[int, str]] = {0: "", 3: "k", 6: "M", 9: "Md", 12: "Bn"}
-
-_PRECISION: Final = 3
+# Rails rounds to this many significant digits.
+PRECISION = 3
 
 
 def _round_significant(value: Decimal, digits: int) -> Decimal:
@@ -48,12 +46,12 @@ def number_to_human(n: int | float, *, locale: str = "en") -> str:
     units = UNITS_FR if locale == "fr" else UNITS_EN
     value = Decimal(repr(n)) if isinstance(n, float) else Decimal(n)
     sign = "-" if value < 0 else ""
-    rounded = _round_significant(abs(value), _PRECISION)
+    rounded = _round_significant(abs(value), PRECISION)
     exponent = 0
     if rounded != 0:
         magnitude = rounded.adjusted()
         exponent = max((e for e in units if e <= magnitude), default=0)
-    scaled = _round_significant(rounded.scaleb(-exponent), _PRECISION)
+    scaled = _round_significant(rounded.scaleb(-exponent), PRECISION)
     number = sign + _plain(scaled)
     unit = units[exponent]
     if locale == "fr":

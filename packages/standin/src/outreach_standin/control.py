@@ -11,99 +11,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
-from .world import World
+from outreach_standin.faults import FaultPlan
+from outreach_standin.model import World
 
-__all__ = [
-    "ENDPOINTS",
-    "FAULT_ENDPOINTS",
-    "FAULT_MODES",
-    "MAX_SLOW_SECONDS",
-    "FaultPlan",
-    "StandinControl",
-]
-
-#: Counter names: one per upstream endpoint, plus everything else ("other").
-ENDPOINTS: Final = ("user_stats", "course", "users", "active_courses", "other")
-#: What a fault may target.
-FAULT_ENDPOINTS: Final = ("all", "user_stats", "course", "users", "active_courses")
-FAULT_MODES: Final = (
-    "none",
-    "drop",
-    "error500",
-    "html200",
-    "cut",
-    "wrongshape",
-    "slow",
-    "rate_limited",
-)
-MAX_SLOW_SECONDS: Final = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class FaultPlan:
-    """What to break, where, and for how many requests (``times=None``: until changed)."""
-
-    mode: str = "none"
-    endpoint: str = "all"
-    times: int | None = None
-    retry_after: int = 1
-    slow_seconds: float = 5.0
-
-    def __post_init__(self) -> None:
-        if self.mode not in FAULT_MODES:
-            msg = f"unknown fault mode {self.mode!r}; expected one of {FAULT_MODES}"
-            raise ValueError(msg)
-        if self.endpoint not in FAULT_ENDPOINTS:
-            msg = f"unknown endpoint {self.endpoint!r}; expected one of {FAULT_ENDPOINTS}"
-            raise ValueError(msg)
-        if self.times is not None and self.times < 0:
-            msg = "times must be null or >= 0"
-            raise ValueError(msg)
-        if self.retry_after < 0:
-            msg = "retry_after must be >= 0"
-            raise ValueError(msg)
-        if not 0 <= self.slow_seconds <= MAX_SLOW_SECONDS:
-            msg = f"slow_seconds must be within 0..{MAX_SLOW_SECONDS:g}"
-            raise ValueError(msg)
-
-    @classmethod
-    def from_json(cls, body: Any) -> FaultPlan:
-        """Validate a ``POST /__standin/faults`` body (unknown keys are refused)."""
-        if not isinstance(body, dict):
-            msg = "body must be a JSON object"
-            raise ValueError(msg)
-        allowed = {"mode", "endpoint", "times", "retry_after", "slow_seconds"}
-        extra = set(body) - allowed
-        if extra:
-            msg = f"unknown keys: {sorted(extra)}"
-            raise ValueError(msg)
-        times = body.get("times")
-        retry_after = body.get("retry_after", 1)
-        slow = body.get("slow_seconds", 5.0)
-        if times is not None and (not isinstance(times, int) or isinstance(times, bool)):
-            msg = "times must be null or an integer"
-            raise ValueError(msg)
-        if not isinstance(retry_after, int) or isinstance(retry_after, bool):
-            msg = "retry_after must be an integer"
-            raise ValueError(msg)
-        if not isinstance(slow, int | float) or isinstance(slow, bool):
-            msg = "slow_seconds must be a number"
-            raise ValueError(msg)
-        return cls(
-            mode=str(body.get("mode", "none")),
-            endpoint=str(body.get("endpoint", "all")),
-            times=times,
-            retry_after=retry_after,
-            slow_seconds=float(slow),
-        )
-
-    def matches(self, endpoint: str) -> bool:
-        """Whether this plan applies to a request of ``endpoint``."""
-        return self.mode != "none" and self.endpoint in ("all", endpoint)
+# Counter names: one per upstream endpoint, plus everything else ("other").
+ENDPOINTS = ("user_stats", "course", "users", "active_courses", "other")
 
 
 class StandinControl:

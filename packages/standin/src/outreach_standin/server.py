@@ -14,18 +14,20 @@ import threading
 import time
 from datetime import datetime
 from types import TracebackType
-from typing import Final, Literal, Self
+from typing import Literal, Self
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from .app import DroppedConnection, create_standin_app, get_control
-from .control import StandinControl
-from .world import DEFAULT_SEED, World, build_world
+from outreach_standin.app import create_standin_app, get_control
+from outreach_standin.build import build_world
+from outreach_standin.control import StandinControl
+from outreach_standin.faults import DroppedConnection
+from outreach_standin.model import World
+from outreach_standin.world import DEFAULT_SEED
 
-__all__ = ["BackgroundServer", "StandinServer", "run_standin"]
-
-_STARTUP_TIMEOUT: Final = 15.0
+# Seconds a server may take to accept connections before start() gives up.
+STARTUP_TIMEOUT = 15.0
 
 
 class _DropNoiseFilter(logging.Filter):
@@ -68,7 +70,7 @@ def _config(
 
 def run_standin(
     host: str = "127.0.0.1",
-    port: int = 8765,
+    port: int = 8010,
     *,
     seed: int = DEFAULT_SEED,
     now: datetime | str | None = None,
@@ -114,8 +116,7 @@ class BackgroundServer:
     def url(self) -> str:
         """Base URL without a trailing slash, e.g. ``http://127.0.0.1:54321``."""
         if not self.port:
-            msg = f"{type(self).__name__} is not running"
-            raise RuntimeError(msg)
+            raise RuntimeError(f"{type(self).__name__} is not running")
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Self:
@@ -133,12 +134,11 @@ class BackgroundServer:
         )
         self._server, self._thread = server, thread
         thread.start()
-        deadline = time.monotonic() + _STARTUP_TIMEOUT
+        deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                msg = f"{type(self).__name__} failed to start"
-                raise RuntimeError(msg)
+                raise RuntimeError(f"{type(self).__name__} failed to start")
             time.sleep(0.005)
         return self
 

@@ -1,0 +1,168 @@
+"""``/user_stats.json``: a user's enrollments and their totals, as the dashboard renders them.
+
+Display strings depend on the request's locale (role labels, ``number_to_human``
+units), so the app caches one rendering per user and locale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import quote
+
+from outreach_standin.model import (
+    ROLE_INSTRUCTOR,
+    ROLE_STUDENT,
+    Enrollment,
+    StandinCourse,
+    StandinUser,
+    World,
+)
+from outreach_standin.render import bytes_per_word, human, iso
+
+ROLE_LABELS = {
+    "en": {0: "Student", 2: "Campus Volunteer", 3: "Online Volunteer", 4: "Wiki Education Staff"},
+    "fr": {
+        0: "Étudiant(e)",
+        2: "Bénévole sur le campus",
+        3: "Bénévole en ligne",
+        4: "Personnel de Wiki Education",
+    },
+}
+# An instructor's label is the course's own wording ("Instructor", "Facilitator").
+INSTRUCTOR_FR = {"Instructor": "Formateur·rice", "Facilitator": "Animateur·rice"}
+
+
+def role_label(role: int, course: StandinCourse, locale: str) -> str:
+    """The localized display string user_stats shows for a role in a course."""
+    if role == ROLE_INSTRUCTOR:
+        label = course.instructor_label
+        return INSTRUCTOR_FR.get(label, label) if locale == "fr" else label
+    return ROLE_LABELS.get(locale, ROLE_LABELS["en"])[role]
+
+
+def _upload(user: StandinUser, index: int) -> dict[str, Any]:
+    upload = user.uploads[index]
+    name = upload.file_name.replace(" ", "_")
+    digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()
+    encoded = quote(name, safe="(),'!")
+    thumb_dir = f"{digest[0]}/{digest[:2]}/{encoded}"
+    return {
+        "id": upload.id,
+        "uploaded_at": iso(upload.uploaded_at),
+        "usage_count": upload.usage_count,
+        "url": f"https://commons.wikimedia.org/wiki/File:{encoded}",
+        "thumburl": (
+            f"https://upload.wikimedia.org/wikipedia/commons/thumb/{thumb_dir}/640px-{encoded}"
+        ),
+        "file_name": upload.file_name,
+        "uploader": user.username,
+    }
+
+
+def user_stats_payload(world: World, user: StandinUser, locale: str) -> dict[str, Any]:
+    """``/user_stats.json``: newest enrollment first, private courses left out."""
+    rows = world.visible_enrollments_of(user.username)
+    details: list[dict[str, Any]] = []
+    for e in rows:
+        course = world.course(e.course_slug)
+        assert course is not None  # noqa: S101 - the world's own index
+        details.append(
+            {
+                "course_id": e.id,
+                "course_title": course.title,
+                "course_school": course.school,
+                "course_term": course.term,
+                "user_count": world.student_count(course.slug),
+                "user_role": role_label(e.role, course, locale),
+                "course_slug": course.slug,
+            }
+        )
+    uploads = sorted(
+        range(len(user.uploads)), key=lambda i: user.uploads[i].uploaded_at, reverse=True
+    )
+    payload: dict[str, Any] = {
+        "user_recent_uploads": [_upload(user, i) for i in uploads],
+        "courses_details": details,
+    }
+    payload.update(_instructor_stats(world, rows, locale))
+    payload.update(_student_stats(world, rows, locale))
+    payload["max_project"] = _max_project(world, rows)
+    return payload
+
+
+def _distinct_courses(world: World, rows: tuple[Enrollment, ...], role: int) -> list[StandinCourse]:
+    seen: dict[str, StandinCourse] = {}
+    for e in rows:
+        course = world.course(e.course_slug)
+        if e.role == role and course is not None:
+            seen.setdefault(course.slug, course)
+    return list(seen.values())
+
+
+def _instructor_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> dict[str, Any]:
+    courses = _distinct_courses(world, rows, ROLE_INSTRUCTOR)
+    if not courses:
+        return {}
+    students = sum(world.student_count(c.slug) for c in courses)
+    trained = sum(min(c.stats.trained_count, world.student_count(c.slug)) for c in courses)
+    percent = 100.0 * trained / students if students else 0.0
+
+    def total(attribute: str) -> int:
+        return sum(int(getattr(c.stats, attribute)) for c in courses)
+
+    return {
+        "as_instructor": {
+            "course_string_prefix": courses[0].string_prefix,
+            "courses_count": len(courses),
+            "user_count": students,
+            "trained_percent": f"{percent:.1f}",
+        },
+        "by_students": {
+            "word_count": human(total("word_count"), locale),
+            "references_count": human(total("references_count"), locale),
+            "view_sum": human(total("view_sum"), locale),
+            "article_count": human(total("article_count"), locale),
+            "new_article_count": human(total("created_count"), locale),
+            "upload_count": human(total("upload_count"), locale),
+            "uploads_in_use_count": total("uploads_in_use_count"),
+            "upload_usage_count": total("upload_usages_count"),
+        },
+    }
+
+
+def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> dict[str, Any]:
+    student_rows = [e for e in rows if e.role == ROLE_STUDENT]
+    if not student_rows:
+        return {}
+    courses = _distinct_courses(world, rows, ROLE_STUDENT)
+    words = 0
+    for e in student_rows:
+        course = world.course(e.course_slug)
+        if course is not None:
+            words += int(e.character_sum_ms / bytes_per_word(course.home_wiki))
+    uploads = sum(e.total_uploads for e in student_rows)
+    return {
+        "as_student": {
+            "course_string_prefix": courses[0].string_prefix,
+            "individual_courses_count": len(courses),
+            "individual_word_count": human(words, locale),
+            "individual_references_count": human(
+                sum(e.references_count for e in student_rows), locale
+            ),
+            "individual_article_count": human(
+                sum(e.recent_revisions // 4 + (e.character_sum_ms > 0) for e in student_rows),
+                locale,
+            ),
+            "individual_upload_count": human(uploads, locale),
+            "individual_upload_usage_count": human(uploads * 2, locale),
+        }
+    }
+
+
+def _max_project(world: World, rows: tuple[Enrollment, ...]) -> str | None:
+    if not rows:
+        return None
+    best = max(rows, key=lambda e: (e.character_sum_ms, e.enrolled_at))
+    course = world.course(best.course_slug)
+    return course.home_wiki.project if course is not None else None

@@ -1,0 +1,103 @@
+"""The shapes of the rows in ``world.py``'s tables.
+
+A row states what a fixture must be; a field left at None is drawn from the
+seeded generator when the world is built, as it is for the crowd. Times are
+relative to the world's anchor (midnight UTC of the day it is built for), so
+"three days ago" stays three days ago whatever day the tests run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from outreach_standin.model import CourseStats, Wiki
+
+# An instant as (days, hour, minute, second) from the anchor; trailing parts may
+# be left out: (-5,) is midnight five days ago, (-5, 8) is 08:00 that day.
+When = tuple[int, ...]
+# Which window a generated course's dates put the anchor in.
+Window = Literal["active", "ended", "future"]
+
+
+@dataclass(frozen=True, slots=True)
+class CrowdMember:
+    """The crowd's ``index``-th generated user, for a row that needs someone unnamed."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A named user; ``registered`` is a ``When``."""
+
+    username: str
+    user_id: int | None = None
+    global_id: int | None = None
+    registered: When | None = None
+    admin: bool = False
+    uploads: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CourseRow:
+    """A named course and where it sits in time.
+
+    ``start``/``timeline_start`` are days from the anchor at midnight;
+    ``end``/``timeline_end`` days whose last second ends the window, as the
+    dashboard stores them. After the enrollments in ``world.ENROLLMENTS``, the
+    course gets ``crowd_students`` students drawn from the crowd, skipping its
+    first ``crowd_from`` members.
+    """
+
+    slug: str
+    school: str
+    title: str
+    term: str
+    start: int
+    end: int
+    timeline_start: int
+    timeline_end: int
+    home: Wiki
+    wikis: tuple[Wiki, ...] = ()
+    campaigns: tuple[str, ...] = ()
+    crowd_students: int = 0
+    crowd_from: int = 0
+    course_id: int | None = None
+    description: str | None = None
+    passcode: str | None = None
+    private: bool = False
+    instructor_label: str = "Instructor"
+    course_type: str = "Editathon"
+    stats: CourseStats | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentRow:
+    """One ``courses_users`` row of a named course; ids are numbered in time order later."""
+
+    course_slug: str
+    user: str | CrowdMember
+    role: int
+    at: When
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """A campaign; its courses name it in their ``campaigns``."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """``count`` generated courses in one window, in ``campaigns``.
+
+    ``busy`` says whether Busy Bee's generated enrollments may be drawn from it.
+    """
+
+    count: int
+    window: Window
+    campaigns: tuple[str, ...] = ()
+    busy: bool = True

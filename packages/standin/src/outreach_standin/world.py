@@ -1,0 +1,289 @@
+"""The stand-in's invented world, written as data.
+
+Tests name the people, courses and campaigns below by constant; the tables say
+what each one is. The named fixtures cover the dashboard's awkward cases:
+re-enrollment, accents, ``+``/``%``/``@``/``:`` in usernames, users without
+courses, staff everywhere, private courses, and a campaign with more active
+courses than the endpoint returns. Around them a seeded crowd (``crowd.py``)
+adds hundreds of generated users and courses, shaped by the last tables here.
+
+Dates are offsets from the anchor, midnight UTC of the day the world is built
+for (see ``rows.py``). *Activity* (``ended``, which courses ``active_courses``
+lists) is decided at request time from the stand-in's clock, so moving the
+clock moves courses in and out of their windows without a rebuild.
+
+To add a fixture, add its rows (and a constant, if tests are to name it).
+Rows are read in order with one seeded generator, so a new row changes what
+is drawn after it (the crowd), never what a row spells out.
+"""
+
+from __future__ import annotations
+
+from outreach_standin.model import (
+    ROLE_CAMPUS_VOLUNTEER,
+    ROLE_INSTRUCTOR,
+    ROLE_ONLINE_VOLUNTEER,
+    ROLE_STAFF,
+    ROLE_STUDENT,
+    CourseStats,
+    Wiki,
+)
+from outreach_standin.rows import (
+    Batch,
+    CampaignRow,
+    CourseRow,
+    CrowdMember,
+    EnrollmentRow,
+    PersonRow,
+    Window,
+)
+
+DEFAULT_SEED = 2026
+
+# --- Named users ---------------------------------------------------------------
+# Instructor of several courses (active, ended, future, private); student in one.
+MARTA = "Marta Quill"
+# Enrolled twice in COURSE_ACTIVE: student (role 0), later online volunteer (role 3).
+NGOZI = "Ngozi Eze"
+# Accented name; found as "ZOË ÅSTRÖM", "zoe astrom", "Zoë_Åström".
+ZOE = "Zoë Åström"
+# Holds "+": only found when the client form-escapes it before percent-encoding.
+KAI = "Kai+Lani Makoa"
+# Holds "%" followed by hex digits ("%Ed"): sent once-encoded it decodes to garbage.
+PERCENT = "Percent%Editor"
+# Old account with "@" and ":" (not allowed for new accounts, but real).
+OLD_TIMER = "Old:Timer@Wiki"
+# Exists, enrolled nowhere: user_stats answers 200 with no courses.
+QUIET = "Quiet Reader"
+# Role 4 ("Wiki Education Staff") in many courses, dashboard admin.
+STAFF = "Dashboard Helper Staff"
+# Enrolled in 26 visible courses: active, ended and future.
+BUSY = "Busy Bee"
+# Instructor of COURSE_TWO_HATS and student in COURSE_ACTIVE, both active now.
+TWO_HATS = "Ama Twohats"
+
+PEOPLE = (
+    PersonRow(MARTA, user_id=20031, global_id=5512093, registered=(-1349, 18, 2, 51), uploads=2),
+    PersonRow(NGOZI, user_id=73410, global_id=70022145, registered=(-26, 11, 31, 50), uploads=0),
+    PersonRow(ZOE, user_id=73388, global_id=69981002, registered=(-934, 8, 44, 10), uploads=1),
+    PersonRow(KAI, user_id=73501, uploads=1),
+    PersonRow(PERCENT, user_id=73502, uploads=0),
+    PersonRow(OLD_TIMER, user_id=412, registered=(-6900, 3, 14, 15), uploads=3),
+    PersonRow(QUIET, user_id=74007, uploads=0),
+    PersonRow(STAFF, user_id=118, global_id=1200331, registered=(-5431, 12), admin=True, uploads=0),
+    PersonRow(BUSY, user_id=61234, uploads=2),
+    PersonRow(TWO_HATS, user_id=70555, uploads=1),
+)
+NAMED_USERS = tuple(person.username for person in PEOPLE)
+
+# --- Campaigns -----------------------------------------------------------------
+# A handful of active courses (plus ended/future/private ones that are filtered out).
+NORMAL_CAMPAIGN = "wikidata_days_2026"
+# More than 100 currently active courses; the endpoint returns only 100.
+BIG_CAMPAIGN = "wiki_loves_everything_2026"
+# Only ended courses: active_courses is an empty list.
+ENDED_CAMPAIGN = "art_feminism_2025"
+
+CAMPAIGNS = (
+    CampaignRow(NORMAL_CAMPAIGN, "Wikidata Days 2026"),
+    CampaignRow(BIG_CAMPAIGN, "Wiki Loves Everything 2026"),
+    CampaignRow(ENDED_CAMPAIGN, "Art+Feminism 2025"),
+)
+
+# --- Wikis ---------------------------------------------------------------------
+WIKIDATA = Wiki(3, None, "wikidata")
+COMMONS = Wiki(4, None, "commons")
+WIKIPEDIAS = {
+    lang: Wiki(wiki_id, lang, "wikipedia")
+    for wiki_id, lang in (
+        (1, "en"), (6, "fr"), (7, "de"), (8, "es"), (9, "mi"), (10, "tl"), (11, "pl"),
+        (12, "ig"), (13, "ja"), (14, "pt"), (15, "el"), (16, "no"), (17, "is"), (18, "tr"),
+    )
+}  # fmt: skip
+
+# --- Named courses (slugs) -----------------------------------------------------
+# Active in both windows (tracking and event); in NORMAL_CAMPAIGN; wikidata home.
+COURSE_ACTIVE = "Riverside_Library_Network/Wikidata_Days_(November)_2026"
+# Tracking-active, but the event window is over; no instructor; "Facilitator" label.
+COURSE_EVENT_OVER = "Université_de_Lyon,_Bibliothèque/Women_in_Science_Edit-a-thon_(Autumn_2026)"
+# Tracking-active, event window not started yet.
+COURSE_EVENT_NOT_STARTED = "Aotearoa_Wikimedians_&_Friends/Māori_Language_Sprint_(Dec._2026)"
+# Ended long ago (``ended`` true); only course of ENDED_CAMPAIGN.
+COURSE_ENDED = "O'Connell_Arts_Collective/Art_&_Feminism_2025_(Spring)"
+# Starts in the future; commons home wiki (language null); empty passcode.
+COURSE_FUTURE = "Kraków_Open_Knowledge_Club/Wiki_Loves_Folklore_2027_(Jan.-Feb.)"
+# Private: has enrollments, but user_stats hides it and its JSON answers 404.
+COURSE_PRIVATE = "Hidden_Valley_School/Staff_Onboarding_(2026)"
+# Active course instructed by TWO_HATS.
+COURSE_TWO_HATS = "Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
+# Active commons course with an empty passcode.
+COURSE_COMMONS = "São_Paulo_Photo_Walkers_(Brasil)/Commons_Photo_Walk_(Dez._2026)"
+
+COURSES = (
+    CourseRow(
+        slug=COURSE_ACTIVE,
+        course_id=30517,
+        school="Riverside Library Network",
+        title="Wikidata Days (November)",
+        term="2026",
+        description=(
+            "Two weekends of Wikidata editing for library staff and volunteers: items for "
+            "local authors, their works and the places they wrote about."
+        ),
+        start=-33, end=23, timeline_start=-8, timeline_end=1,
+        home=WIKIDATA,
+        wikis=(WIKIDATA, WIKIPEDIAS["en"]),
+        passcode="ripvxkle",
+        stats=CourseStats(
+            word_count=1_401_220, references_count=6441, view_sum=5448,
+            character_sum=7_243_118, article_count=1702, created_count=873, edit_count=21_600,
+            upload_count=3, uploads_in_use_count=1, upload_usages_count=1,
+            recent_revision_count=3120, trained_count=29, expected_students=40,
+            update_log_count=60,
+        ),
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=31,
+    ),
+    CourseRow(
+        slug=COURSE_EVENT_OVER,
+        course_id=30240,
+        school="Université de Lyon, Bibliothèque",
+        title="Women in Science Edit-a-thon",
+        term="Autumn 2026",
+        description="",
+        start=-71, end=30, timeline_start=-50, timeline_end=-45,
+        home=WIKIPEDIAS["fr"],
+        wikis=(WIKIPEDIAS["fr"], WIKIDATA),
+        instructor_label="Facilitator",
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=40,
+    ),
+    CourseRow(
+        slug=COURSE_EVENT_NOT_STARTED,
+        school="Aotearoa Wikimedians & Friends",
+        title="Māori Language Sprint",
+        term="Dec. 2026",
+        start=-5, end=45, timeline_start=12, timeline_end=14,
+        home=WIKIPEDIAS["mi"],
+        wikis=(WIKIPEDIAS["mi"], WIKIPEDIAS["en"]),
+        instructor_label="Facilitator",
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=9,
+        crowd_from=1,  # the crowd's first member instructs it
+    ),
+    CourseRow(
+        slug=COURSE_ENDED,
+        course_id=27718,
+        school="O'Connell Arts Collective",
+        title="Art & Feminism 2025",
+        term="Spring",
+        start=-250, end=-190, timeline_start=-240, timeline_end=-238,
+        home=WIKIPEDIAS["en"],
+        campaigns=(ENDED_CAMPAIGN,),
+        crowd_students=11,
+    ),
+    CourseRow(
+        slug=COURSE_FUTURE,
+        school="Kraków Open Knowledge Club",
+        title="Wiki Loves Folklore 2027",
+        term="Jan.-Feb.",
+        start=40, end=100, timeline_start=45, timeline_end=75,
+        home=COMMONS,
+        wikis=(COMMONS, WIKIPEDIAS["pl"]),
+        passcode="",
+        instructor_label="Facilitator",
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=6,
+    ),
+    CourseRow(
+        slug=COURSE_PRIVATE,
+        school="Hidden Valley School",
+        title="Staff Onboarding",
+        term="2026",
+        start=-12, end=20, timeline_start=-12, timeline_end=20,
+        home=WIKIPEDIAS["en"],
+        private=True,
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=5,
+    ),
+    CourseRow(
+        slug=COURSE_TWO_HATS,
+        school="Ateneo de Manila Univ.",
+        title="Tagalog Wikipedia Workshop",
+        term="2026",
+        start=-20, end=25, timeline_start=-2, timeline_end=3,
+        home=WIKIPEDIAS["tl"],
+        course_type="ClassroomProgramCourse",
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=14,
+    ),
+    CourseRow(
+        slug=COURSE_COMMONS,
+        school="São Paulo Photo Walkers (Brasil)",
+        title="Commons Photo Walk",
+        term="Dez. 2026",
+        start=-14, end=16, timeline_start=-1, timeline_end=2,
+        home=COMMONS,
+        wikis=(COMMONS, WIKIPEDIAS["pt"], WIKIDATA),
+        passcode="",
+        crowd_students=8,
+    ),
+)  # fmt: skip
+NAMED_COURSES = tuple(course.slug for course in COURSES)
+
+# --- Enrollments in named courses, each course's rows in the order they are made --
+ENROLLMENTS = (
+    EnrollmentRow(COURSE_ACTIVE, MARTA, ROLE_INSTRUCTOR, (-33, 9, 12, 44)),
+    EnrollmentRow(COURSE_ACTIVE, STAFF, ROLE_STAFF, (-33, 9, 13, 2)),
+    EnrollmentRow(COURSE_ACTIVE, ZOE, ROLE_STUDENT, (-32, 16, 5, 19)),
+    EnrollmentRow(COURSE_ACTIVE, NGOZI, ROLE_STUDENT, (-26, 11, 40, 2)),
+    EnrollmentRow(COURSE_ACTIVE, NGOZI, ROLE_ONLINE_VOLUNTEER, (-20, 10)),
+    EnrollmentRow(COURSE_ACTIVE, TWO_HATS, ROLE_STUDENT, (-25, 14, 30)),
+    EnrollmentRow(COURSE_ACTIVE, KAI, ROLE_STUDENT, (-24, 9, 1)),
+    EnrollmentRow(COURSE_ACTIVE, PERCENT, ROLE_STUDENT, (-23, 19, 45)),
+    EnrollmentRow(COURSE_ACTIVE, BUSY, ROLE_STUDENT, (-22, 8, 8, 8)),
+    EnrollmentRow(COURSE_EVENT_OVER, STAFF, ROLE_STAFF, (-70, 10)),
+    EnrollmentRow(COURSE_EVENT_OVER, MARTA, ROLE_STUDENT, (-52, 13, 20)),
+    EnrollmentRow(COURSE_EVENT_OVER, ZOE, ROLE_STUDENT, (-51, 9, 2)),
+    EnrollmentRow(COURSE_EVENT_OVER, BUSY, ROLE_CAMPUS_VOLUNTEER, (-50, 11, 11, 11)),
+    EnrollmentRow(COURSE_EVENT_NOT_STARTED, CrowdMember(0), ROLE_INSTRUCTOR, (-5, 8)),
+    EnrollmentRow(COURSE_EVENT_NOT_STARTED, STAFF, ROLE_STAFF, (-5, 8, 30)),
+    EnrollmentRow(COURSE_ENDED, MARTA, ROLE_INSTRUCTOR, (-252, 17, 3)),
+    EnrollmentRow(COURSE_ENDED, STAFF, ROLE_STAFF, (-252, 17, 10)),
+    EnrollmentRow(COURSE_ENDED, OLD_TIMER, ROLE_STUDENT, (-240, 10, 4)),
+    EnrollmentRow(COURSE_FUTURE, MARTA, ROLE_INSTRUCTOR, (-4, 15)),
+    EnrollmentRow(COURSE_FUTURE, BUSY, ROLE_STUDENT, (-3, 15, 30)),
+    EnrollmentRow(COURSE_PRIVATE, MARTA, ROLE_INSTRUCTOR, (-12, 9)),
+    EnrollmentRow(COURSE_PRIVATE, STAFF, ROLE_STAFF, (-12, 9, 5)),
+    EnrollmentRow(COURSE_PRIVATE, ZOE, ROLE_STUDENT, (-11, 10)),
+    EnrollmentRow(COURSE_PRIVATE, TWO_HATS, ROLE_STUDENT, (-11, 11)),
+    EnrollmentRow(COURSE_TWO_HATS, TWO_HATS, ROLE_INSTRUCTOR, (-21, 7, 45)),
+    EnrollmentRow(COURSE_TWO_HATS, STAFF, ROLE_STAFF, (-21, 8)),
+    EnrollmentRow(COURSE_TWO_HATS, OLD_TIMER, ROLE_CAMPUS_VOLUNTEER, (-19, 12)),
+    EnrollmentRow(COURSE_COMMONS, CrowdMember(1), ROLE_INSTRUCTOR, (-15, 13)),
+    EnrollmentRow(COURSE_COMMONS, STAFF, ROLE_STAFF, (-15, 13, 30)),
+    EnrollmentRow(COURSE_COMMONS, KAI, ROLE_STUDENT, (-10, 9)),
+    EnrollmentRow(COURSE_COMMONS, PERCENT, ROLE_STUDENT, (-9, 9)),
+)
+
+# --- The crowd -----------------------------------------------------------------
+# Generated users besides the named ones; the first CROWD_INSTRUCTORS of them
+# instruct generated courses, the others are their students and volunteers.
+CROWD_SIZE = 600
+CROWD_INSTRUCTORS = 60
+# Generated courses, made in this order after the named ones.
+GENERATED = (
+    Batch(130, "active", (BIG_CAMPAIGN,)),
+    Batch(15, "ended", (BIG_CAMPAIGN,)),
+    Batch(10, "future", (BIG_CAMPAIGN,)),
+    Batch(3, "active", (NORMAL_CAMPAIGN,), busy=False),
+    Batch(25, "active"),
+    Batch(25, "ended"),
+    Batch(10, "future"),
+)
+# STAFF joins every this many-th generated course.
+STAFF_EVERY = 4
+# BUSY's generated courses (with three named ones: 26 visible), and the roles
+# of some of them by position in that list; the others are student roles.
+BUSY_GENERATED: tuple[tuple[Window, int], ...] = (("active", 12), ("ended", 9), ("future", 2))
+BUSY_ROLES = {3: ROLE_CAMPUS_VOLUNTEER, 7: ROLE_ONLINE_VOLUNTEER, 14: ROLE_CAMPUS_VOLUNTEER}
