@@ -80,8 +80,8 @@ async def test_script_is_served_with_the_api_base_filled_in(
         script = answer.text
         assert API_PLACEHOLDER not in script
         assert DASHBOARD_PLACEHOLDER not in script
-        assert 'const SERVED_API = "http://service.test";' in script
-        assert f'const SERVED_DASHBOARD = "{upstream.url}";' in script
+        assert 'var SERVED_API = "http://service.test";' in script
+        assert f'var SERVED_DASHBOARD = "{upstream.url}";' in script
 
         again = await client.get(
             "/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
@@ -101,10 +101,10 @@ async def test_public_url_wins_and_is_filled_in_as_a_safe_literal(
     hostile = 'https://tool.example/"</script><script>alert(1)</script>'
     async with serving(_app(make_settings(), clock, public_url=hostile, demo=False)) as client:
         script = (await client.get("/gadget/outreach-staff.js")).text
-    line = next(x for x in script.splitlines() if "const SERVED_API" in x)
+    line = next(x for x in script.splitlines() if "var SERVED_API" in x)
     assert "</script>" not in line
     assert line.strip() == (
-        'const SERVED_API = "https://tool.example/\\"\\u003c/script\\u003e'
+        'var SERVED_API = "https://tool.example/\\"\\u003c/script\\u003e'
         '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e";'
     )
 
