@@ -5,15 +5,14 @@ open the demo page (the gadget on a pretend user page, through the ``mw`` shim)
 and check what a patroller sees against the stand-in's world, the text copied
 to the clipboard, and how many requests the gadget makes to the service.
 They need a ``chromium`` binary (Debian's package); browsers are never
-downloaded. Without one they skip and say so; the serving tests still run.
+downloaded. Without one they skip and say so (in CI they fail); the serving
+tests still run.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
@@ -38,24 +37,15 @@ from outreach_helper.standin.model import ROLE_INSTRUCTOR
 from outreach_helper.standin.server import BackgroundServer
 from outreach_helper.standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
-from tests.support import FakeClock
-
-CHROMIUM: Final = shutil.which("chromium") or shutil.which("chromium-browser")
-NO_CHROMIUM_REASON: Final = (
-    "no chromium binary on PATH (install the Debian package chromium; .ci/run does): "
-    "Playwright's own browsers cannot be downloaded here"
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NO_CHROMIUM_REASON,
+    OUTPUT,
+    FakeClock,
+    unavailable,
 )
-CHROMIUM_ARGS: Final = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OUTPUT: Final = Path(__file__).resolve().parent.parent / "test-output"
+
 LINK: Final = "#t-outreach-staff a"
 TIMEOUT_MS: Final = 5000
 
@@ -130,7 +120,7 @@ async def test_demo_page_exists_only_in_demo_mode(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if CHROMIUM is None:
-        pytest.skip(NO_CHROMIUM_REASON)
+        unavailable(NO_CHROMIUM_REASON)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
