@@ -121,9 +121,10 @@ class MediaWiki:
         with self.config.open("a", encoding="utf-8") as config:
             config.write(f"\n# Added by the test suite\n{self._settings}\n")
 
-    def edit(self, title: str, text: str, summary: str) -> None:
-        """Save ``text`` as the page ``title`` (``edit.php``), as the administrator."""
-        self.maintenance("edit", f"--user={self.admin}", f"--summary={summary}", title, stdin=text)
+    def edit(self, title: str, text: str, summary: str, *, user: str | None = None) -> None:
+        """Save ``text`` as the page ``title`` (``edit.php``), as ``user`` or the administrator."""
+        editor = f"--user={user or self.admin}"
+        self.maintenance("edit", editor, f"--summary={summary}", title, stdin=text)
 
     def create_account(self, username: str, password: str) -> None:
         self.maintenance("createAndPromote", username, password)

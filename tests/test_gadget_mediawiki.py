@@ -97,6 +97,7 @@ IP: Final = "192.0.2.44"
 
 PATROLLER: Final = "Patrol Tester"  # enables the gadget in Special:Preferences
 NEWCOMER: Final = "Pref Tester"  # shows the preference switching it on
+OWN_COPY: Final = "Own Copy"  # has the script in their own common.js
 
 
 # --- what GADGET.md says -------------------------------------------------------
@@ -197,7 +198,7 @@ def service(standin_server: StandinServer) -> Iterator[Service]:
 
 
 def _wiki_settings(service: Service) -> str:
-    """Our additions to LocalSettings.php: a CSP shaped like Wikimedia's, no job runs."""
+    """Our additions to LocalSettings.php: a CSP built like Wikimedia's, user scripts."""
     return textwrap.dedent(
         f"""\
         $wgCSPHeader = [
@@ -211,6 +212,7 @@ def _wiki_settings(service: Service) -> str:
         $wgHooks['ContentSecurityPolicyDefaultSource'][] = static function ( &$defaultSrc ) {{
             $defaultSrc[] = '{service.url}';
         }};
+        $wgAllowUserJs = true; // as on Wikimedia wikis: GADGET.md's personal copy needs it
         $wgJobRunRate = 0;
         """
     )
@@ -239,7 +241,7 @@ def wiki(service: Service) -> Iterator[MediaWiki]:
         script = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10)
         script.raise_for_status()
         _install_gadget(running, script.text)
-        for name in (ACTIVE_USER, NO_COURSES, UNKNOWN, PATROLLER, NEWCOMER):
+        for name in (ACTIVE_USER, NO_COURSES, UNKNOWN, PATROLLER, NEWCOMER, OWN_COPY):
             running.create_account(name, password)
         for name in (ACTIVE_USER, NO_COURSES, UNKNOWN):
             running.edit(f"User:{name}", f"I am {name}.", "My user page")
@@ -295,6 +297,8 @@ class Visit:
             self.failed.append(request)
 
     def _on_console(self, message: ConsoleMessage) -> None:
+        if message.location.get("url") == f"{self.wiki.url}/favicon.ico":
+            return  # the test wiki has no favicon; browsers ask for one anyway
         self.console.append(f"{message.type}: {message.text}")
 
     def open(self, title: str, **params: str) -> Page:
@@ -306,10 +310,14 @@ class Visit:
         self.page.wait_for_load_state("networkidle")
         return self.page
 
-    def open_with_gadget(self, title: str, **params: str) -> Page:
-        """Load a page on which the gadget must run, and wait until it ran and settled."""
+    def open_with_gadget(self, title: str, module: str = GADGET, **params: str) -> Page:
+        """Load a page on which the gadget must run, and wait until it ran and settled.
+
+        ``module`` is the ResourceLoader module that carries the script: the
+        gadget's, or ``user`` for a copy in the user's own common.js.
+        """
         page = self.open(title, **params)
-        page.wait_for_function(f"() => mw.loader.getState('{GADGET}') === 'ready'")
+        page.wait_for_function(f"() => mw.loader.getState('{module}') === 'ready'")
         page.wait_for_load_state("networkidle")
         return page
 
@@ -630,3 +638,32 @@ def test_translation_set_through_mw_messages(visit: Visit, translated: None) -> 
     expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_be_visible()
     assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
     visit.check_no_errors()
+
+
+# --- a personal copy ------------------------------------------------------------
+
+
+def test_a_personal_copy_in_common_js(browser: Browser, wiki: MediaWiki, service: Service) -> None:
+    """GADGET.md's route for one user: the served script copied into their common.js."""
+    script = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10).text
+    wiki.edit(f"User:{OWN_COPY}/common.js", script, "My copy of outreach-staff", user=OWN_COPY)
+    visit = Visit(browser, wiki, service)
+    try:
+        page = visit.page
+        log_in(page, wiki, OWN_COPY)
+        visit.open_with_gadget(f"User:{ACTIVE_USER}", module="user")
+        assert page.evaluate(f"mw.loader.getState('{GADGET}')") == "registered"
+        expect(page.locator(LINK)).to_have_count(1)
+        assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+        visit.check_no_credentials()
+
+        # With the gadget enabled as well, the script still runs once.
+        enable_gadget(page, wiki)
+        visit.open_with_gadget(f"User:{ACTIVE_USER}")
+        page.wait_for_function("() => mw.loader.getState('user') === 'ready'")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(LINK)).to_have_count(1)
+        assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+        visit.check_no_errors()
+    finally:
+        visit.close()
