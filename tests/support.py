@@ -1,12 +1,15 @@
-"""Test and benchmark support: a settable clock and a throwaway redis-server.
+"""Test and benchmark support: a settable clock, a throwaway redis-server, Chromium.
 
 Named fakes over anonymous mocks: ``FakeClock`` is a real clock you can move.
 ``RedisServer`` runs a real ``redis-server`` on a free loopback port, which a
-test may stop and start again to produce a real outage.
+test may stop and start again to produce a real outage. ``unavailable`` is how
+a test that needs a missing program says so: a skip with the reason, except in
+CI, where it fails.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,11 +17,43 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Final, NoReturn
+
+import pytest
+
+CHROMIUM: Final = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_CHROMIUM_REASON: Final = (
+    "no chromium binary on PATH (install the Debian package chromium; .ci/run does): "
+    "Playwright's own browsers cannot be downloaded here"
+)
+CHROMIUM_ARGS: Final = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Screenshots and other things a test run leaves to look at (gitignored).
+OUTPUT: Final = Path(__file__).resolve().parent.parent / "test-output"
 
 REDIS_BINARY = shutil.which("redis-server")
 NO_REDIS_REASON = (
     "no redis-server binary on PATH (install the Debian package redis-server; .ci/run does)"
 )
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose program is missing, saying why; in CI (``CI=true``) fail instead.
+
+    CI installs every program the suite needs, so a missing one there is a
+    broken setup, never a reason to pass with less tested.
+    """
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true, and: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 class FakeClock:

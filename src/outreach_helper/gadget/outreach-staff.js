@@ -12,22 +12,24 @@
  * Errors are logged to the console, never shown to readers.
  *
  * Setup, translation and configuration: GADGET.md of outreach-dashboard-helper.
- * Dependencies: mediawiki.util. Syntax: ES2015 (needs the requiresES6 flag on
- * old MediaWiki versions).
+ * Dependencies: mediawiki.util. Syntax: ES5 only, because MediaWiki 1.39 checks
+ * a gadget's pages as ES5 and replaces a script with later syntax (const, arrow
+ * functions, spread) by a parse error. The browser APIs used (fetch, Promise)
+ * are checked at run time: without them the gadget logs a warning and does nothing.
  */
 ( function () {
 	'use strict';
 
 	// Filled in by the service that serves this file (a JSON string literal);
 	// a wiki may override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
-	const SERVED_API = /*@OUTREACH_API_BASE@*/null;
-	const SERVED_DASHBOARD = /*@OUTREACH_DASHBOARD_BASE@*/null;
-	const DEFAULT_DASHBOARD = 'https://outreachdashboard.wmflabs.org';
-	const TIMEOUT_MS = 10000;
-	const PREFIX = 'outreach-staff';
+	var SERVED_API = /*@OUTREACH_API_BASE@*/null;
+	var SERVED_DASHBOARD = /*@OUTREACH_DASHBOARD_BASE@*/null;
+	var DEFAULT_DASHBOARD = 'https://outreachdashboard.wmflabs.org';
+	var TIMEOUT_MS = 10000;
+	var PREFIX = 'outreach-staff';
 
 	// English defaults; a wiki translates them with mw.messages.set() before this runs.
-	const MESSAGES = {
+	var MESSAGES = {
 		'outreach-staff-portlet': 'Course staff',
 		'outreach-staff-portlet-tooltip': 'Staff of this user\'s active Outreach Dashboard courses',
 		'outreach-staff-title': 'Course staff of $1',
@@ -41,7 +43,7 @@
 		'outreach-staff-ping-template': 'ping'
 	};
 
-	const STYLES = [
+	var STYLES = [
 		'.outreach-staff-overlay { position: fixed; top: 0; right: 0; bottom: 0; left: 0;',
 		'  z-index: 1000; display: flex;',
 		'  align-items: flex-start; justify-content: center; padding: 8vh 1em 1em;',
@@ -73,12 +75,13 @@
 		'  color: var( --color-subtle, #54595d ); }'
 	].join( '\n' );
 
-	function warn( ...args ) {
-		mw.log.warn( '[outreach-staff]', ...args );
+	function warn() {
+		var args = Array.prototype.slice.call( arguments );
+		mw.log.warn.apply( mw.log, [ '[outreach-staff]' ].concat( args ) );
 	}
 
 	function setDefaultMessages() {
-		Object.keys( MESSAGES ).forEach( ( key ) => {
+		Object.keys( MESSAGES ).forEach( function ( key ) {
 			// A message a wiki did not translate is missing, or '⧼key⧽' from ResourceLoader.
 			if ( !mw.messages.exists( key ) || mw.messages.get( key ) === '⧼' + key + '⧽' ) {
 				mw.messages.set( key, MESSAGES[ key ] );
@@ -86,8 +89,9 @@
 		} );
 	}
 
-	function msg( key, ...params ) {
-		return mw.message( key, ...params ).text();
+	/** The text of message `key`, with any further arguments as its $1, $2... */
+	function msg() {
+		return mw.message.apply( mw, arguments ).text();
 	}
 
 	function trimSlash( url ) {
@@ -95,7 +99,7 @@
 	}
 
 	function apiBase() {
-		const base = mw.config.get( 'outreachStaffApi' ) || SERVED_API;
+		var base = mw.config.get( 'outreachStaffApi' ) || SERVED_API;
 		return base ? trimSlash( base ) : null;
 	}
 
@@ -105,12 +109,12 @@
 
 	/** Whether this page is about one (registered) user. */
 	function relevantUser() {
-		const user = mw.config.get( 'wgRelevantUserName' );
+		var user = mw.config.get( 'wgRelevantUserName' );
 		if ( !user || mw.util.isIPAddress( user, true ) ) {
 			return null;
 		}
-		const ns = mw.config.get( 'wgNamespaceNumber' );
-		const special = mw.config.get( 'wgCanonicalSpecialPageName' );
+		var ns = mw.config.get( 'wgNamespaceNumber' );
+		var special = mw.config.get( 'wgCanonicalSpecialPageName' );
 		if ( ns === 2 || ns === 3 || special === 'Contributions' || special === 'DeletedContributions' ) {
 			return user;
 		}
@@ -118,24 +122,26 @@
 	}
 
 	function getJSON( url ) {
-		const controller = typeof AbortController === 'function' ? new AbortController() : null;
-		const timer = controller ? setTimeout( () => controller.abort(), TIMEOUT_MS ) : null;
+		var controller = typeof AbortController === 'function' ? new AbortController() : null;
+		var timer = controller ? setTimeout( function () {
+			controller.abort();
+		}, TIMEOUT_MS ) : null;
 		return fetch( url, {
 			credentials: 'omit',
 			headers: { Accept: 'application/json' },
 			signal: controller ? controller.signal : undefined
-		} ).then( ( response ) => {
+		} ).then( function ( response ) {
 			if ( !response.ok ) {
 				// Read the problem body (it finishes the request), then fail with it.
-				return response.text().then( ( detail ) => {
+				return response.text().then( function ( detail ) {
 					throw new Error( 'HTTP ' + response.status + ' from ' + url + ': ' + detail );
 				} );
 			}
 			return response.json();
-		} ).then( ( body ) => {
+		} ).then( function ( body ) {
 			clearTimeout( timer );
 			return body;
-		}, ( error ) => {
+		}, function ( error ) {
 			clearTimeout( timer );
 			throw error;
 		} );
@@ -147,12 +153,12 @@
 
 	/** The dashboard page of a course: each part of SCHOOL/TITLE percent-encoded. */
 	function courseUrl( slug ) {
-		const parts = String( slug ).split( '/' );
-		const school = parts.shift();
-		return dashboardBase() + '/courses/' + [ school, parts.join( '/' ) ].map( ( part ) =>
-			encodeURIComponent( part ).replace( /%2C/g, ',' ).replace( /%26/g, '&' )
-				.replace( /%3A/g, ':' ).replace( /%40/g, '@' )
-		).join( '/' );
+		var parts = String( slug ).split( '/' );
+		var school = parts.shift();
+		return dashboardBase() + '/courses/' + [ school, parts.join( '/' ) ].map( function ( part ) {
+			return encodeURIComponent( part ).replace( /%2C/g, ',' ).replace( /%26/g, '&' )
+				.replace( /%3A/g, ':' ).replace( /%40/g, '@' );
+		} ).join( '/' );
 	}
 
 	function schoolOf( slug ) {
@@ -164,25 +170,25 @@
 	}
 
 	function el( tag, attrs, children ) {
-		const node = document.createElement( tag );
-		Object.keys( attrs || {} ).forEach( ( name ) => {
+		var node = document.createElement( tag );
+		Object.keys( attrs || {} ).forEach( function ( name ) {
 			node.setAttribute( name, attrs[ name ] );
 		} );
-		( children || [] ).forEach( ( child ) => {
+		( children || [] ).forEach( function ( child ) {
 			node.appendChild( typeof child === 'string' ? document.createTextNode( child ) : child );
 		} );
 		return node;
 	}
 
 	function copyText( text ) {
-		const fallback = () => {
-			const area = el( 'textarea', { readonly: '', 'aria-hidden': 'true' } );
+		function fallback() {
+			var area = el( 'textarea', { readonly: '', 'aria-hidden': 'true' } );
 			area.value = text;
 			area.style.position = 'fixed';
 			area.style.top = '-1000px';
 			document.body.appendChild( area );
 			area.select();
-			let ok = false;
+			var ok = false;
 			try {
 				ok = document.execCommand( 'copy' );
 			} catch ( e ) {
@@ -190,7 +196,7 @@
 			}
 			area.remove();
 			return ok ? Promise.resolve() : Promise.reject( new Error( 'execCommand copy failed' ) );
-		};
+		}
 		if ( navigator.clipboard && window.isSecureContext ) {
 			return navigator.clipboard.writeText( text ).catch( fallback );
 		}
@@ -205,36 +211,36 @@
 
 	/** Open the dialog for one user's active staff; focus returns to `opener` on close. */
 	function openDialog( user, data, opener ) {
-		const titleId = PREFIX + '-title';
-		const close = el( 'button', {
+		var titleId = PREFIX + '-title';
+		var close = el( 'button', {
 			type: 'button',
 			class: PREFIX + '-button ' + PREFIX + '-close',
 			'aria-label': msg( 'outreach-staff-close' )
 		}, [ '×' ] );
-		const courses = el( 'ul', { class: PREFIX + '-courses' }, data.courses.map( ( course ) =>
-			el( 'li', { class: PREFIX + '-course' }, [
+		var courses = el( 'ul', { class: PREFIX + '-courses' }, data.courses.map( function ( course ) {
+			return el( 'li', { class: PREFIX + '-course' }, [
 				el( 'h3', {}, [ el( 'a', {
 					class: PREFIX + '-course-link',
 					href: courseUrl( course.course_slug ),
 					title: msg( 'outreach-staff-course-tooltip' )
 				}, [ course.course_title ] ) ] ),
 				el( 'div', { class: PREFIX + '-school' }, [ schoolOf( course.course_slug ) ] ),
-				el( 'ul', { class: PREFIX + '-people' }, course.staff.map( ( name ) =>
-					el( 'li', {}, [ el( 'a', {
+				el( 'ul', { class: PREFIX + '-people' }, course.staff.map( function ( name ) {
+					return el( 'li', {}, [ el( 'a', {
 						class: PREFIX + '-person',
 						href: mw.util.getUrl( 'User talk:' + name ),
 						title: msg( 'outreach-staff-talk-tooltip', name )
-					}, [ name ] ) ] )
-				) )
-			] )
-		) );
-		const ping = pingText( data.all_staff );
-		const status = el( 'p', { class: PREFIX + '-status', role: 'status', 'aria-live': 'polite' } );
-		const copy = el( 'button', {
+					}, [ name ] ) ] );
+				} ) )
+			] );
+		} ) );
+		var ping = pingText( data.all_staff );
+		var status = el( 'p', { class: PREFIX + '-status', role: 'status', 'aria-live': 'polite' } );
+		var copy = el( 'button', {
 			type: 'button',
 			class: PREFIX + '-button ' + PREFIX + '-copy'
 		}, [ msg( 'outreach-staff-copy' ) ] );
-		const dialog = el( 'div', {
+		var dialog = el( 'div', {
 			class: PREFIX + '-dialog',
 			role: 'dialog',
 			'aria-modal': 'true',
@@ -253,16 +259,16 @@
 				status
 			] )
 		] );
-		const overlay = el( 'div', { class: PREFIX + '-overlay' }, [ dialog ] );
+		var overlay = el( 'div', { class: PREFIX + '-overlay' }, [ dialog ] );
 
 		function onKey( event ) {
 			if ( event.key === 'Escape' ) {
 				event.preventDefault();
 				finish();
 			} else if ( event.key === 'Tab' ) {
-				const items = focusable( dialog );
-				const first = items[ 0 ];
-				const last = items[ items.length - 1 ];
+				var items = focusable( dialog );
+				var first = items[ 0 ];
+				var last = items[ items.length - 1 ];
 				if ( event.shiftKey && ( document.activeElement === first || document.activeElement === dialog ) ) {
 					event.preventDefault();
 					last.focus();
@@ -278,18 +284,18 @@
 			opener.focus();
 		}
 		overlay.addEventListener( 'keydown', onKey );
-		overlay.addEventListener( 'click', ( event ) => {
+		overlay.addEventListener( 'click', function ( event ) {
 			if ( event.target === overlay ) {
 				finish();
 			}
 		} );
 		close.addEventListener( 'click', finish );
-		copy.addEventListener( 'click', () => {
+		copy.addEventListener( 'click', function () {
 			copyText( ping ).then(
-				() => {
+				function () {
 					status.textContent = msg( 'outreach-staff-copied', ping );
 				},
-				( error ) => {
+				function ( error ) {
 					warn( 'copy failed', error );
 					status.textContent = msg( 'outreach-staff-copy-failed' );
 				}
@@ -301,17 +307,17 @@
 	}
 
 	function addLink( user, data ) {
-		const item = mw.util.addPortletLink(
+		var item = mw.util.addPortletLink(
 			'p-tb', '#', msg( 'outreach-staff-portlet' ), 't-' + PREFIX,
 			msg( 'outreach-staff-portlet-tooltip' )
 		);
 		if ( !item ) {
 			return;
 		}
-		const link = item.querySelector( 'a' );
+		var link = item.querySelector( 'a' );
 		link.setAttribute( 'aria-haspopup', 'dialog' );
 		link.setAttribute( 'aria-expanded', 'false' );
-		link.addEventListener( 'click', ( event ) => {
+		link.addEventListener( 'click', function ( event ) {
 			event.preventDefault();
 			if ( !document.querySelector( '.' + PREFIX + '-overlay' ) ) {
 				openDialog( user, data, link );
@@ -320,7 +326,7 @@
 	}
 
 	function domReady() {
-		return new Promise( ( resolve ) => {
+		return new Promise( function ( resolve ) {
 			if ( document.readyState === 'loading' ) {
 				document.addEventListener( 'DOMContentLoaded', resolve, { once: true } );
 			} else {
@@ -334,8 +340,8 @@
 			return null; // loaded twice (gadget and common.js): run once
 		}
 		mw.config.set( 'outreachStaffLoaded', true );
-		const user = relevantUser();
-		const api = apiBase();
+		var user = relevantUser();
+		var api = apiBase();
 		if ( !user ) {
 			return null;
 		}
@@ -346,15 +352,15 @@
 		setDefaultMessages();
 		// Request 1: is there anything to show? Request 2, only then: the staff,
 		// fetched now so the dialog opens at once, and kept for every later click.
-		return getJSON( userUrl( api, user, 'status' ) ).then( ( status ) => {
+		return getJSON( userUrl( api, user, 'status' ) ).then( function ( status ) {
 			if ( !status || !( status.active_course_count > 0 ) ) {
 				return null;
 			}
-			return getJSON( userUrl( api, user, 'active-staff' ) ).then( ( data ) => {
+			return getJSON( userUrl( api, user, 'active-staff' ) ).then( function ( data ) {
 				if ( !data || !Array.isArray( data.courses ) || data.courses.length === 0 ) {
 					return null;
 				}
-				return domReady().then( () => {
+				return domReady().then( function () {
 					mw.util.addCSS( STYLES );
 					addLink( user, data );
 				} );
@@ -362,7 +368,7 @@
 		} );
 	}
 
-	mw.loader.using( [ 'mediawiki.util' ] ).then( main ).catch( ( error ) => {
+	mw.loader.using( [ 'mediawiki.util' ] ).then( main ).catch( function ( error ) {
 		warn( 'not shown:', error );
 	} );
 }() );

@@ -1,9 +1,10 @@
 """Serving the MediaWiki gadget, and in development its demo page.
 
 ``GET /gadget/outreach-staff.js`` is the gadget with this service's base URL
-(and its dashboard's) filled in, so a wiki can load it, or copy it, as it is.
-With ``demo``, ``GET /gadget/demo?user=NAME`` shows the gadget working on a
-pretend user page, through a minimal ``mw`` shim, against this service.
+(and its dashboard's) filled in, so a wiki can copy it as it is (copy, never
+load it from here: see GADGET.md). With ``demo``, ``GET /gadget/demo?user=NAME``
+shows the gadget working on a pretend user page, through a minimal ``mw`` shim,
+against this service.
 None of this is part of the API: the routes stay out of the OpenAPI schema.
 """
 

@@ -1,0 +1,669 @@
+"""The gadget inside a real MediaWiki, installed the way GADGET.md tells an interface admin.
+
+One wiki for the module: Debian's MediaWiki (1.39) with SQLite and its Gadgets
+extension, installed into a temporary directory and served by ``php -S`` on
+loopback, beside the stand-in dashboard and our service. The gadget is set up
+with maintenance scripts exactly as GADGET.md says (its definition line
+verbatim, the script as our service serves it, the description page). The wiki
+enforces a Content-Security-Policy built as Wikimedia's is (``$wgCSPHeader``
+without nonces or CORS sources) that lists our service in ``default-src``, which
+governs ``fetch``, and not in ``script-src``: the gadget may call it, never load
+code from it.
+
+Headless Chromium (Debian's) then reads real pages as a logged-in user who
+enabled the gadget in Special:Preferences and as an anonymous reader, in
+legacy Vector and Vector 2022, and the browser's network log says how many
+requests each page view sent to our service, and that none carried cookies.
+
+Expected values come from the documentation: the README's ``active-staff``
+example for Ama Twohats, and the stand-in's documented world. Without
+MediaWiki or Chromium the module skips and says why; with ``CI=true`` it fails.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    StorageState,
+    expect,
+    sync_playwright,
+)
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from outreach_helper.app import create_app
+from outreach_helper.settings import Settings
+from outreach_standin.server import BackgroundServer, StandinServer
+from tests import mediawiki
+from tests.conftest import FIXED_NOW
+from tests.mediawiki import MediaWiki
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NO_CHROMIUM_REASON,
+    OUTPUT,
+    FakeClock,
+    free_port,
+    unavailable,
+)
+
+GADGET_MD: Final = Path(__file__).resolve().parent.parent / "GADGET.md"
+GADGET: Final = "ext.gadget.outreach-staff"
+LINK: Final = "#t-outreach-staff a"
+SKINS: Final = ("vector", "vector-2022")
+TIMEOUT_MS: Final = 10_000
+
+# The README's example answer of GET /api/users/Ama_Twohats/active-staff, in its order.
+ACTIVE_USER: Final = "Ama Twohats"
+ACTIVE_COURSES: Final = {
+    "Tagalog Wikipedia Workshop": ["Ama Twohats", "Dashboard Helper Staff", "Old:Timer@Wiki"],
+    "Wikidata Days (November)": ["Dashboard Helper Staff", "Marta Quill", "Ngozi Eze"],
+}
+ALL_STAFF: Final = [
+    "Ama Twohats",
+    "Dashboard Helper Staff",
+    "Marta Quill",
+    "Ngozi Eze",
+    "Old:Timer@Wiki",
+]
+# Their pages on the dashboard (README: a course's `url`), and their schools.
+COURSE_PATHS: Final = {
+    "Tagalog Wikipedia Workshop": (
+        "/courses/Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
+    ),
+    "Wikidata Days (November)": (
+        "/courses/Riverside_Library_Network/Wikidata_Days_(November)_2026"
+    ),
+}
+SCHOOLS: Final = ["Ateneo de Manila Univ.", "Riverside Library Network"]
+# The stand-in's world: Quiet Reader exists and is enrolled nowhere. Nobody Here is
+# unknown to the dashboard (the README's batch example), but has a wiki account.
+NO_COURSES: Final = "Quiet Reader"
+UNKNOWN: Final = "Nobody Here"
+IP: Final = "192.0.2.44"
+
+PATROLLER: Final = "Patrol Tester"  # enables the gadget in Special:Preferences
+NEWCOMER: Final = "Pref Tester"  # shows the preference switching it on
+OWN_COPY: Final = "Own Copy"  # has the script in their own common.js
+
+
+# --- what GADGET.md says -------------------------------------------------------
+
+
+def _gadget_md() -> str:
+    return GADGET_MD.read_text(encoding="utf-8")
+
+
+def _code_blocks(markdown: str) -> list[str]:
+    blocks = re.findall(r"^( *)```[a-z]*\n(.*?)^\1```", markdown, flags=re.M | re.S)
+    return [textwrap.dedent(body) for _, body in blocks]
+
+
+def documented_definition() -> str:
+    """The line GADGET.md tells administrators to add to MediaWiki:Gadgets-definition."""
+    lines = [
+        line
+        for block in _code_blocks(_gadget_md())
+        for line in block.splitlines()
+        if line.startswith("* outreach-staff[")
+    ]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def documented_description() -> str:
+    """The example description of MediaWiki:Gadget-outreach-staff in GADGET.md."""
+    found = re.search(r"`(Course staff: [^`]+)`", _gadget_md())
+    assert found is not None
+    return found.group(1)
+
+
+def documented_translation() -> str:
+    """GADGET.md's example of MediaWiki:Gadget-outreach-staff-i18n.js."""
+    blocks = [b for b in _code_blocks(_gadget_md()) if "mw.messages.set" in b]
+    assert len(blocks) == 1
+    return blocks[0]
+
+
+# --- the service, the wiki, the browser -----------------------------------------
+
+
+class Received:
+    """Our app, noting the path and header names of every HTTP request it receives.
+
+    The browser's log cannot prove that a request went without cookies when the
+    request failed (Chromium reports no headers for a CORS failure), so the
+    receiving end keeps its own record.
+    """
+
+    def __init__(self, app: ASGIApp, requests: list[tuple[str, frozenset[str]]]) -> None:
+        self.app = app
+        self.requests = requests
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            names = frozenset(name.decode("latin-1").lower() for name, _ in scope["headers"])
+            self.requests.append((scope["path"], names))
+        await self.app(scope, receive, send)
+
+
+class Service:
+    """Our service on a fixed loopback port, so that it can go down and come back."""
+
+    def __init__(self, standin_url: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.settings = Settings.model_validate(
+            {
+                "dashboard_url": standin_url,
+                "key_prefix": f"test-{secrets.token_hex(6)}",
+                "upstream_timeout": 2.0,
+                "upstream_retries": 0,
+                "access_log": False,
+            }
+        )
+        self._server: BackgroundServer | None = None
+        self.received: list[tuple[str, frozenset[str]]] = []
+
+    def start(self) -> None:
+        app = create_app(self.settings, clock=FakeClock(FIXED_NOW.timestamp()))
+        recording = Received(app, self.received)
+        self._server = BackgroundServer(recording, port=self.port, lifespan="on").start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+@pytest.fixture(scope="module")
+def service(standin_server: StandinServer) -> Iterator[Service]:
+    running = Service(standin_server.url)
+    running.start()
+    yield running
+    running.stop()
+
+
+def _wiki_settings(service: Service) -> str:
+    """Our additions to LocalSettings.php: a CSP built like Wikimedia's, user scripts."""
+    return textwrap.dedent(
+        f"""\
+        $wgCSPHeader = [
+            'useNonces' => false,
+            'includeCORS' => false,
+            'default-src' => [],
+            'script-src' => [],
+        ];
+        // default-src (which governs fetch) allows our service; script-src does not.
+        // The hook is needed because MediaWiki drops listed hosts equal to its own.
+        $wgHooks['ContentSecurityPolicyDefaultSource'][] = static function ( &$defaultSrc ) {{
+            $defaultSrc[] = '{service.url}';
+        }};
+        $wgAllowUserJs = true; // as on Wikimedia wikis: GADGET.md's personal copy needs it
+        $wgJobRunRate = 0;
+        """
+    )
+
+
+def _install_gadget(wiki: MediaWiki, script: str) -> None:
+    """GADGET.md's three steps, with edit.php as the interface administrator."""
+    summary = "Install the outreach-staff gadget (GADGET.md)"
+    wiki.edit("MediaWiki:Gadget-outreach-staff.js", script, summary)
+    wiki.edit("MediaWiki:Gadget-outreach-staff", documented_description(), summary)
+    wiki.edit("MediaWiki:Gadgets-definition", documented_definition(), summary)
+
+
+@pytest.fixture(scope="module")
+def wiki(service: Service) -> Iterator[MediaWiki]:
+    reason = mediawiki.missing()
+    if reason is not None:
+        unavailable(reason)
+    password = "Pw-" + secrets.token_hex(12)  # never starts with "-", which scripts would parse
+    with MediaWiki(
+        name="Gadget Test Wiki",
+        admin="Interface Admin",
+        password=password,
+        settings=_wiki_settings(service),
+    ) as running:
+        script = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10)
+        script.raise_for_status()
+        _install_gadget(running, script.text)
+        for name in (ACTIVE_USER, NO_COURSES, UNKNOWN, PATROLLER, NEWCOMER, OWN_COPY):
+            running.create_account(name, password)
+        for name in (ACTIVE_USER, NO_COURSES, UNKNOWN):
+            running.edit(f"User:{name}", f"I am {name}.", "My user page")
+            running.edit(f"User talk:{name}", "== Hello ==\nWelcome! ~~~~", "Welcome")
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        unavailable(NO_CHROMIUM_REASON)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A browser context on the wiki that records every request to our service."""
+
+    def __init__(
+        self,
+        browser: Browser,
+        wiki: MediaWiki,
+        service: Service,
+        storage_state: StorageState | None = None,
+    ) -> None:
+        self.wiki, self.service = wiki, service
+        self.context: BrowserContext = browser.new_context(
+            viewport={"width": 1200, "height": 800}, storage_state=storage_state
+        )
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=wiki.url)
+        self.page = self.context.new_page()
+        self.requests: list[Request] = []
+        self.failed: list[Request] = []
+        self.errors: list[str] = []
+        self.console: list[str] = []
+        self.page.on("request", self._on_request)
+        self.page.on("requestfailed", self._on_failed)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._on_console)
+
+    def _ours(self, request: Request) -> bool:
+        return request.url.startswith(self.service.url + "/")
+
+    def _on_request(self, request: Request) -> None:
+        if self._ours(request):
+            self.requests.append(request)
+
+    def _on_failed(self, request: Request) -> None:
+        if self._ours(request):
+            self.failed.append(request)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.location.get("url") == f"{self.wiki.url}/favicon.ico":
+            return  # the test wiki has no favicon; browsers ask for one anyway
+        self.console.append(f"{message.type}: {message.text}")
+
+    def open(self, title: str, **params: str) -> Page:
+        """Load a wiki page, and wait until it and anything the gadget asked are done."""
+        self.requests.clear()
+        self.failed.clear()
+        self.service.received.clear()
+        self.page.goto(self.wiki.page_url(title, **params))
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def open_with_gadget(self, title: str, module: str = GADGET, **params: str) -> Page:
+        """Load a page on which the gadget must run, and wait until it ran and settled.
+
+        ``module`` is the ResourceLoader module that carries the script: the
+        gadget's, or ``user`` for a copy in the user's own common.js.
+        """
+        page = self.open(title, **params)
+        page.wait_for_function(f"() => mw.loader.getState('{module}') === 'ready'")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    def service_paths(self) -> list[str]:
+        """Paths of this page view's requests to our service, in order."""
+        return [urlsplit(r.url).path for r in self.requests]
+
+    def check_no_credentials(self) -> None:
+        """No request of this page view carried cookies or credentials, as sent and as received."""
+        for request in self.requests:
+            headers = request.all_headers()
+            assert "cookie" not in headers, request.url
+            assert "authorization" not in headers, request.url
+        assert [path for path, _ in self.service.received] == self.service_paths()
+        for path, names in self.service.received:
+            assert not names & {"cookie", "authorization"}, path
+
+    def check_no_errors(self) -> None:
+        assert self.errors == []
+        problems = [m for m in self.console if m.startswith("error:") or "Security Policy" in m]
+        assert problems == []
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def log_in(page: Page, wiki: MediaWiki, username: str) -> None:
+    """Log in through Special:UserLogin, as a person would."""
+    page.goto(wiki.page_url("Special:UserLogin"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(wiki.password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    assert page.evaluate("mw.config.get('wgUserName')") == username
+
+
+def enable_gadget(page: Page, wiki: MediaWiki) -> None:
+    """Tick the gadget in Special:Preferences (its label: the description page) and save."""
+    page.goto(wiki.page_url("Special:Preferences") + "#mw-prefsection-gadgets")
+    box = page.get_by_label(documented_description())
+    box.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    assert page.evaluate("mw.user.options.get('gadget-outreach-staff')") in ("1", 1)
+
+
+@pytest.fixture(scope="module")
+def patroller(browser: Browser, wiki: MediaWiki, service: Service) -> StorageState:
+    """The storage state (session cookies) of a user who enabled the gadget."""
+    visit = Visit(browser, wiki, service)
+    try:
+        log_in(visit.page, wiki, PATROLLER)
+        enable_gadget(visit.page, wiki)
+        return visit.context.storage_state()
+    finally:
+        visit.close()
+
+
+@pytest.fixture
+def visit(browser: Browser, wiki: MediaWiki, service: Service, patroller) -> Iterator[Visit]:
+    """A visit as the logged-in patroller who enabled the gadget."""
+    opened = Visit(browser, wiki, service, storage_state=patroller)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def anonymous(browser: Browser, wiki: MediaWiki, service: Service) -> Iterator[Visit]:
+    opened = Visit(browser, wiki, service)
+    yield opened
+    opened.close()
+
+
+def _status(name: str) -> str:
+    return f"/api/users/{name.replace(' ', '_')}/status"
+
+
+def _active_staff(name: str) -> str:
+    return f"/api/users/{name.replace(' ', '_')}/active-staff"
+
+
+# --- installation ---------------------------------------------------------------
+
+
+def test_gadget_is_installed_as_gadget_md_says(wiki: MediaWiki, service: Service) -> None:
+    def raw(title: str) -> str:
+        answer = httpx.get(wiki.page_url(title, action="raw"), timeout=10)
+        answer.raise_for_status()
+        return answer.text
+
+    served = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10).text
+    assert raw("MediaWiki:Gadgets-definition").strip() == documented_definition()
+    assert raw("MediaWiki:Gadget-outreach-staff").strip() == documented_description()
+    assert raw("MediaWiki:Gadget-outreach-staff.js").strip() == served.strip()
+    # ResourceLoader accepts the script as it is (MediaWiki 1.39 validates it as ES5).
+    module = httpx.get(
+        f"{wiki.url}/load.php", params={"modules": GADGET, "only": "scripts"}, timeout=10
+    ).text
+    assert "parse error" not in module
+    assert "outreach-staff-portlet" in module
+
+
+def test_wiki_sends_a_csp_that_allows_the_service_only_for_connections(
+    wiki: MediaWiki, service: Service
+) -> None:
+    answer = httpx.get(wiki.page_url("Main Page"), timeout=10)
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in answer.headers["content-security-policy"].split(";")
+    )
+    assert service.url in policy["default-src"].split()
+    assert service.url not in policy["script-src"]
+    assert "connect-src" not in policy  # so fetch() falls back to default-src
+
+
+# --- a user in an active course -------------------------------------------------
+
+
+@pytest.mark.parametrize("skin", SKINS)
+@pytest.mark.parametrize(
+    "title",
+    [f"User:{ACTIVE_USER}", f"User talk:{ACTIVE_USER}", f"Special:Contributions/{ACTIVE_USER}"],
+)
+def test_course_staff_dialog(visit: Visit, standin_server: StandinServer, title, skin) -> None:
+    page = visit.open_with_gadget(title, useskin=skin)
+    assert page.evaluate("mw.config.get('skin')") == skin
+    link = page.get_by_role("link", name="Course staff", exact=True)
+    expect(link).to_have_count(1)
+    assert link.get_attribute("title") == "Staff of this user's active Outreach Dashboard courses"
+    link.click()
+
+    dialog = page.get_by_role("dialog", name=f"Course staff of {ACTIVE_USER}")
+    expect(dialog).to_be_visible()
+    courses = dialog.locator(".outreach-staff-course")
+    expect(courses).to_have_count(len(ACTIVE_COURSES))
+    shown = {
+        course.locator("h3").inner_text(): course.locator("li").all_inner_texts()
+        for course in courses.all()
+    }
+    assert shown == ACTIVE_COURSES
+    assert list(shown) == list(ACTIVE_COURSES)
+    assert dialog.locator(".outreach-staff-school").all_inner_texts() == SCHOOLS
+
+    # Course links lead to the courses' dashboard pages, which exist.
+    for title_text, path in COURSE_PATHS.items():
+        course_link = dialog.get_by_role("link", name=title_text)
+        href = course_link.get_attribute("href")
+        assert href == standin_server.url + path
+        assert visit.context.request.get(href).status == 200
+    # Staff links lead to their talk pages on this wiki.
+    for name in ALL_STAFF:
+        person = dialog.locator(".outreach-staff-person", has_text=name).first
+        expected = page.evaluate("name => mw.util.getUrl('User talk:' + name)", name)
+        assert person.get_attribute("href") == expected
+
+    ping = "{{ping|" + "|".join(ALL_STAFF) + "}}"
+    expect(dialog.locator("code")).to_have_text(ping)
+    dialog.get_by_role("button", name="Copy ping for all staff").click()
+    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
+    assert page.evaluate("navigator.clipboard.readText()") == ping
+
+    if title.startswith("User:"):
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / f"mediawiki-{skin}-dialog.png")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+    assert visit.context.cookies(visit.service.url)  # the session cookie would qualify...
+    visit.check_no_credentials()  # ...but the gadget sends none
+    visit.check_no_errors()
+
+
+def test_staff_link_opens_the_talk_page(visit: Visit) -> None:
+    page = visit.open_with_gadget(f"User:{ACTIVE_USER}")
+    page.locator(LINK).click()
+    dialog = page.get_by_role("dialog")
+    with page.expect_navigation():
+        dialog.get_by_role("link", name="Old:Timer@Wiki").click()
+    assert page.evaluate("mw.config.get('wgPageName')") == "User_talk:Old:Timer@Wiki"
+
+
+@pytest.mark.parametrize("skin", SKINS)
+def test_keyboard_and_screen_reader_basics(visit: Visit, skin) -> None:
+    page = visit.open_with_gadget(f"User:{ACTIVE_USER}", useskin=skin)
+    link = page.get_by_role("link", name="Course staff", exact=True)
+    assert link.get_attribute("aria-haspopup") == "dialog"
+    expect(link).to_have_attribute("aria-expanded", "false")
+    link.focus()
+    page.keyboard.press("Enter")
+
+    dialog = page.get_by_role("dialog", name=f"Course staff of {ACTIVE_USER}")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_be_focused()
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    expect(link).to_have_attribute("aria-expanded", "true")
+    expect(dialog.get_by_role("heading", name=f"Course staff of {ACTIVE_USER}")).to_be_visible()
+    close = dialog.get_by_role("button", name="Close")
+    copy = dialog.get_by_role("button", name="Copy ping for all staff")
+    expect(close).to_be_visible()
+    expect(copy).to_be_visible()
+
+    # Tab stays inside the dialog: from the last control it wraps to the first.
+    page.keyboard.press("Tab")
+    expect(close).to_be_focused()
+    copy.focus()
+    page.keyboard.press("Tab")
+    expect(close).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(copy).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(link).to_be_focused()
+    expect(link).to_have_attribute("aria-expanded", "false")
+    visit.check_no_errors()
+
+
+# --- nothing to show ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", [NO_COURSES, UNKNOWN])
+def test_nothing_for_a_user_without_an_active_course(visit: Visit, user) -> None:
+    page = visit.open_with_gadget(f"User:{user}")
+    assert page.evaluate("mw.config.get('wgRelevantUserName')") == user
+    expect(page.locator(LINK)).to_have_count(0)
+    assert visit.service_paths() == [_status(user)]
+    visit.check_no_credentials()
+    visit.check_no_errors()
+
+
+def test_no_request_for_an_ip(visit: Visit) -> None:
+    page = visit.open_with_gadget(f"Special:Contributions/{IP}")
+    assert page.evaluate("mw.config.get('wgRelevantUserName')") == IP
+    expect(page.locator(LINK)).to_have_count(0)
+    assert visit.service_paths() == []
+    visit.check_no_errors()
+
+
+def test_other_pages_cost_nothing(visit: Visit) -> None:
+    # MediaWiki 1.39 does not know the definition's namespaces=, so the gadget loads
+    # on every page there; on a page about no user it must do nothing.
+    page = visit.open("Main Page")
+    expect(page.locator(LINK)).to_have_count(0)
+    assert visit.service_paths() == []
+    visit.check_no_errors()
+
+
+def test_service_down_leaves_the_page_alone(visit: Visit, service: Service) -> None:
+    service.stop()
+    try:
+        page = visit.open_with_gadget(f"User:{ACTIVE_USER}")
+    finally:
+        service.start()
+    expect(page.locator(LINK)).to_have_count(0)
+    assert page.locator("[class*='outreach-staff'], [id*='outreach-staff']").count() == 0
+    expect(page.locator("#firstHeading")).to_have_text(f"User:{ACTIVE_USER}")
+    expect(page.locator("#t-contributions a")).to_be_visible()
+    assert visit.service_paths() == [_status(ACTIVE_USER)]
+    assert [r.url for r in visit.failed] == [r.url for r in visit.requests]
+    assert visit.errors == []
+    assert any("[outreach-staff]" in m for m in visit.console if m.startswith("warning:"))
+
+
+# --- who gets the gadget --------------------------------------------------------
+
+
+def test_anonymous_readers_do_not_get_the_gadget(anonymous: Visit) -> None:
+    page = anonymous.open(f"User:{ACTIVE_USER}")
+    assert page.evaluate("mw.config.get('wgUserName')") is None
+    assert page.evaluate(f"mw.loader.getState('{GADGET}')") == "registered"
+    expect(page.locator(LINK)).to_have_count(0)
+    assert anonymous.service_paths() == []
+    anonymous.check_no_errors()
+
+
+def test_the_preference_turns_the_gadget_on(anonymous: Visit, wiki: MediaWiki) -> None:
+    page = anonymous.page
+    log_in(page, wiki, NEWCOMER)
+    anonymous.open(f"User:{ACTIVE_USER}")
+    assert page.evaluate(f"mw.loader.getState('{GADGET}')") == "registered"
+    assert anonymous.service_paths() == []
+
+    enable_gadget(page, wiki)
+    anonymous.open_with_gadget(f"User:{ACTIVE_USER}")
+    expect(page.locator(LINK)).to_have_count(1)
+    assert anonymous.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+    anonymous.check_no_credentials()
+
+
+# --- translation ----------------------------------------------------------------
+
+
+@pytest.fixture
+def translated(wiki: MediaWiki) -> Iterator[None]:
+    """GADGET.md's i18n page, listed before the script in the definition; undone after."""
+    definition = documented_definition()
+    summary = "Translate the outreach-staff gadget (GADGET.md)"
+    wiki.edit("MediaWiki:Gadget-outreach-staff-i18n.js", documented_translation(), summary)
+    with_i18n = definition.replace(
+        "|outreach-staff.js", "|outreach-staff-i18n.js|outreach-staff.js"
+    )
+    assert with_i18n != definition
+    wiki.edit("MediaWiki:Gadgets-definition", with_i18n, summary)
+    yield
+    wiki.edit("MediaWiki:Gadgets-definition", definition, "Back to GADGET.md's definition")
+
+
+def test_translation_set_through_mw_messages(visit: Visit, translated: None) -> None:
+    page = visit.open_with_gadget(f"User:{ACTIVE_USER}", uselang="fr")
+    # GADGET.md's French example; the messages it leaves out stay English.
+    link = page.get_by_role("link", name="Encadrants du cours", exact=True)
+    link.click()
+    dialog = page.get_by_role("dialog", name=f"Encadrants des cours de {ACTIVE_USER}")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("code")).to_have_text("{{notif|" + "|".join(ALL_STAFF) + "}}")
+    expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_be_visible()
+    assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+    visit.check_no_errors()
+
+
+# --- a personal copy ------------------------------------------------------------
+
+
+def test_a_personal_copy_in_common_js(browser: Browser, wiki: MediaWiki, service: Service) -> None:
+    """GADGET.md's route for one user: the served script copied into their common.js."""
+    script = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10).text
+    wiki.edit(f"User:{OWN_COPY}/common.js", script, "My copy of outreach-staff", user=OWN_COPY)
+    visit = Visit(browser, wiki, service)
+    try:
+        page = visit.page
+        log_in(page, wiki, OWN_COPY)
+        visit.open_with_gadget(f"User:{ACTIVE_USER}", module="user")
+        assert page.evaluate(f"mw.loader.getState('{GADGET}')") == "registered"
+        expect(page.locator(LINK)).to_have_count(1)
+        assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+        visit.check_no_credentials()
+
+        # With the gadget enabled as well, the script still runs once.
+        enable_gadget(page, wiki)
+        visit.open_with_gadget(f"User:{ACTIVE_USER}")
+        page.wait_for_function("() => mw.loader.getState('user') === 'ready'")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(LINK)).to_have_count(1)
+        assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+        visit.check_no_errors()
+    finally:
+        visit.close()
