@@ -118,8 +118,8 @@ def client(server: StandinServer) -> Iterator[httpx.Client]:
 
 
 def course_path(slug: str, leaf: str = "course.json") -> str:
-    school, title = slug.split("/")
-    path = f"/courses/{quote(school, safe='')}/{quote(title, safe='')}"
+    """The slug's ``/`` literal, everything else reserved percent-encoded (README)."""
+    path = f"/courses/{quote(slug, safe='/')}"
     return f"{path}/{leaf}" if leaf else path
 
 
@@ -306,9 +306,9 @@ def test_user_stats_unknown_user_is_json_404(client: httpx.Client) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
     assert response.json() == {"error": "User not found"}
-    missing = client.get("/user_stats.json")
-    assert missing.status_code == 404
-    assert missing.json() == {"error": "User not found"}
+    # An empty name is looked up (and not found); a missing one is a 500 (see test_standin_routes).
+    empty = client.get("/user_stats.json?username=")
+    assert (empty.status_code, empty.json()) == (404, {"error": "User not found"})
 
 
 @pytest.mark.parametrize("name", [KAI, PERCENT])
@@ -395,12 +395,25 @@ def test_course_passcode_and_commons_home(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("leaf", ["course.json", "users.json"])
-@pytest.mark.parametrize("slug", [COURSE_PRIVATE, "No_Such_School/No_Such_Course_(2026)"])
-def test_unknown_or_private_course_is_html_404(client: httpx.Client, leaf: str, slug: str) -> None:
-    response = client.get(course_path(slug, leaf))
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith("text/html")
-    assert "doesn't exist" in response.text
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        (COURSE_PRIVATE, "not found"),
+        (
+            "No_Such_School/No_Such_Course_(2026)",
+            "Course No_Such_School/No_Such_Course_(2026) not found",
+        ),
+    ],
+)
+def test_unknown_or_private_course_is_json_404(
+    client: httpx.Client, leaf: str, slug: str, message: str
+) -> None:
+    # rescue_not_found: JSON whatever the Accept header, because the path holds ".json".
+    for accept in ("*/*", "text/html", "application/json"):
+        response = client.get(course_path(slug, leaf), headers={"Accept": accept})
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.json() == {"message": message}
 
 
 def test_course_page_without_json_is_html(client: httpx.Client) -> None:
@@ -470,6 +483,7 @@ def test_active_courses_big_ended_and_unknown(client: httpx.Client) -> None:
     assert ended.json() == {"courses": []}
     unknown = client.get("/campaigns/no_such_campaign/active_courses.json")
     assert unknown.status_code == 404
+    assert unknown.json() == {"message": "Campaign does not exist"}
 
 
 def test_clock_moves_courses_in_and_out(client: httpx.Client) -> None:
