@@ -611,6 +611,7 @@ def test_counters_and_reset(client: httpx.Client) -> None:
     stats(client, MARTA)
     client.get("/__standin/world")
     assert client.get("/__standin/counters").json() == {
+        "user_profile": 0,
         "user_stats": 3,
         "course": 2,
         "users": 1,

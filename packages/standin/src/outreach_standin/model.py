@@ -63,8 +63,20 @@ class Upload:
 
 
 @dataclass(frozen=True, slots=True)
+class UserProfile:
+    """The ``user_profiles`` row a user fills in on their profile page (any part may be "")."""
+
+    bio: str
+    location: str
+    institution: str
+
+
+@dataclass(frozen=True, slots=True)
 class StandinUser:
-    """A dashboard user. ``real_name``/``email`` only leak in privileged mode."""
+    """A dashboard user. ``real_name``/``email`` only leak in privileged mode.
+
+    ``profile`` is None for a user who never saved a profile: its fields are null.
+    """
 
     id: int
     username: str
@@ -74,6 +86,7 @@ class StandinUser:
     email: str
     admin: bool = False
     uploads: tuple[Upload, ...] = ()
+    profile: UserProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)

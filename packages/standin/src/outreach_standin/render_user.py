@@ -1,12 +1,16 @@
-"""``/user_stats.json``: a user's enrollments and their totals, as the dashboard renders them.
+"""A user as the dashboard shows one: ``/users/NAME`` (profile) and ``/user_stats.json``.
 
-Display strings depend on the request's locale (role labels, ``number_to_human``
-units), so the app caches one rendering per user and locale.
+The profile is the only light answer that names the *stored* username, which
+is how a client learns which account a case- and accent-insensitive lookup
+matched. Display strings in user_stats depend on the request's locale (role
+labels, ``number_to_human`` units), so the app caches one rendering per user
+and locale.
 """
 
 from __future__ import annotations
 
 import hashlib
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +35,31 @@ ROLE_LABELS = {
 }
 # An instructor's label is the course's own wording ("Instructor", "Facilitator").
 INSTRUCTOR_FR = {"Instructor": "Formateur·rice", "Facilitator": "Animateur·rice"}
+
+
+def user_profile_payload(user: StandinUser) -> dict[str, Any]:
+    """``user_profiles/show.json.jbuilder``: the stored username and the profile's fields."""
+    profile = user.profile
+    return {
+        "user_profile": {
+            "username": user.username,
+            "profile_image": None,  # no uploaded image and no image_file_link
+            "bio": profile.bio if profile else None,
+            "location": profile.location if profile else None,
+            "institution": profile.institution if profile else None,
+        }
+    }
+
+
+def profile_page_html(user: StandinUser) -> bytes:
+    """The HTML profile page a browser gets at ``/users/NAME``: never data."""
+    title = escape(f"{user.username} - Programs & Events Dashboard")
+    return (
+        '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n"
+        f'<body><div id="react_root" data-username="{escape(user.username)}"></div>'
+        "<noscript>This page needs JavaScript.</noscript></body>\n</html>\n"
+    ).encode()
 
 
 def role_label(role: int, course: StandinCourse, locale: str) -> str:

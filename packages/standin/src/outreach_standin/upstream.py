@@ -45,7 +45,7 @@ from outreach_standin.render import (
     users_payload,
 )
 from outreach_standin.render_course import course_payload
-from outreach_standin.render_user import user_stats_payload
+from outreach_standin.render_user import profile_page_html, user_profile_payload, user_stats_payload
 from outreach_standin.responses import (
     HTML,
     UNKNOWN_FORMAT_TEXT,
@@ -123,6 +123,8 @@ class Dashboard:
         self.world = control.world
         # (pattern, counter name, handler): config/routes.rb's order, GET and HEAD only.
         self.table: list[tuple[re.Pattern[str], str, Handler]] = [
+            # users/:username, constraints /.*/: greedy, so a ".json" is part of the name.
+            (re.compile(r"/users/(?P<username>.*)"), "user_profile", self.user_profile),
             # user_stats(.:format): only its .json form is modelled; the .json is the format.
             (re.compile(r"/user_stats\.(?P<format>json)"), "user_stats", self.user_stats),
             (re.compile(r"/courses/(?P<slug>.*)/course\.json" + FORMAT), "course", self.course),
@@ -194,7 +196,19 @@ class Dashboard:
             return call.rescued_not_found("not found")
         return course
 
-    # -- user_profiles#stats --
+    # -- user_profiles#show, user_profiles#stats --
+    def user_profile(self, call: Call) -> Response:
+        name = cgi_unescape(call.param("username")).replace("_", " ")
+        user = self.world.find_user(name)
+        if user is None:  # flash "User not found", redirect_to dashboard#index
+            return redirect(f"{str(call.request.base_url).rstrip('/')}/dashboard")
+        if not call.negotiated.json:
+            return respond(profile_page_html(user), 200, HTML)
+        body = self.control.cached(
+            ("user_profile", user.id), lambda: dump(user_profile_payload(user))
+        )
+        return respond(body)
+
     def user_stats(self, call: Call) -> Response:
         value = query_param(call.query, "username")
         if value is None:  # CGI.unescape(nil) raises TypeError: a 500, in JSON (.json route)

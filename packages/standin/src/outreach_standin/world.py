@@ -26,6 +26,7 @@ from outreach_standin.model import (
     ROLE_STAFF,
     ROLE_STUDENT,
     CourseStats,
+    UserProfile,
     Wiki,
 )
 from outreach_standin.rows import (
@@ -75,6 +76,29 @@ PEOPLE = (
     PersonRow(TWO_HATS, user_id=70555, uploads=1),
 )
 NAMED_USERS = tuple(person.username for person in PEOPLE)
+
+# What named users wrote on their profile pages (/users/NAME). Users missing
+# here (QUIET, the crowd) never saved a profile: bio, location and institution
+# are null.
+PROFILES = {
+    MARTA: UserProfile(
+        "Librarian; runs Wikidata Days for the branch libraries.",
+        "Riverside",
+        "Riverside Library Network",
+    ),
+    NGOZI: UserProfile("Writes about women in science.", "Enugu", ""),
+    ZOE: UserProfile(
+        "Translates between Swedish, French and English.", "Lyon", "Université de Lyon"
+    ),
+    KAI: UserProfile("Photographer; uploads to Commons.", "Hilo", ""),
+    PERCENT: UserProfile("", "", ""),
+    OLD_TIMER: UserProfile("Editing since the early days.", "", ""),
+    STAFF: UserProfile("Dashboard support.", "", "Wiki Education"),
+    BUSY: UserProfile("Joins every edit-a-thon going.", "Everywhere", ""),
+    TWO_HATS: UserProfile(
+        "Teaches a Tagalog Wikipedia workshop.", "Quezon City", "Ateneo de Manila"
+    ),
+}
 
 # --- Campaigns -----------------------------------------------------------------
 # A handful of active courses (plus ended/future/private ones that are filtered out).
