@@ -463,7 +463,7 @@ def test_active_courses_normal_campaign(client: httpx.Client, server: StandinSer
         slugs
     )
     assert COURSE_PRIVATE not in slugs
-    assert COURSE_FUTURE not in slugs
+    assert COURSE_FUTURE in slugs  # current *and future* (see test_standin_campaigns)
     counts = [c["recent_revision_count"] for c in courses]
     assert counts == sorted(counts, reverse=True)
     by_slug = {c["slug"]: c for c in courses}
@@ -490,12 +490,13 @@ def test_clock_moves_courses_in_and_out(client: httpx.Client) -> None:
     url = f"/campaigns/{NORMAL_CAMPAIGN}/active_courses.json"
     later = client.post("/__standin/now", json={"now": "2026-12-20T00:00:00Z"})
     assert later.json() == {"now": "2026-12-20T00:00:00.000Z", "fixed": True}
+    # COURSE_ACTIVE ended on 2026-12-15: ended, but still inside the 30-day update window.
+    slugs = {c["slug"] for c in client.get(url).json()["courses"]}
+    assert COURSE_ACTIVE in slugs
+    assert client.get(course_path(COURSE_ACTIVE)).json()["course"]["ended"] is True
+    client.post("/__standin/now", json={"now": "2027-01-16T00:00:00+00:00"})
     slugs = {c["slug"] for c in client.get(url).json()["courses"]}
     assert COURSE_ACTIVE not in slugs
-    assert COURSE_EVENT_OVER in slugs
-    assert client.get(course_path(COURSE_ACTIVE)).json()["course"]["ended"] is True
-    client.post("/__standin/now", json={"now": "2027-02-01T00:00:00+00:00"})
-    slugs = {c["slug"] for c in client.get(url).json()["courses"]}
     assert COURSE_FUTURE in slugs
     client.post("/__standin/now", json={"now": NOW.isoformat()})
     assert client.get(course_path(COURSE_ACTIVE)).json()["course"]["ended"] is False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 # The dashboard's role codes in ``courses_users``.
@@ -18,6 +18,10 @@ ROLE_INSTRUCTOR = 1
 ROLE_CAMPUS_VOLUNTEER = 2
 ROLE_ONLINE_VOLUNTEER = 3
 ROLE_STAFF = 4
+
+# ``Course::UPDATE_LENGTH`` (ENV update_length, 30 in both public instances): courses
+# whose end is less than this long ago are still updated and still "current".
+UPDATE_LENGTH = timedelta(days=30)
 
 T = TypeVar("T")
 
@@ -136,8 +140,12 @@ class StandinCourse:
     string_prefix: str = "courses_generic"
 
     def tracking_active(self, now: datetime) -> bool:
-        """Inside the activity-tracking window (what ``active_courses`` uses)."""
+        """Inside the activity-tracking window."""
         return self.start <= now <= self.end
+
+    def current_and_future(self, now: datetime) -> bool:
+        """``Course.current_and_future``: not started, running, or ended within UPDATE_LENGTH."""
+        return self.end > now - UPDATE_LENGTH
 
     def event_active(self, now: datetime) -> bool:
         """Inside the event's own dates."""
@@ -288,14 +296,20 @@ class World:
         return self._campaign_keys.get(collation_key(slug))
 
     def active_courses(self, campaign_slug: str, now: datetime) -> list[StandinCourse]:
-        """Non-private courses of the campaign inside their tracking window, busiest first."""
+        """What ``campaigns#active_courses`` lists for an anonymous client, before its limit.
+
+        The campaign's non-private courses that are current or future (including
+        those ended within the update window), ordered by ``recent_revision_count``
+        descending, then title as the collation sorts it (then id, where MySQL
+        would leave ties in no particular order).
+        """
         campaign = self._campaigns.get(campaign_slug)
         if campaign is None:
             return []
         found = [self._by_slug[s] for s in campaign.course_slugs]
-        active = [c for c in found if not c.private and c.tracking_active(now)]
-        active.sort(key=lambda c: (-c.stats.recent_revision_count, c.id))
-        return active
+        listed = [c for c in found if not c.private and c.current_and_future(now)]
+        listed.sort(key=lambda c: (-c.stats.recent_revision_count, collation_key(c.title), c.id))
+        return listed
 
 
 def _unique_under_collation(what: str, records: list[tuple[str, T]]) -> dict[str, T]:

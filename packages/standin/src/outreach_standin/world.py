@@ -101,11 +101,12 @@ PROFILES = {
 }
 
 # --- Campaigns -----------------------------------------------------------------
-# A handful of active courses (plus ended/future/private ones that are filtered out).
+# Courses in every state active_courses sorts: running now, not started and ended
+# 10 days ago (listed), ended 40 days ago and private (left out).
 NORMAL_CAMPAIGN = "wikidata_days_2026"
-# More than 100 currently active courses; the endpoint returns only 100.
+# More than 100 current and future courses; the endpoint returns only 100.
 BIG_CAMPAIGN = "wiki_loves_everything_2026"
-# Only ended courses: active_courses is an empty list.
+# Only a course that ended long ago: active_courses is an empty list.
 ENDED_CAMPAIGN = "art_feminism_2025"
 
 CAMPAIGNS = (
@@ -142,6 +143,12 @@ COURSE_PRIVATE = "Hidden_Valley_School/Staff_Onboarding_(2026)"
 COURSE_TWO_HATS = "Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
 # Active commons course with an empty passcode.
 COURSE_COMMONS = "São_Paulo_Photo_Walkers_(Brasil)/Commons_Photo_Walk_(Dez._2026)"
+# NORMAL_CAMPAIGN's course that has not started: active_courses lists it.
+COURSE_UPCOMING = COURSE_FUTURE
+# Ended 10 days ago, in NORMAL_CAMPAIGN: still inside the 30-day update window, so listed.
+COURSE_RECENTLY_ENDED = "Lagos_Wiki_Circle/Yoruba_Proverbs_Drive_(October_2026)"
+# Ended 40 days ago, in NORMAL_CAMPAIGN: outside the update window, so not listed.
+COURSE_LONG_ENDED = "Tartu_Open_Data_Club/Estonian_Manor_Houses_(Sept._2026)"
 
 COURSES = (
     CourseRow(
@@ -252,6 +259,27 @@ COURSES = (
         passcode="",
         crowd_students=8,
     ),
+    CourseRow(
+        slug=COURSE_RECENTLY_ENDED,
+        school="Lagos Wiki Circle",
+        title="Yoruba Proverbs Drive",
+        term="October 2026",
+        start=-50, end=-10, timeline_start=-45, timeline_end=-12,
+        home=WIKIPEDIAS["en"],
+        course_type="ClassroomProgramCourse",
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=12,
+    ),
+    CourseRow(
+        slug=COURSE_LONG_ENDED,
+        school="Tartu Open Data Club",
+        title="Estonian Manor Houses",
+        term="Sept. 2026",
+        start=-80, end=-40, timeline_start=-75, timeline_end=-42,
+        home=WIKIDATA,
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=7,
+    ),
 )  # fmt: skip
 NAMED_COURSES = tuple(course.slug for course in COURSES)
 
@@ -288,6 +316,8 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_COMMONS, STAFF, ROLE_STAFF, (-15, 13, 30)),
     EnrollmentRow(COURSE_COMMONS, KAI, ROLE_STUDENT, (-10, 9)),
     EnrollmentRow(COURSE_COMMONS, PERCENT, ROLE_STUDENT, (-9, 9)),
+    EnrollmentRow(COURSE_RECENTLY_ENDED, CrowdMember(2), ROLE_INSTRUCTOR, (-55, 10)),
+    EnrollmentRow(COURSE_LONG_ENDED, CrowdMember(3), ROLE_INSTRUCTOR, (-85, 16, 20)),
 )
 
 # --- The crowd -----------------------------------------------------------------
