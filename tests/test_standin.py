@@ -193,7 +193,7 @@ def test_world_is_deterministic_and_rich() -> None:
     for slug in NAMED_COURSES:
         assert a.course(slug) is not None
     for course in a.courses:
-        assert course.slug.count("/") == 1
+        assert course.slug.count("/") >= 1  # more inside a title (COURSE_SLASH)
         assert " " not in course.slug
     assert len({e.course_slug for e in a.visible_enrollments_of(BUSY)}) == 26
     busy = [a.course(e.course_slug) for e in a.visible_enrollments_of(BUSY)]

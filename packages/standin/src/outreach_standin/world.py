@@ -62,6 +62,19 @@ STAFF = "Dashboard Helper Staff"
 BUSY = "Busy Bee"
 # Instructor of COURSE_TWO_HATS and student in COURSE_ACTIVE, both active now.
 TWO_HATS = "Ama Twohats"
+# Stored exactly so; student in COURSE_ACTIVE. HASHTAG_LOOKALIKE folds onto it.
+HASHTAG = "Hashtag Hero"
+# Student in every course whose slug holds awkward characters (COURSE_HASH to
+# COURSE_QUERY_PERCENT), instructor nowhere.
+SLUGGER = "Slug Collector"
+
+# --- Look-alikes ---------------------------------------------------------------
+# Other MediaWiki accounts (MediaWiki folds only the first letter) that have no
+# dashboard row: its usernames are unique under a case- and accent-insensitive
+# collation, so it holds one name per class, and user_stats.json and /users/NAME
+# answer with the stored user for these spellings. Not in PEOPLE.
+ZOE_LOOKALIKE = "Zoe Åström"
+HASHTAG_LOOKALIKE = "Hashtag HERO"
 
 PEOPLE = (
     PersonRow(MARTA, user_id=20031, global_id=5512093, registered=(-1349, 18, 2, 51), uploads=2),
@@ -74,6 +87,8 @@ PEOPLE = (
     PersonRow(STAFF, user_id=118, global_id=1200331, registered=(-5431, 12), admin=True, uploads=0),
     PersonRow(BUSY, user_id=61234, uploads=2),
     PersonRow(TWO_HATS, user_id=70555, uploads=1),
+    PersonRow(HASHTAG, user_id=75120, global_id=71230455, uploads=0),
+    PersonRow(SLUGGER, user_id=75388, uploads=0),
 )
 NAMED_USERS = tuple(person.username for person in PEOPLE)
 
@@ -123,6 +138,7 @@ WIKIPEDIAS = {
     for wiki_id, lang in (
         (1, "en"), (6, "fr"), (7, "de"), (8, "es"), (9, "mi"), (10, "tl"), (11, "pl"),
         (12, "ig"), (13, "ja"), (14, "pt"), (15, "el"), (16, "no"), (17, "is"), (18, "tr"),
+        (19, "sv"),
     )
 }  # fmt: skip
 
@@ -149,6 +165,18 @@ COURSE_UPCOMING = COURSE_FUTURE
 COURSE_RECENTLY_ENDED = "Lagos_Wiki_Circle/Yoruba_Proverbs_Drive_(October_2026)"
 # Ended 40 days ago, in NORMAL_CAMPAIGN: outside the update window, so not listed.
 COURSE_LONG_ENDED = "Tartu_Open_Data_Club/Estonian_Manor_Houses_(Sept._2026)"
+# Slugs with nearly any character, as courses made through the API or older code
+# have them (the UI would refuse these titles); all active now, SLUGGER a student
+# in each. "#" in the title, and an empty term (no "_(TERM)" suffix).
+COURSE_HASH = "Wikimedia_Norge/#1Lib1Ref_2026"
+# A "/" inside the title: only the greedy course.json route reaches it.
+COURSE_SLASH = "Wikimedia_Sverige/WikiGap_2025/26_(Spring)"
+# "[ ] { }" in the title.
+COURSE_BRACKETS = "Bracket_Club/[draft]_Sandbox_Sprint_{March}"
+# "&" in the school, "| < >" in the title.
+COURSE_PIPE_ANGLE = "Pipe_&_Angle_Society/A|B_<test>_Week"
+# "?", "%" and "+" in the title.
+COURSE_QUERY_PERCENT = "Query_School/What?_100%_Done_+_More"
 
 COURSES = (
     CourseRow(
@@ -173,7 +201,7 @@ COURSES = (
             update_log_count=60,
         ),
         campaigns=(NORMAL_CAMPAIGN,),
-        crowd_students=31,
+        crowd_students=30,  # with 7 named students: 37
     ),
     CourseRow(
         slug=COURSE_EVENT_OVER,
@@ -280,6 +308,53 @@ COURSES = (
         campaigns=(NORMAL_CAMPAIGN,),
         crowd_students=7,
     ),
+    CourseRow(
+        slug=COURSE_HASH,
+        school="Wikimedia Norge",
+        title="#1Lib1Ref 2026",
+        term="",
+        start=-10, end=20, timeline_start=-3, timeline_end=13,
+        home=WIKIPEDIAS["no"],
+        crowd_students=6,
+    ),
+    CourseRow(
+        slug=COURSE_SLASH,
+        school="Wikimedia Sverige",
+        title="WikiGap 2025/26",
+        term="Spring",
+        start=-30, end=60, timeline_start=-30, timeline_end=60,
+        home=WIKIPEDIAS["sv"],
+        wikis=(WIKIPEDIAS["sv"], WIKIPEDIAS["en"]),
+        crowd_students=8,
+    ),
+    CourseRow(
+        slug=COURSE_BRACKETS,
+        school="Bracket Club",
+        title="[draft] Sandbox Sprint {March}",
+        term="",
+        start=-7, end=14, timeline_start=-7, timeline_end=14,
+        home=WIKIPEDIAS["en"],
+        course_type="BasicCourse",
+        crowd_students=3,
+    ),
+    CourseRow(
+        slug=COURSE_PIPE_ANGLE,
+        school="Pipe & Angle Society",
+        title="A|B <test> Week",
+        term="",
+        start=-2, end=5, timeline_start=-2, timeline_end=5,
+        home=WIKIPEDIAS["en"],
+        crowd_students=4,
+    ),
+    CourseRow(
+        slug=COURSE_QUERY_PERCENT,
+        school="Query School",
+        title="What? 100% Done + More",
+        term="",
+        start=-20, end=40, timeline_start=-1, timeline_end=6,
+        home=WIKIPEDIAS["fr"],
+        crowd_students=5,
+    ),
 )  # fmt: skip
 NAMED_COURSES = tuple(course.slug for course in COURSES)
 
@@ -294,6 +369,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_ACTIVE, KAI, ROLE_STUDENT, (-24, 9, 1)),
     EnrollmentRow(COURSE_ACTIVE, PERCENT, ROLE_STUDENT, (-23, 19, 45)),
     EnrollmentRow(COURSE_ACTIVE, BUSY, ROLE_STUDENT, (-22, 8, 8, 8)),
+    EnrollmentRow(COURSE_ACTIVE, HASHTAG, ROLE_STUDENT, (-21, 17, 12)),
     EnrollmentRow(COURSE_EVENT_OVER, STAFF, ROLE_STAFF, (-70, 10)),
     EnrollmentRow(COURSE_EVENT_OVER, MARTA, ROLE_STUDENT, (-52, 13, 20)),
     EnrollmentRow(COURSE_EVENT_OVER, ZOE, ROLE_STUDENT, (-51, 9, 2)),
@@ -318,6 +394,16 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_COMMONS, PERCENT, ROLE_STUDENT, (-9, 9)),
     EnrollmentRow(COURSE_RECENTLY_ENDED, CrowdMember(2), ROLE_INSTRUCTOR, (-55, 10)),
     EnrollmentRow(COURSE_LONG_ENDED, CrowdMember(3), ROLE_INSTRUCTOR, (-85, 16, 20)),
+    EnrollmentRow(COURSE_HASH, CrowdMember(4), ROLE_INSTRUCTOR, (-30, 9)),
+    EnrollmentRow(COURSE_HASH, SLUGGER, ROLE_STUDENT, (-9, 14, 2)),
+    EnrollmentRow(COURSE_SLASH, CrowdMember(5), ROLE_INSTRUCTOR, (-40, 13)),
+    EnrollmentRow(COURSE_SLASH, SLUGGER, ROLE_STUDENT, (-29, 10, 30)),
+    EnrollmentRow(COURSE_BRACKETS, CrowdMember(6), ROLE_INSTRUCTOR, (-8, 11)),
+    EnrollmentRow(COURSE_BRACKETS, SLUGGER, ROLE_STUDENT, (-6, 16, 45)),
+    EnrollmentRow(COURSE_PIPE_ANGLE, CrowdMember(7), ROLE_INSTRUCTOR, (-3, 9)),
+    EnrollmentRow(COURSE_PIPE_ANGLE, SLUGGER, ROLE_STUDENT, (-2, 10, 10)),
+    EnrollmentRow(COURSE_QUERY_PERCENT, CrowdMember(8), ROLE_INSTRUCTOR, (-25, 8, 15)),
+    EnrollmentRow(COURSE_QUERY_PERCENT, SLUGGER, ROLE_STUDENT, (-19, 12)),
 )
 
 # --- The crowd -----------------------------------------------------------------
