@@ -178,6 +178,7 @@ class Builder:
             string_prefix=(
                 "courses" if row.course_type == "ClassroomProgramCourse" else "courses_generic"
             ),
+            broken=row.broken,
         )
         self.courses.append(course)
         for campaign in row.campaigns:

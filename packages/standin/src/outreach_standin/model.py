@@ -138,6 +138,7 @@ class StandinCourse:
     private: bool = False
     instructor_label: str = "Instructor"
     string_prefix: str = "courses_generic"
+    broken: bool = False  # course.json raises: always a 500
 
     def tracking_active(self, now: datetime) -> bool:
         """Inside the activity-tracking window."""

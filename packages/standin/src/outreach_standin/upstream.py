@@ -228,6 +228,8 @@ class Dashboard:
         course = self._course(call, call.param("slug"))
         if isinstance(course, Response):
             return course
+        if course.broken:  # the view raises: exceptions_app's 500, in the negotiated format
+            return server_error(call.negotiated.json)
         now, privileged = self.control.now(), self.control.privileged
         locale = locale_of(call.request)
         body = self.control.cached(

@@ -67,6 +67,8 @@ HASHTAG = "Hashtag Hero"
 # Student in every course whose slug holds awkward characters (COURSE_HASH to
 # COURSE_QUERY_PERCENT), instructor nowhere.
 SLUGGER = "Slug Collector"
+# Student in COURSE_BROKEN, COURSE_ACTIVE and COURSE_ENDED.
+BROKEN_STUDENT = "Brittle Learner"
 
 # --- Look-alikes ---------------------------------------------------------------
 # Other MediaWiki accounts (MediaWiki folds only the first letter) that have no
@@ -89,6 +91,7 @@ PEOPLE = (
     PersonRow(TWO_HATS, user_id=70555, uploads=1),
     PersonRow(HASHTAG, user_id=75120, global_id=71230455, uploads=0),
     PersonRow(SLUGGER, user_id=75388, uploads=0),
+    PersonRow(BROKEN_STUDENT, user_id=75402, uploads=0),
 )
 NAMED_USERS = tuple(person.username for person in PEOPLE)
 
@@ -177,6 +180,9 @@ COURSE_BRACKETS = "Bracket_Club/[draft]_Sandbox_Sprint_{March}"
 COURSE_PIPE_ANGLE = "Pipe_&_Angle_Society/A|B_<test>_Week"
 # "?", "%" and "+" in the title.
 COURSE_QUERY_PERCENT = "Query_School/What?_100%_Done_+_More"
+# Active, visible, in NORMAL_CAMPAIGN, but its course.json always answers 500 (JSON
+# when asked for JSON); its users.json works.
+COURSE_BROKEN = "Fragile_Archives_Collective/Edit-a-thon_with_a_Broken_Page_(2026)"
 
 COURSES = (
     CourseRow(
@@ -201,7 +207,7 @@ COURSES = (
             update_log_count=60,
         ),
         campaigns=(NORMAL_CAMPAIGN,),
-        crowd_students=30,  # with 7 named students: 37
+        crowd_students=29,  # with 8 named students: 37
     ),
     CourseRow(
         slug=COURSE_EVENT_OVER,
@@ -239,7 +245,7 @@ COURSES = (
         start=-250, end=-190, timeline_start=-240, timeline_end=-238,
         home=WIKIPEDIAS["en"],
         campaigns=(ENDED_CAMPAIGN,),
-        crowd_students=11,
+        crowd_students=10,  # with 2 named students: 12
     ),
     CourseRow(
         slug=COURSE_FUTURE,
@@ -355,6 +361,17 @@ COURSES = (
         home=WIKIPEDIAS["fr"],
         crowd_students=5,
     ),
+    CourseRow(
+        slug=COURSE_BROKEN,
+        school="Fragile Archives Collective",
+        title="Edit-a-thon with a Broken Page",
+        term="2026",
+        start=-15, end=30, timeline_start=-4, timeline_end=4,
+        home=WIKIPEDIAS["en"],
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=6,
+        broken=True,
+    ),
 )  # fmt: skip
 NAMED_COURSES = tuple(course.slug for course in COURSES)
 
@@ -370,6 +387,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_ACTIVE, PERCENT, ROLE_STUDENT, (-23, 19, 45)),
     EnrollmentRow(COURSE_ACTIVE, BUSY, ROLE_STUDENT, (-22, 8, 8, 8)),
     EnrollmentRow(COURSE_ACTIVE, HASHTAG, ROLE_STUDENT, (-21, 17, 12)),
+    EnrollmentRow(COURSE_ACTIVE, BROKEN_STUDENT, ROLE_STUDENT, (-21, 18, 40)),
     EnrollmentRow(COURSE_EVENT_OVER, STAFF, ROLE_STAFF, (-70, 10)),
     EnrollmentRow(COURSE_EVENT_OVER, MARTA, ROLE_STUDENT, (-52, 13, 20)),
     EnrollmentRow(COURSE_EVENT_OVER, ZOE, ROLE_STUDENT, (-51, 9, 2)),
@@ -379,6 +397,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_ENDED, MARTA, ROLE_INSTRUCTOR, (-252, 17, 3)),
     EnrollmentRow(COURSE_ENDED, STAFF, ROLE_STAFF, (-252, 17, 10)),
     EnrollmentRow(COURSE_ENDED, OLD_TIMER, ROLE_STUDENT, (-240, 10, 4)),
+    EnrollmentRow(COURSE_ENDED, BROKEN_STUDENT, ROLE_STUDENT, (-239, 15, 30)),
     EnrollmentRow(COURSE_FUTURE, MARTA, ROLE_INSTRUCTOR, (-4, 15)),
     EnrollmentRow(COURSE_FUTURE, BUSY, ROLE_STUDENT, (-3, 15, 30)),
     EnrollmentRow(COURSE_PRIVATE, MARTA, ROLE_INSTRUCTOR, (-12, 9)),
@@ -404,6 +423,8 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_PIPE_ANGLE, SLUGGER, ROLE_STUDENT, (-2, 10, 10)),
     EnrollmentRow(COURSE_QUERY_PERCENT, CrowdMember(8), ROLE_INSTRUCTOR, (-25, 8, 15)),
     EnrollmentRow(COURSE_QUERY_PERCENT, SLUGGER, ROLE_STUDENT, (-19, 12)),
+    EnrollmentRow(COURSE_BROKEN, CrowdMember(9), ROLE_INSTRUCTOR, (-20, 10)),
+    EnrollmentRow(COURSE_BROKEN, BROKEN_STUDENT, ROLE_STUDENT, (-14, 11, 5)),
 )
 
 # --- The crowd -----------------------------------------------------------------
