@@ -47,7 +47,7 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def human(n: int, locale: str) -> str:
+def human(n: int | float, locale: str) -> str:
     """A count as the dashboard displays it ("21.6K"); see ``humanize``."""
     return number_to_human(n, locale=locale)
 

@@ -10,6 +10,7 @@ and locale.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,9 @@ ROLE_LABELS = {
         4: "Personnel de Wiki Education",
     },
 }
+# ``Features.default_course_string_prefix``: that of the instance's default course
+# type (BasicCourse on Programs & Events), whatever courses the user has.
+DEFAULT_COURSE_STRING_PREFIX = "courses_generic"
 # An instructor's label is the course's own wording ("Instructor", "Facilitator").
 INSTRUCTOR_FR = {"Instructor": "Formateur·rice", "Facilitator": "Animateur·rice"}
 
@@ -114,8 +118,13 @@ def user_stats_payload(world: World, user: StandinUser, locale: str) -> dict[str
         "user_recent_uploads": [_upload(user, i) for i in uploads],
         "courses_details": details,
     }
-    payload.update(_instructor_stats(world, rows, locale))
-    payload.update(_student_stats(world, rows, locale))
+    # The blocks appear for a role held anywhere, private courses included
+    # (course_instructor?, course_student?); their numbers count public courses only.
+    held = {e.role for e in world.enrollments_of(user.username)}
+    if ROLE_INSTRUCTOR in held:
+        payload.update(_instructor_stats(world, rows, locale))
+    if ROLE_STUDENT in held:
+        payload.update(_student_stats(world, rows, locale))
     payload["max_project"] = _max_project(world, rows)
     return payload
 
@@ -130,22 +139,22 @@ def _distinct_courses(world: World, rows: tuple[Enrollment, ...], role: int) -> 
 
 
 def _instructor_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> dict[str, Any]:
+    """``as_instructor`` and ``by_students`` over the public courses ``rows`` instruct."""
     courses = _distinct_courses(world, rows, ROLE_INSTRUCTOR)
-    if not courses:
-        return {}
     students = sum(world.student_count(c.slug) for c in courses)
     trained = sum(min(c.stats.trained_count, world.student_count(c.slug)) for c in courses)
-    percent = 100.0 * trained / students if students else 0.0
+    # CoursesPresenter#trained_percent: 100 when there are no students at all.
+    percent = 100.0 * trained / students if students else 100
 
     def total(attribute: str) -> int:
         return sum(int(getattr(c.stats, attribute)) for c in courses)
 
     return {
         "as_instructor": {
-            "course_string_prefix": courses[0].string_prefix,
+            "course_string_prefix": DEFAULT_COURSE_STRING_PREFIX,
             "courses_count": len(courses),
             "user_count": students,
-            "trained_percent": f"{percent:.1f}",
+            "trained_percent": human(percent, locale),
         },
         "by_students": {
             "word_count": human(total("word_count"), locale),
@@ -161,9 +170,8 @@ def _instructor_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -
 
 
 def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> dict[str, Any]:
+    """``as_student`` over the public courses of ``rows`` with a student role."""
     student_rows = [e for e in rows if e.role == ROLE_STUDENT]
-    if not student_rows:
-        return {}
     courses = _distinct_courses(world, rows, ROLE_STUDENT)
     words = 0
     for e in student_rows:
@@ -173,7 +181,7 @@ def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> d
     uploads = sum(e.total_uploads for e in student_rows)
     return {
         "as_student": {
-            "course_string_prefix": courses[0].string_prefix,
+            "course_string_prefix": DEFAULT_COURSE_STRING_PREFIX,
             "individual_courses_count": len(courses),
             "individual_word_count": human(words, locale),
             "individual_references_count": human(
@@ -190,8 +198,16 @@ def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> d
 
 
 def _max_project(world: World, rows: tuple[Enrollment, ...]) -> str | None:
-    if not rows:
+    """``UserProfilesController#max_project``: the most frequent home wiki's project.
+
+    Over the user's distinct public courses; among the wikis tied for most
+    courses, ``wikipedia`` wins, else the first by id; None without courses.
+    """
+    courses = {e.course_slug: world.course(e.course_slug) for e in rows}
+    homes = [course.home_wiki for course in courses.values() if course is not None]
+    tally = Counter(wiki.id for wiki in homes)
+    if not tally:
         return None
-    best = max(rows, key=lambda e: (e.character_sum_ms, e.enrolled_at))
-    course = world.course(best.course_slug)
-    return course.home_wiki.project if course is not None else None
+    most = max(tally.values())
+    projects = [w.project for w in sorted(set(homes), key=lambda w: w.id) if tally[w.id] == most]
+    return "wikipedia" if "wikipedia" in projects else projects[0]

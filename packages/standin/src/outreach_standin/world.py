@@ -69,6 +69,9 @@ HASHTAG = "Hashtag Hero"
 SLUGGER = "Slug Collector"
 # Student in COURSE_BROKEN, COURSE_ACTIVE and COURSE_ENDED.
 BROKEN_STUDENT = "Brittle Learner"
+# Instructor only in COURSE_PRIVATE, student in COURSE_COMMONS: user_stats has
+# ``as_instructor`` (its flag counts private courses) but lists only the student row.
+PRIVATE_TEACHER = "Private Tutor"
 
 # --- Look-alikes ---------------------------------------------------------------
 # Other MediaWiki accounts (MediaWiki folds only the first letter) that have no
@@ -92,6 +95,7 @@ PEOPLE = (
     PersonRow(HASHTAG, user_id=75120, global_id=71230455, uploads=0),
     PersonRow(SLUGGER, user_id=75388, uploads=0),
     PersonRow(BROKEN_STUDENT, user_id=75402, uploads=0),
+    PersonRow(PRIVATE_TEACHER, user_id=75417, uploads=0),
 )
 NAMED_USERS = tuple(person.username for person in PEOPLE)
 
@@ -291,7 +295,7 @@ COURSES = (
         home=COMMONS,
         wikis=(COMMONS, WIKIPEDIAS["pt"], WIKIDATA),
         passcode="",
-        crowd_students=8,
+        crowd_students=7,  # with 3 named students: 10
     ),
     CourseRow(
         slug=COURSE_RECENTLY_ENDED,
@@ -403,6 +407,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_PRIVATE, MARTA, ROLE_INSTRUCTOR, (-12, 9)),
     EnrollmentRow(COURSE_PRIVATE, STAFF, ROLE_STAFF, (-12, 9, 5)),
     EnrollmentRow(COURSE_PRIVATE, ZOE, ROLE_STUDENT, (-11, 10)),
+    EnrollmentRow(COURSE_PRIVATE, PRIVATE_TEACHER, ROLE_INSTRUCTOR, (-11, 10, 30)),
     EnrollmentRow(COURSE_PRIVATE, TWO_HATS, ROLE_STUDENT, (-11, 11)),
     EnrollmentRow(COURSE_TWO_HATS, TWO_HATS, ROLE_INSTRUCTOR, (-21, 7, 45)),
     EnrollmentRow(COURSE_TWO_HATS, STAFF, ROLE_STAFF, (-21, 8)),
@@ -411,6 +416,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_COMMONS, STAFF, ROLE_STAFF, (-15, 13, 30)),
     EnrollmentRow(COURSE_COMMONS, KAI, ROLE_STUDENT, (-10, 9)),
     EnrollmentRow(COURSE_COMMONS, PERCENT, ROLE_STUDENT, (-9, 9)),
+    EnrollmentRow(COURSE_COMMONS, PRIVATE_TEACHER, ROLE_STUDENT, (-8, 19, 20)),
     EnrollmentRow(COURSE_RECENTLY_ENDED, CrowdMember(2), ROLE_INSTRUCTOR, (-55, 10)),
     EnrollmentRow(COURSE_LONG_ENDED, CrowdMember(3), ROLE_INSTRUCTOR, (-85, 16, 20)),
     EnrollmentRow(COURSE_HASH, CrowdMember(4), ROLE_INSTRUCTOR, (-30, 9)),
