@@ -20,6 +20,7 @@ from outreach_standin.world import (
     DEFAULT_SEED,
     ENROLLMENTS,
     PEOPLE,
+    PROFILES,
 )
 
 
@@ -40,7 +41,7 @@ def build_world(seed: int = DEFAULT_SEED, now: datetime | None = None) -> World:
     anchor = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     b = Builder(seed, anchor, CAMPAIGNS)
     for person in PEOPLE:
-        b.add_user(person)
+        b.add_user(person, PROFILES.get(person.username))
     crowd = add_crowd_users(b, CROWD_SIZE)
     for row in COURSES:
         _add_named_course(b, row, crowd)

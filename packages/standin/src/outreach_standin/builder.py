@@ -23,6 +23,7 @@ from outreach_standin.model import (
     StandinCourse,
     StandinUser,
     Upload,
+    UserProfile,
     Wiki,
     World,
 )
@@ -62,8 +63,8 @@ class Builder:
         self._next_ids[kind] += self.rng.randint(1, max_step)
         return value
 
-    def add_user(self, row: PersonRow) -> None:
-        """Add the user ``row`` describes; what it leaves out is drawn."""
+    def add_user(self, row: PersonRow, profile: UserProfile | None = None) -> None:
+        """Add the user ``row`` describes, with ``profile``; what it leaves out is drawn."""
         rng = self.rng
         user_id = row.user_id if row.user_id is not None else self._next_id("user", 40)
         global_id = row.global_id
@@ -85,6 +86,7 @@ class Builder:
             email=f"{local or 'user'}{user_id}@example.org",
             admin=row.admin,
             uploads=uploads,
+            profile=profile,
         )
         self.users.append(user)
 
@@ -176,6 +178,7 @@ class Builder:
             string_prefix=(
                 "courses" if row.course_type == "ClassroomProgramCourse" else "courses_generic"
             ),
+            broken=row.broken,
         )
         self.courses.append(course)
         for campaign in row.campaigns:

@@ -19,7 +19,7 @@ from outreach_standin.faults import FaultPlan
 from outreach_standin.model import World
 
 # Counter names: one per upstream endpoint, plus everything else ("other").
-ENDPOINTS = ("user_stats", "course", "users", "active_courses", "other")
+ENDPOINTS = ("user_profile", "user_stats", "course", "users", "active_courses", "other")
 
 
 class StandinControl:

@@ -25,7 +25,7 @@ from outreach_standin.responses import (
 )
 
 # What a fault may target: every upstream endpoint, or one.
-FAULT_ENDPOINTS = ("all", "user_stats", "course", "users", "active_courses")
+FAULT_ENDPOINTS = ("all", "user_profile", "user_stats", "course", "users", "active_courses")
 FAULT_MODES = ("none", "drop", "error500", "html200", "cut", "wrongshape", "slow", "rate_limited")
 MAX_SLOW_SECONDS = 60.0
 PLAN_KEYS = {"mode", "endpoint", "times", "retry_after", "slow_seconds"}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 # The dashboard's role codes in ``courses_users``.
 ROLE_STUDENT = 0
@@ -18,16 +19,23 @@ ROLE_CAMPUS_VOLUNTEER = 2
 ROLE_ONLINE_VOLUNTEER = 3
 ROLE_STAFF = 4
 
+# ``Course::UPDATE_LENGTH`` (ENV update_length, 30 in both public instances): courses
+# whose end is less than this long ago are still updated and still "current".
+UPDATE_LENGTH = timedelta(days=30)
+
+T = TypeVar("T")
+
 
 def collation_key(name: str) -> str:
     """Fold ``name`` the way the dashboard's database collation compares it.
 
     MySQL's ``utf8mb4_unicode_ci`` ignores letter case and accents, so the lookup
-    key is the NFKD form without combining marks, case-folded.
+    key is the NFKD form without combining marks, case-folded. The collation is
+    also PAD SPACE: trailing spaces do not count.
     """
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return stripped.casefold().rstrip(" ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +67,20 @@ class Upload:
 
 
 @dataclass(frozen=True, slots=True)
+class UserProfile:
+    """The ``user_profiles`` row a user fills in on their profile page (any part may be "")."""
+
+    bio: str
+    location: str
+    institution: str
+
+
+@dataclass(frozen=True, slots=True)
 class StandinUser:
-    """A dashboard user. ``real_name``/``email`` only leak in privileged mode."""
+    """A dashboard user. ``real_name``/``email`` only leak in privileged mode.
+
+    ``profile`` is None for a user who never saved a profile: its fields are null.
+    """
 
     id: int
     username: str
@@ -70,6 +90,7 @@ class StandinUser:
     email: str
     admin: bool = False
     uploads: tuple[Upload, ...] = ()
+    profile: UserProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +138,15 @@ class StandinCourse:
     private: bool = False
     instructor_label: str = "Instructor"
     string_prefix: str = "courses_generic"
+    broken: bool = False  # course.json raises: always a 500
 
     def tracking_active(self, now: datetime) -> bool:
-        """Inside the activity-tracking window (what ``active_courses`` uses)."""
+        """Inside the activity-tracking window."""
         return self.start <= now <= self.end
+
+    def current_and_future(self, now: datetime) -> bool:
+        """``Course.current_and_future``: not started, running, or ended within UPDATE_LENGTH."""
+        return self.end > now - UPDATE_LENGTH
 
     def event_active(self, now: datetime) -> bool:
         """Inside the event's own dates."""
@@ -163,8 +189,9 @@ class World:
     """The whole invented dashboard, with the lookups its database would answer.
 
     Immutable after construction: the app shares it between requests and
-    threads without locking. Raises ``ValueError`` if two usernames collide
-    under the collation, which the real database would refuse too.
+    threads without locking. Raises ``ValueError`` if two usernames, course
+    slugs or campaign slugs collide under the collation, which the real
+    database's unique indexes would refuse too.
     """
 
     seed: int
@@ -176,18 +203,19 @@ class World:
     _by_name: dict[str, StandinUser] = field(init=False, repr=False, compare=False)
     _by_key: dict[str, StandinUser] = field(init=False, repr=False, compare=False)
     _by_slug: dict[str, StandinCourse] = field(init=False, repr=False, compare=False)
+    _by_slug_key: dict[str, StandinCourse] = field(init=False, repr=False, compare=False)
     _campaigns: dict[str, Campaign] = field(init=False, repr=False, compare=False)
+    _campaign_keys: dict[str, Campaign] = field(init=False, repr=False, compare=False)
     _of_user: dict[str, tuple[Enrollment, ...]] = field(init=False, repr=False, compare=False)
     _of_course: dict[str, tuple[Enrollment, ...]] = field(init=False, repr=False, compare=False)
     _students: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_key: dict[str, StandinUser] = {}
-        for user in self.users:
-            key = collation_key(user.username)
-            if key in by_key:
-                raise ValueError(f"usernames collide under the collation: {user.username!r}")
-            by_key[key] = user
+        by_key = _unique_under_collation("usernames", [(u.username, u) for u in self.users])
+        by_slug_key = _unique_under_collation("course slugs", [(c.slug, c) for c in self.courses])
+        campaign_keys = _unique_under_collation(
+            "campaign slugs", [(c.slug, c) for c in self.campaigns]
+        )
         of_user: dict[str, list[Enrollment]] = {}
         of_course: dict[str, list[Enrollment]] = {}
         for e in self.enrollments:
@@ -205,7 +233,9 @@ class World:
         object.__setattr__(self, "_by_name", {u.username: u for u in self.users})
         object.__setattr__(self, "_by_key", by_key)
         object.__setattr__(self, "_by_slug", {c.slug: c for c in self.courses})
+        object.__setattr__(self, "_by_slug_key", by_slug_key)
         object.__setattr__(self, "_campaigns", {c.slug: c for c in self.campaigns})
+        object.__setattr__(self, "_campaign_keys", campaign_keys)
         object.__setattr__(self, "_of_user", newest_first)
         object.__setattr__(self, "_of_course", by_id)
         object.__setattr__(self, "_students", students)
@@ -242,6 +272,10 @@ class World:
         """Exact lookup by slug (private courses included)."""
         return self._by_slug.get(slug)
 
+    def find_course(self, slug: str) -> StandinCourse | None:
+        """Lookup as the database does it: the whole slug, ignoring case and accents."""
+        return self._by_slug_key.get(collation_key(slug))
+
     def roster(self, slug: str) -> tuple[Enrollment, ...]:
         """One row per enrollment of the course, in row-id order."""
         return self._of_course.get(slug, ())
@@ -255,15 +289,36 @@ class World:
         return next((e.username for e in self.roster(slug) if e.role == ROLE_INSTRUCTOR), None)
 
     def campaign(self, slug: str) -> Campaign | None:
-        """Campaign by slug, or None."""
+        """Campaign by exact slug, or None."""
         return self._campaigns.get(slug)
 
+    def find_campaign(self, slug: str) -> Campaign | None:
+        """Lookup as the database does it: ignoring case and accents."""
+        return self._campaign_keys.get(collation_key(slug))
+
     def active_courses(self, campaign_slug: str, now: datetime) -> list[StandinCourse]:
-        """Non-private courses of the campaign inside their tracking window, busiest first."""
+        """What ``campaigns#active_courses`` lists for an anonymous client, before its limit.
+
+        The campaign's non-private courses that are current or future (including
+        those ended within the update window), ordered by ``recent_revision_count``
+        descending, then title as the collation sorts it (then id, where MySQL
+        would leave ties in no particular order).
+        """
         campaign = self._campaigns.get(campaign_slug)
         if campaign is None:
             return []
         found = [self._by_slug[s] for s in campaign.course_slugs]
-        active = [c for c in found if not c.private and c.tracking_active(now)]
-        active.sort(key=lambda c: (-c.stats.recent_revision_count, c.id))
-        return active
+        listed = [c for c in found if not c.private and c.current_and_future(now)]
+        listed.sort(key=lambda c: (-c.stats.recent_revision_count, collation_key(c.title), c.id))
+        return listed
+
+
+def _unique_under_collation(what: str, records: list[tuple[str, T]]) -> dict[str, T]:
+    """``records`` keyed by ``collation_key``; ``ValueError`` if two names fold together."""
+    folded: dict[str, T] = {}
+    for name, record in records:
+        key = collation_key(name)
+        if key in folded:
+            raise ValueError(f"{what} collide under the collation: {name!r}")
+        folded[key] = record
+    return folded

@@ -47,7 +47,7 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def human(n: int, locale: str) -> str:
+def human(n: int | float, locale: str) -> str:
     """A count as the dashboard displays it ("21.6K"); see ``humanize``."""
     return number_to_human(n, locale=locale)
 
@@ -149,3 +149,12 @@ def course_page_html(course: StandinCourse) -> bytes:
         '<body><div id="react_root" data-current_user="{}"></div>'
         "<noscript>This page needs JavaScript.</noscript></body>\n</html>\n"
     ).encode()
+
+
+# The dashboard's home page, where ``/dashboard`` sends anonymous visitors.
+HOME_PAGE_HTML = (
+    b'<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
+    b"<title>Programs &amp; Events Dashboard</title></head>\n"
+    b'<body><div id="react_root" data-current_user="{}"></div>'
+    b"<noscript>This page needs JavaScript.</noscript></body>\n</html>\n"
+)

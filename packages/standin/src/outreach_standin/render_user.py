@@ -1,12 +1,17 @@
-"""``/user_stats.json``: a user's enrollments and their totals, as the dashboard renders them.
+"""A user as the dashboard shows one: ``/users/NAME`` (profile) and ``/user_stats.json``.
 
-Display strings depend on the request's locale (role labels, ``number_to_human``
-units), so the app caches one rendering per user and locale.
+The profile is the only light answer that names the *stored* username, which
+is how a client learns which account a case- and accent-insensitive lookup
+matched. Display strings in user_stats depend on the request's locale (role
+labels, ``number_to_human`` units), so the app caches one rendering per user
+and locale.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -29,8 +34,36 @@ ROLE_LABELS = {
         4: "Personnel de Wiki Education",
     },
 }
+# ``Features.default_course_string_prefix``: that of the instance's default course
+# type (BasicCourse on Programs & Events), whatever courses the user has.
+DEFAULT_COURSE_STRING_PREFIX = "courses_generic"
 # An instructor's label is the course's own wording ("Instructor", "Facilitator").
 INSTRUCTOR_FR = {"Instructor": "Formateur·rice", "Facilitator": "Animateur·rice"}
+
+
+def user_profile_payload(user: StandinUser) -> dict[str, Any]:
+    """``user_profiles/show.json.jbuilder``: the stored username and the profile's fields."""
+    profile = user.profile
+    return {
+        "user_profile": {
+            "username": user.username,
+            "profile_image": None,  # no uploaded image and no image_file_link
+            "bio": profile.bio if profile else None,
+            "location": profile.location if profile else None,
+            "institution": profile.institution if profile else None,
+        }
+    }
+
+
+def profile_page_html(user: StandinUser) -> bytes:
+    """The HTML profile page a browser gets at ``/users/NAME``: never data."""
+    title = escape(f"{user.username} - Programs & Events Dashboard")
+    return (
+        '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n"
+        f'<body><div id="react_root" data-username="{escape(user.username)}"></div>'
+        "<noscript>This page needs JavaScript.</noscript></body>\n</html>\n"
+    ).encode()
 
 
 def role_label(role: int, course: StandinCourse, locale: str) -> str:
@@ -85,8 +118,13 @@ def user_stats_payload(world: World, user: StandinUser, locale: str) -> dict[str
         "user_recent_uploads": [_upload(user, i) for i in uploads],
         "courses_details": details,
     }
-    payload.update(_instructor_stats(world, rows, locale))
-    payload.update(_student_stats(world, rows, locale))
+    # The blocks appear for a role held anywhere, private courses included
+    # (course_instructor?, course_student?); their numbers count public courses only.
+    held = {e.role for e in world.enrollments_of(user.username)}
+    if ROLE_INSTRUCTOR in held:
+        payload.update(_instructor_stats(world, rows, locale))
+    if ROLE_STUDENT in held:
+        payload.update(_student_stats(world, rows, locale))
     payload["max_project"] = _max_project(world, rows)
     return payload
 
@@ -101,22 +139,22 @@ def _distinct_courses(world: World, rows: tuple[Enrollment, ...], role: int) -> 
 
 
 def _instructor_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> dict[str, Any]:
+    """``as_instructor`` and ``by_students`` over the public courses ``rows`` instruct."""
     courses = _distinct_courses(world, rows, ROLE_INSTRUCTOR)
-    if not courses:
-        return {}
     students = sum(world.student_count(c.slug) for c in courses)
     trained = sum(min(c.stats.trained_count, world.student_count(c.slug)) for c in courses)
-    percent = 100.0 * trained / students if students else 0.0
+    # CoursesPresenter#trained_percent: 100 when there are no students at all.
+    percent = 100.0 * trained / students if students else 100
 
     def total(attribute: str) -> int:
         return sum(int(getattr(c.stats, attribute)) for c in courses)
 
     return {
         "as_instructor": {
-            "course_string_prefix": courses[0].string_prefix,
+            "course_string_prefix": DEFAULT_COURSE_STRING_PREFIX,
             "courses_count": len(courses),
             "user_count": students,
-            "trained_percent": f"{percent:.1f}",
+            "trained_percent": human(percent, locale),
         },
         "by_students": {
             "word_count": human(total("word_count"), locale),
@@ -132,9 +170,8 @@ def _instructor_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -
 
 
 def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> dict[str, Any]:
+    """``as_student`` over the public courses of ``rows`` with a student role."""
     student_rows = [e for e in rows if e.role == ROLE_STUDENT]
-    if not student_rows:
-        return {}
     courses = _distinct_courses(world, rows, ROLE_STUDENT)
     words = 0
     for e in student_rows:
@@ -144,7 +181,7 @@ def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> d
     uploads = sum(e.total_uploads for e in student_rows)
     return {
         "as_student": {
-            "course_string_prefix": courses[0].string_prefix,
+            "course_string_prefix": DEFAULT_COURSE_STRING_PREFIX,
             "individual_courses_count": len(courses),
             "individual_word_count": human(words, locale),
             "individual_references_count": human(
@@ -161,8 +198,16 @@ def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> d
 
 
 def _max_project(world: World, rows: tuple[Enrollment, ...]) -> str | None:
-    if not rows:
+    """``UserProfilesController#max_project``: the most frequent home wiki's project.
+
+    Over the user's distinct public courses; among the wikis tied for most
+    courses, ``wikipedia`` wins, else the first by id; None without courses.
+    """
+    courses = {e.course_slug: world.course(e.course_slug) for e in rows}
+    homes = [course.home_wiki for course in courses.values() if course is not None]
+    tally = Counter(wiki.id for wiki in homes)
+    if not tally:
         return None
-    best = max(rows, key=lambda e: (e.character_sum_ms, e.enrolled_at))
-    course = world.course(best.course_slug)
-    return course.home_wiki.project if course is not None else None
+    most = max(tally.values())
+    projects = [w.project for w in sorted(set(homes), key=lambda w: w.id) if tally[w.id] == most]
+    return "wikipedia" if "wikipedia" in projects else projects[0]

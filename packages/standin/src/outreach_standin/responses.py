@@ -1,9 +1,9 @@
 """HTTP answers as the dashboard's Rails stack sends them, and the control panel's.
 
 Upstream answers carry Rails' content types and, for a JSON 200, its
-``Cache-Control``; the canned pages are the ones the real dashboard serves
-when a course is unknown or the application fails, so a client meets the same
-bytes here as in production.
+``Cache-Control``. The canned bodies are the dashboard's own error templates
+(``app/views/errors``) in HTML and JSON: which one a client gets depends on
+the request's negotiated format (``rails.py``), as in production.
 """
 
 from __future__ import annotations
@@ -17,22 +17,46 @@ JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 RAILS_CACHE_CONTROL = "max-age=0, private, must-revalidate"
 
-# The Rails 404 page the dashboard serves for unknown or private courses.
-NOT_FOUND_HTML = (
-    b"<!DOCTYPE html>\n<html>\n"
-    b"<head><title>The page you were looking for doesn't exist (404)</title></head>\n"
-    b'<body><div class="dialog"><h1>The page you were looking for doesn\'t exist.</h1>\n'
-    b"<p>You may have mistyped the address or the page may have moved.</p></div></body>\n"
-    b"</html>\n"
+# The dashboard's title, which heads its error pages (P&E's ``dashboard_title``).
+DASHBOARD_TITLE = "Programs &amp; Events Dashboard"
+
+
+def _error_page(heading_id: str, header: str, explanation: str) -> bytes:
+    """An ``errors/*.html.haml`` page inside a reduced application layout."""
+    return (
+        '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
+        f"<title>{DASHBOARD_TITLE}</title></head>\n"
+        f'<body>\n<header class="main-page"><h1>{DASHBOARD_TITLE}</h1></header>\n'
+        '<section id="courses"><div class="container narrow"><div class="section-header">\n'
+        f"<h2{heading_id}>{header}</h2>\n<p>{explanation}</p>\n"
+        "</div></div></section>\n</body>\n</html>\n"
+    ).encode()
+
+
+# ``errors#file_not_found`` in HTML: unknown routes and errors not rescued as JSON.
+NOT_FOUND_HTML = _error_page(
+    ' id="heading404"',
+    "Page not found. :-(",
+    "This page doesn't exist. If you were trying to reach the dashboard for a course, "
+    "that course may not be registered for this dashboard.",
+)
+# ``errors#internal_server_error`` in HTML (status 500).
+ERROR_500_HTML = _error_page(
+    "",
+    "500 \u2014 internal server error.  :-(",
+    "Something went wrong. Please contact the maintainers of this dashboard "
+    "to let them know about the problem.",
+)
+# The same two in JSON (``errors/*.json.jbuilder``), when the request's format is JSON.
+NOT_FOUND_JSON = b'{"message":"Not found"}'
+ERROR_500_JSON = b'{"message":"Internal server error"}'
+# ``rescue_unknown_format``: an HTML-only action asked for another format.
+UNKNOWN_FORMAT_TEXT = (
+    b"This page doesn't exist. If you were trying to reach the dashboard for a course, "
+    b"that course may not be registered for this dashboard.\n"
 )
 # Body of user_stats for an unknown user (status 404).
 USER_NOT_FOUND = b'{"error":"User not found"}'
-# Rails' page for an unhandled exception (status 500).
-ERROR_500_HTML = (
-    b"<!DOCTYPE html>\n<html>\n<head><title>We're sorry, but something went wrong (500)"
-    b'</title></head>\n<body><div class="dialog"><h1>We\'re sorry, but something went wrong.'
-    b"</h1></div></body>\n</html>\n"
-)
 # What a proxy in front of the dashboard answers, with a 200, during maintenance.
 MAINTENANCE_HTML = (
     b"<!DOCTYPE html>\n<html>\n<head><title>Outreach Dashboard</title></head>\n"
@@ -50,9 +74,19 @@ def respond(body: bytes, status: int = 200, content_type: str = JSON, **headers:
     return Response(body, status_code=status, headers=all_headers)
 
 
-def not_found() -> Response:
-    """The dashboard's HTML 404, whatever was asked (even a ``.json`` path)."""
-    return respond(NOT_FOUND_HTML, 404, HTML)
+def not_found(json: bool) -> Response:
+    """``errors#file_not_found``, reached through ``exceptions_app``, in the negotiated format."""
+    return respond(NOT_FOUND_JSON, 404) if json else respond(NOT_FOUND_HTML, 404, HTML)
+
+
+def server_error(json: bool) -> Response:
+    """``errors#internal_server_error``, reached through ``exceptions_app``."""
+    return respond(ERROR_500_JSON, 500) if json else respond(ERROR_500_HTML, 500, HTML)
+
+
+def redirect(location: str) -> Response:
+    """A Rails ``redirect_to``: 302, an absolute ``Location``, an empty HTML body."""
+    return respond(b"", 302, HTML, location=location)
 
 
 def control_json(payload: Any, status: int = 200) -> Response:

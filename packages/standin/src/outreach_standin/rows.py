@@ -47,7 +47,8 @@ class CourseRow:
     ``end``/``timeline_end`` days whose last second ends the window, as the
     dashboard stores them. After the enrollments in ``world.ENROLLMENTS``, the
     course gets ``crowd_students`` students drawn from the crowd, skipping its
-    first ``crowd_from`` members.
+    first ``crowd_from`` members. A ``broken`` course's page raises (as broken
+    data such as a dangling home wiki makes it): its course.json is a 500.
     """
 
     slug: str
@@ -70,6 +71,7 @@ class CourseRow:
     instructor_label: str = "Instructor"
     course_type: str = "Editathon"
     stats: CourseStats | None = None
+    broken: bool = False
 
 
 @dataclass(frozen=True, slots=True)

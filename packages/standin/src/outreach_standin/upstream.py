@@ -1,18 +1,24 @@
 """The dashboard's own endpoints, as the stand-in answers them.
 
-They reproduce the upstream contract, quirks included: the username is
-URL-decoded twice, lookups ignore case and accents, unknown or private
-courses answer an HTML 404 page, and a request's ``Accept-Language`` changes
-the display strings. Every request here is counted, may be delayed by the
-configured latency and may be broken by the fault plan in force, so tests can
-observe exactly how often and how robustly the service talks to its upstream.
+Requests are routed the way the dashboard's Rails router does it (``rails.py``):
+on the squeezed, still percent-encoded path, against patterns copied from its
+``config/routes.rb``, in its order; parameters are decoded after matching. The
+handlers then reproduce the controllers, quirks included: the username is
+URL-decoded twice, lookups ignore case and accents, controller-raised "not
+found" errors are JSON on ``.json`` paths (``rescue_not_found``), and route
+misses and 500s follow the negotiated format (``exceptions_app``). Every
+request here is counted, may be delayed by the configured latency and may be
+broken by the fault plan in force, so tests can observe exactly how often and
+how robustly the service talks to its upstream.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
-from urllib.parse import parse_qsl, unquote_plus
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,25 +27,41 @@ from starlette.routing import Route
 from outreach_standin.control import StandinControl
 from outreach_standin.faults import broken
 from outreach_standin.model import StandinCourse
+from outreach_standin.rails import (
+    BadRequest,
+    Negotiated,
+    cgi_unescape,
+    json_request,
+    negotiate,
+    normalize_path,
+    query_param,
+    unescape_uri,
+)
 from outreach_standin.render import (
+    HOME_PAGE_HTML,
     active_courses_payload,
     course_page_html,
     dump,
     users_payload,
 )
 from outreach_standin.render_course import course_payload
-from outreach_standin.render_user import user_stats_payload
+from outreach_standin.render_user import profile_page_html, user_profile_payload, user_stats_payload
 from outreach_standin.responses import (
     HTML,
+    UNKNOWN_FORMAT_TEXT,
     USER_NOT_FOUND,
     control_json,
     not_found,
+    redirect,
     respond,
+    server_error,
 )
 
 # The dashboard returns at most this many active courses per campaign.
 ACTIVE_COURSES_LIMIT = 100
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# A route's optional ``(.:format)``, as Journey compiles it.
+FORMAT = r"(?:\.(?P<format>[^/.?]+))?"
 
 
 def locale_of(request: Request) -> str:
@@ -69,26 +91,28 @@ def locale_of(request: Request) -> str:
     return "en"
 
 
-def username_param(query_string: bytes) -> str | None:
-    """The ``username`` parameter as the dashboard's controller ends up seeing it.
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One routed request: its captures (still percent-encoded) and its negotiated format."""
 
-    Rack decodes the query string once; the controller then applies
-    ``CGI.unescape`` again (``+`` to space, ``%XX`` to bytes, read as UTF-8) and
-    turns underscores into spaces.
-    """
-    value: str | None = None
-    pairs = parse_qsl(
-        query_string.decode("utf-8", "replace"),
-        keep_blank_values=True,
-        encoding="utf-8",
-        errors="replace",
-    )
-    for key, item in pairs:
-        if key == "username":
-            value = item  # the last one wins, as in Rack
-    if value is None:
-        return None
-    return unquote_plus(value, encoding="utf-8", errors="replace").replace("_", " ")
+    request: Request
+    path: str
+    query: str
+    params: dict[str, str]
+    negotiated: Negotiated
+
+    def param(self, name: str) -> str:
+        """A path parameter decoded as Rails does; raises ``BadRequest`` for invalid UTF-8."""
+        return unescape_uri(self.params[name])
+
+    def rescued_not_found(self, message: str) -> Response:
+        """A ``RoutingError`` raised in a controller: JSON if ``json?``, else the 404 page."""
+        if json_request(self.negotiated, self.path, self.query):
+            return respond(dump({"message": message}), 404)
+        return not_found(False)
+
+
+Handler = Callable[[Call], Response]
 
 
 class Dashboard:
@@ -97,105 +121,166 @@ class Dashboard:
     def __init__(self, control: StandinControl) -> None:
         self.control = control
         self.world = control.world
-
-    def routes(self) -> list[Route]:
-        """The upstream routes, ending with a catch-all (so it must come last)."""
-        return [
-            Route("/user_stats.json", self.user_stats),
-            Route("/courses/{school}/{title}/course.json", self.course),
-            Route("/courses/{school}/{title}/users.json", self.users),
-            Route("/courses/{school}/{title}", self.course_page),
-            Route("/courses/{school}/{title}/{rest:path}", self.course_page),
-            Route("/campaigns/{slug}/active_courses.json", self.active_courses),
-            Route("/{path:path}", self.other, methods=ANY_METHOD),
+        # (pattern, counter name, handler): config/routes.rb's order, GET and HEAD only.
+        self.table: list[tuple[re.Pattern[str], str, Handler]] = [
+            # users/:username, constraints /.*/: greedy, so a ".json" is part of the name.
+            (re.compile(r"/users/(?P<username>.*)"), "user_profile", self.user_profile),
+            # user_stats(.:format): only its .json form is modelled; the .json is the format.
+            (re.compile(r"/user_stats\.(?P<format>json)"), "user_stats", self.user_stats),
+            (re.compile(r"/courses/(?P<slug>.*)/course\.json" + FORMAT), "course", self.course),
+            (re.compile(r"/courses/(?P<slug>.*)/users\.json" + FORMAT), "users", self.users),
+            (
+                re.compile(
+                    r"/courses/(?P<school>[^/]*)/(?P<titleterm>[^/]*)"
+                    r"(?:/[^/.?]+(?:/[^/.?]+(?:/.*)?)?)?" + FORMAT
+                ),
+                "other",
+                self.course_page,
+            ),
+            (
+                # active_courses(.:format): only its .json form is modelled.
+                re.compile(r"/campaigns/(?P<slug>[^/.?]+)/active_courses\.(?P<format>json)"),
+                "active_courses",
+                self.active_courses,
+            ),
+            (re.compile(r"/dashboard" + FORMAT), "other", self.dashboard),
+            (re.compile(r"/"), "other", self.home),
         ]
 
-    async def _serve(self, endpoint: str, produce: Callable[[], Response]) -> Response:
+    def routes(self) -> list[Route]:
+        """One catch-all: the dashboard's own router decides (so it must come last)."""
+        return [Route("/{path:path}", self.dispatch, methods=ANY_METHOD)]
+
+    async def dispatch(self, request: Request) -> Response:
+        """Route ``request`` like Rails, then count, delay, maybe break, and answer it."""
+        if request.url.path.startswith("/__standin/"):
+            return control_json({"error": "unknown control endpoint"}, 404)
+        raw = request.scope.get("raw_path") or quote(request.scope["path"]).encode()
+        path = normalize_path(raw.decode("latin-1"))
+        query = request.scope["query_string"].decode("latin-1")
+        accept = request.headers.get("accept")
+        if request.method in ("GET", "HEAD"):
+            for pattern, endpoint, handler in self.table:
+                if match := pattern.fullmatch(path):
+                    params = {k: v for k, v in match.groupdict().items() if v is not None}
+                    fmt = params.pop("format", None) or query_param(query, "format")
+                    call = Call(request, path, query, params, negotiate(fmt, accept, path))
+                    return await self._serve(endpoint, call, handler)
+        call = Call(request, path, query, {}, negotiate(query_param(query, "format"), accept, path))
+        return await self._serve("other", call, self.route_miss)
+
+    async def _serve(self, endpoint: str, call: Call, handler: Handler) -> Response:
         """Count, delay, maybe break, then answer: the path of every upstream request."""
         plan = self.control.record(endpoint)
         if latency := self.control.latency_ms:
             await asyncio.sleep(latency / 1000)
+
+        def produce() -> Response:
+            try:
+                response = handler(call)
+            except BadRequest:
+                return respond(b"Bad Request\n", 400, "text/plain; charset=utf-8")
+            # Rails says so whenever the Accept header chose what to render.
+            if call.negotiated.by_accept and response.status_code != 302:
+                response.headers["vary"] = "Accept"
+            return response
+
         return produce() if plan is None else await broken(plan, produce)
 
-    def _visible_course(self, request: Request) -> StandinCourse | None:
-        params = request.path_params
-        course = self.world.course(f"{params['school']}/{params['title']}")
-        return None if course is None or course.private else course
+    def _course(self, call: Call, slug: str) -> StandinCourse | Response:
+        """``set_course``: the course, or the 404 its controller raises (unknown or private)."""
+        course = self.world.find_course(slug)
+        if course is None:
+            return call.rescued_not_found(f"Course {slug} not found")
+        if course.private:  # protect_privacy: the client is anonymous
+            return call.rescued_not_found("not found")
+        return course
 
-    async def user_stats(self, request: Request) -> Response:
-        def produce() -> Response:
-            name = username_param(request.scope["query_string"])
-            user = self.world.find_user(name) if name is not None else None
-            if user is None:
-                return respond(USER_NOT_FOUND, 404)
-            locale = locale_of(request)
-            body = self.control.cached(
-                ("user_stats", user.id, locale),
-                lambda: dump(user_stats_payload(self.world, user, locale)),
-            )
-            return respond(body)
+    # -- user_profiles#show, user_profiles#stats --
+    def user_profile(self, call: Call) -> Response:
+        name = cgi_unescape(call.param("username")).replace("_", " ")
+        user = self.world.find_user(name)
+        if user is None:  # flash "User not found", redirect_to dashboard#index
+            return redirect(f"{str(call.request.base_url).rstrip('/')}/dashboard")
+        if not call.negotiated.json:
+            return respond(profile_page_html(user), 200, HTML)
+        body = self.control.cached(
+            ("user_profile", user.id), lambda: dump(user_profile_payload(user))
+        )
+        return respond(body)
 
-        return await self._serve("user_stats", produce)
+    def user_stats(self, call: Call) -> Response:
+        value = query_param(call.query, "username")
+        if value is None:  # CGI.unescape(nil) raises TypeError: a 500, in JSON (.json route)
+            return server_error(call.negotiated.json)
+        user = self.world.find_user(cgi_unescape(value).replace("_", " "))
+        if user is None:
+            return respond(USER_NOT_FOUND, 404)
+        locale = locale_of(call.request)
+        body = self.control.cached(
+            ("user_stats", user.id, locale),
+            lambda: dump(user_stats_payload(self.world, user, locale)),
+        )
+        return respond(body)
 
-    async def course(self, request: Request) -> Response:
-        def produce() -> Response:
-            course = self._visible_course(request)
-            if course is None:
-                return not_found()
-            now, privileged = self.control.now(), self.control.privileged
-            locale = locale_of(request)
-            body = self.control.cached(
-                ("course", course.slug, locale, privileged, course.ended(now)),
-                lambda: dump(
-                    course_payload(
-                        self.world, course, now=now, privileged=privileged, locale=locale
-                    )
-                ),
-            )
-            return respond(body)
+    # -- courses#course, courses#users, courses#show --
+    def course(self, call: Call) -> Response:
+        course = self._course(call, call.param("slug"))
+        if isinstance(course, Response):
+            return course
+        if course.broken:  # the view raises: exceptions_app's 500, in the negotiated format
+            return server_error(call.negotiated.json)
+        now, privileged = self.control.now(), self.control.privileged
+        locale = locale_of(call.request)
+        body = self.control.cached(
+            ("course", course.slug, locale, privileged, course.ended(now)),
+            lambda: dump(
+                course_payload(self.world, course, now=now, privileged=privileged, locale=locale)
+            ),
+        )
+        return respond(body)
 
-        return await self._serve("course", produce)
+    def users(self, call: Call) -> Response:
+        course = self._course(call, call.param("slug"))
+        if isinstance(course, Response):
+            return course
+        privileged = self.control.privileged
+        body = self.control.cached(
+            ("users", course.slug, privileged),
+            lambda: dump(users_payload(self.world, course, privileged=privileged)),
+        )
+        return respond(body)
 
-    async def users(self, request: Request) -> Response:
-        def produce() -> Response:
-            course = self._visible_course(request)
-            if course is None:
-                return not_found()
-            privileged = self.control.privileged
-            body = self.control.cached(
-                ("users", course.slug, privileged),
-                lambda: dump(users_payload(self.world, course, privileged=privileged)),
-            )
-            return respond(body)
+    def course_page(self, call: Call) -> Response:
+        course = self._course(call, f"{call.param('school')}/{call.param('titleterm')}")
+        if isinstance(course, Response):
+            return course
+        if call.negotiated.format != "html":  # respond_to html only: UnknownFormat
+            return respond(UNKNOWN_FORMAT_TEXT, 404, "text/plain; charset=utf-8")
+        return respond(course_page_html(course), 200, HTML)
 
-        return await self._serve("users", produce)
+    # -- campaigns#active_courses --
+    def active_courses(self, call: Call) -> Response:
+        campaign = self.world.find_campaign(call.param("slug"))
+        if campaign is None:
+            return call.rescued_not_found("Campaign does not exist")
+        found = self.world.active_courses(campaign.slug, self.control.now())
+        found = found[:ACTIVE_COURSES_LIMIT]
+        locale = locale_of(call.request)
+        body = self.control.cached(
+            ("active_courses", campaign.slug, locale, tuple(c.id for c in found)),
+            lambda: dump(active_courses_payload(self.world, found, locale)),
+        )
+        return respond(body)
 
-    async def active_courses(self, request: Request) -> Response:
-        def produce() -> Response:
-            slug = request.path_params["slug"]
-            if self.world.campaign(slug) is None:
-                return not_found()
-            found = self.world.active_courses(slug, self.control.now())[:ACTIVE_COURSES_LIMIT]
-            locale = locale_of(request)
-            body = self.control.cached(
-                ("active_courses", slug, locale, tuple(c.id for c in found)),
-                lambda: dump(active_courses_payload(self.world, found, locale)),
-            )
-            return respond(body)
+    # -- the rest --
+    def dashboard(self, call: Call) -> Response:
+        """``dashboard#index`` sends anonymous visitors to the home page."""
+        return redirect(f"{str(call.request.base_url).rstrip('/')}/")
 
-        return await self._serve("active_courses", produce)
+    def home(self, call: Call) -> Response:
+        return respond(HOME_PAGE_HTML, 200, HTML)
 
-    async def course_page(self, request: Request) -> Response:
-        def produce() -> Response:
-            rest = str(request.path_params.get("rest", ""))
-            course = self._visible_course(request)
-            if course is None or rest.endswith(".json"):
-                return not_found()
-            return respond(course_page_html(course), 200, HTML)
-
-        return await self._serve("other", produce)
-
-    async def other(self, request: Request) -> Response:
-        if request.url.path.startswith("/__standin/"):
-            return control_json({"error": "unknown control endpoint"}, 404)
-        return await self._serve("other", not_found)
+    def route_miss(self, call: Call) -> Response:
+        """No route: ``exceptions_app`` renders ``errors#file_not_found``."""
+        return not_found(call.negotiated.json)

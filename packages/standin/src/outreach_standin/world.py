@@ -26,6 +26,7 @@ from outreach_standin.model import (
     ROLE_STAFF,
     ROLE_STUDENT,
     CourseStats,
+    UserProfile,
     Wiki,
 )
 from outreach_standin.rows import (
@@ -61,6 +62,24 @@ STAFF = "Dashboard Helper Staff"
 BUSY = "Busy Bee"
 # Instructor of COURSE_TWO_HATS and student in COURSE_ACTIVE, both active now.
 TWO_HATS = "Ama Twohats"
+# Stored exactly so; student in COURSE_ACTIVE. HASHTAG_LOOKALIKE folds onto it.
+HASHTAG = "Hashtag Hero"
+# Student in every course whose slug holds awkward characters (COURSE_HASH to
+# COURSE_QUERY_PERCENT), instructor nowhere.
+SLUGGER = "Slug Collector"
+# Student in COURSE_BROKEN, COURSE_ACTIVE and COURSE_ENDED.
+BROKEN_STUDENT = "Brittle Learner"
+# Instructor only in COURSE_PRIVATE, student in COURSE_COMMONS: user_stats has
+# ``as_instructor`` (its flag counts private courses) but lists only the student row.
+PRIVATE_TEACHER = "Private Tutor"
+
+# --- Look-alikes ---------------------------------------------------------------
+# Other MediaWiki accounts (MediaWiki folds only the first letter) that have no
+# dashboard row: its usernames are unique under a case- and accent-insensitive
+# collation, so it holds one name per class, and user_stats.json and /users/NAME
+# answer with the stored user for these spellings. Not in PEOPLE.
+ZOE_LOOKALIKE = "Zoe Åström"
+HASHTAG_LOOKALIKE = "Hashtag HERO"
 
 PEOPLE = (
     PersonRow(MARTA, user_id=20031, global_id=5512093, registered=(-1349, 18, 2, 51), uploads=2),
@@ -73,15 +92,43 @@ PEOPLE = (
     PersonRow(STAFF, user_id=118, global_id=1200331, registered=(-5431, 12), admin=True, uploads=0),
     PersonRow(BUSY, user_id=61234, uploads=2),
     PersonRow(TWO_HATS, user_id=70555, uploads=1),
+    PersonRow(HASHTAG, user_id=75120, global_id=71230455, uploads=0),
+    PersonRow(SLUGGER, user_id=75388, uploads=0),
+    PersonRow(BROKEN_STUDENT, user_id=75402, uploads=0),
+    PersonRow(PRIVATE_TEACHER, user_id=75417, uploads=0),
 )
 NAMED_USERS = tuple(person.username for person in PEOPLE)
 
+# What named users wrote on their profile pages (/users/NAME). Users missing
+# here (QUIET, the crowd) never saved a profile: bio, location and institution
+# are null.
+PROFILES = {
+    MARTA: UserProfile(
+        "Librarian; runs Wikidata Days for the branch libraries.",
+        "Riverside",
+        "Riverside Library Network",
+    ),
+    NGOZI: UserProfile("Writes about women in science.", "Enugu", ""),
+    ZOE: UserProfile(
+        "Translates between Swedish, French and English.", "Lyon", "Université de Lyon"
+    ),
+    KAI: UserProfile("Photographer; uploads to Commons.", "Hilo", ""),
+    PERCENT: UserProfile("", "", ""),
+    OLD_TIMER: UserProfile("Editing since the early days.", "", ""),
+    STAFF: UserProfile("Dashboard support.", "", "Wiki Education"),
+    BUSY: UserProfile("Joins every edit-a-thon going.", "Everywhere", ""),
+    TWO_HATS: UserProfile(
+        "Teaches a Tagalog Wikipedia workshop.", "Quezon City", "Ateneo de Manila"
+    ),
+}
+
 # --- Campaigns -----------------------------------------------------------------
-# A handful of active courses (plus ended/future/private ones that are filtered out).
+# Courses in every state active_courses sorts: running now, not started and ended
+# 10 days ago (listed), ended 40 days ago and private (left out).
 NORMAL_CAMPAIGN = "wikidata_days_2026"
-# More than 100 currently active courses; the endpoint returns only 100.
+# More than 100 current and future courses; the endpoint returns only 100.
 BIG_CAMPAIGN = "wiki_loves_everything_2026"
-# Only ended courses: active_courses is an empty list.
+# Only a course that ended long ago: active_courses is an empty list.
 ENDED_CAMPAIGN = "art_feminism_2025"
 
 CAMPAIGNS = (
@@ -98,6 +145,7 @@ WIKIPEDIAS = {
     for wiki_id, lang in (
         (1, "en"), (6, "fr"), (7, "de"), (8, "es"), (9, "mi"), (10, "tl"), (11, "pl"),
         (12, "ig"), (13, "ja"), (14, "pt"), (15, "el"), (16, "no"), (17, "is"), (18, "tr"),
+        (19, "sv"),
     )
 }  # fmt: skip
 
@@ -118,6 +166,27 @@ COURSE_PRIVATE = "Hidden_Valley_School/Staff_Onboarding_(2026)"
 COURSE_TWO_HATS = "Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
 # Active commons course with an empty passcode.
 COURSE_COMMONS = "São_Paulo_Photo_Walkers_(Brasil)/Commons_Photo_Walk_(Dez._2026)"
+# NORMAL_CAMPAIGN's course that has not started: active_courses lists it.
+COURSE_UPCOMING = COURSE_FUTURE
+# Ended 10 days ago, in NORMAL_CAMPAIGN: still inside the 30-day update window, so listed.
+COURSE_RECENTLY_ENDED = "Lagos_Wiki_Circle/Yoruba_Proverbs_Drive_(October_2026)"
+# Ended 40 days ago, in NORMAL_CAMPAIGN: outside the update window, so not listed.
+COURSE_LONG_ENDED = "Tartu_Open_Data_Club/Estonian_Manor_Houses_(Sept._2026)"
+# Slugs with nearly any character, as courses made through the API or older code
+# have them (the UI would refuse these titles); all active now, SLUGGER a student
+# in each. "#" in the title, and an empty term (no "_(TERM)" suffix).
+COURSE_HASH = "Wikimedia_Norge/#1Lib1Ref_2026"
+# A "/" inside the title: only the greedy course.json route reaches it.
+COURSE_SLASH = "Wikimedia_Sverige/WikiGap_2025/26_(Spring)"
+# "[ ] { }" in the title.
+COURSE_BRACKETS = "Bracket_Club/[draft]_Sandbox_Sprint_{March}"
+# "&" in the school, "| < >" in the title.
+COURSE_PIPE_ANGLE = "Pipe_&_Angle_Society/A|B_<test>_Week"
+# "?", "%" and "+" in the title.
+COURSE_QUERY_PERCENT = "Query_School/What?_100%_Done_+_More"
+# Active, visible, in NORMAL_CAMPAIGN, but its course.json always answers 500 (JSON
+# when asked for JSON); its users.json works.
+COURSE_BROKEN = "Fragile_Archives_Collective/Edit-a-thon_with_a_Broken_Page_(2026)"
 
 COURSES = (
     CourseRow(
@@ -142,7 +211,7 @@ COURSES = (
             update_log_count=60,
         ),
         campaigns=(NORMAL_CAMPAIGN,),
-        crowd_students=31,
+        crowd_students=29,  # with 8 named students: 37
     ),
     CourseRow(
         slug=COURSE_EVENT_OVER,
@@ -180,7 +249,7 @@ COURSES = (
         start=-250, end=-190, timeline_start=-240, timeline_end=-238,
         home=WIKIPEDIAS["en"],
         campaigns=(ENDED_CAMPAIGN,),
-        crowd_students=11,
+        crowd_students=10,  # with 2 named students: 12
     ),
     CourseRow(
         slug=COURSE_FUTURE,
@@ -226,7 +295,86 @@ COURSES = (
         home=COMMONS,
         wikis=(COMMONS, WIKIPEDIAS["pt"], WIKIDATA),
         passcode="",
+        crowd_students=7,  # with 3 named students: 10
+    ),
+    CourseRow(
+        slug=COURSE_RECENTLY_ENDED,
+        school="Lagos Wiki Circle",
+        title="Yoruba Proverbs Drive",
+        term="October 2026",
+        start=-50, end=-10, timeline_start=-45, timeline_end=-12,
+        home=WIKIPEDIAS["en"],
+        course_type="ClassroomProgramCourse",
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=12,
+    ),
+    CourseRow(
+        slug=COURSE_LONG_ENDED,
+        school="Tartu Open Data Club",
+        title="Estonian Manor Houses",
+        term="Sept. 2026",
+        start=-80, end=-40, timeline_start=-75, timeline_end=-42,
+        home=WIKIDATA,
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=7,
+    ),
+    CourseRow(
+        slug=COURSE_HASH,
+        school="Wikimedia Norge",
+        title="#1Lib1Ref 2026",
+        term="",
+        start=-10, end=20, timeline_start=-3, timeline_end=13,
+        home=WIKIPEDIAS["no"],
+        crowd_students=6,
+    ),
+    CourseRow(
+        slug=COURSE_SLASH,
+        school="Wikimedia Sverige",
+        title="WikiGap 2025/26",
+        term="Spring",
+        start=-30, end=60, timeline_start=-30, timeline_end=60,
+        home=WIKIPEDIAS["sv"],
+        wikis=(WIKIPEDIAS["sv"], WIKIPEDIAS["en"]),
         crowd_students=8,
+    ),
+    CourseRow(
+        slug=COURSE_BRACKETS,
+        school="Bracket Club",
+        title="[draft] Sandbox Sprint {March}",
+        term="",
+        start=-7, end=14, timeline_start=-7, timeline_end=14,
+        home=WIKIPEDIAS["en"],
+        course_type="BasicCourse",
+        crowd_students=3,
+    ),
+    CourseRow(
+        slug=COURSE_PIPE_ANGLE,
+        school="Pipe & Angle Society",
+        title="A|B <test> Week",
+        term="",
+        start=-2, end=5, timeline_start=-2, timeline_end=5,
+        home=WIKIPEDIAS["en"],
+        crowd_students=4,
+    ),
+    CourseRow(
+        slug=COURSE_QUERY_PERCENT,
+        school="Query School",
+        title="What? 100% Done + More",
+        term="",
+        start=-20, end=40, timeline_start=-1, timeline_end=6,
+        home=WIKIPEDIAS["fr"],
+        crowd_students=5,
+    ),
+    CourseRow(
+        slug=COURSE_BROKEN,
+        school="Fragile Archives Collective",
+        title="Edit-a-thon with a Broken Page",
+        term="2026",
+        start=-15, end=30, timeline_start=-4, timeline_end=4,
+        home=WIKIPEDIAS["en"],
+        campaigns=(NORMAL_CAMPAIGN,),
+        crowd_students=6,
+        broken=True,
     ),
 )  # fmt: skip
 NAMED_COURSES = tuple(course.slug for course in COURSES)
@@ -242,6 +390,8 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_ACTIVE, KAI, ROLE_STUDENT, (-24, 9, 1)),
     EnrollmentRow(COURSE_ACTIVE, PERCENT, ROLE_STUDENT, (-23, 19, 45)),
     EnrollmentRow(COURSE_ACTIVE, BUSY, ROLE_STUDENT, (-22, 8, 8, 8)),
+    EnrollmentRow(COURSE_ACTIVE, HASHTAG, ROLE_STUDENT, (-21, 17, 12)),
+    EnrollmentRow(COURSE_ACTIVE, BROKEN_STUDENT, ROLE_STUDENT, (-21, 18, 40)),
     EnrollmentRow(COURSE_EVENT_OVER, STAFF, ROLE_STAFF, (-70, 10)),
     EnrollmentRow(COURSE_EVENT_OVER, MARTA, ROLE_STUDENT, (-52, 13, 20)),
     EnrollmentRow(COURSE_EVENT_OVER, ZOE, ROLE_STUDENT, (-51, 9, 2)),
@@ -251,11 +401,13 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_ENDED, MARTA, ROLE_INSTRUCTOR, (-252, 17, 3)),
     EnrollmentRow(COURSE_ENDED, STAFF, ROLE_STAFF, (-252, 17, 10)),
     EnrollmentRow(COURSE_ENDED, OLD_TIMER, ROLE_STUDENT, (-240, 10, 4)),
+    EnrollmentRow(COURSE_ENDED, BROKEN_STUDENT, ROLE_STUDENT, (-239, 15, 30)),
     EnrollmentRow(COURSE_FUTURE, MARTA, ROLE_INSTRUCTOR, (-4, 15)),
     EnrollmentRow(COURSE_FUTURE, BUSY, ROLE_STUDENT, (-3, 15, 30)),
     EnrollmentRow(COURSE_PRIVATE, MARTA, ROLE_INSTRUCTOR, (-12, 9)),
     EnrollmentRow(COURSE_PRIVATE, STAFF, ROLE_STAFF, (-12, 9, 5)),
     EnrollmentRow(COURSE_PRIVATE, ZOE, ROLE_STUDENT, (-11, 10)),
+    EnrollmentRow(COURSE_PRIVATE, PRIVATE_TEACHER, ROLE_INSTRUCTOR, (-11, 10, 30)),
     EnrollmentRow(COURSE_PRIVATE, TWO_HATS, ROLE_STUDENT, (-11, 11)),
     EnrollmentRow(COURSE_TWO_HATS, TWO_HATS, ROLE_INSTRUCTOR, (-21, 7, 45)),
     EnrollmentRow(COURSE_TWO_HATS, STAFF, ROLE_STAFF, (-21, 8)),
@@ -264,6 +416,21 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_COMMONS, STAFF, ROLE_STAFF, (-15, 13, 30)),
     EnrollmentRow(COURSE_COMMONS, KAI, ROLE_STUDENT, (-10, 9)),
     EnrollmentRow(COURSE_COMMONS, PERCENT, ROLE_STUDENT, (-9, 9)),
+    EnrollmentRow(COURSE_COMMONS, PRIVATE_TEACHER, ROLE_STUDENT, (-8, 19, 20)),
+    EnrollmentRow(COURSE_RECENTLY_ENDED, CrowdMember(2), ROLE_INSTRUCTOR, (-55, 10)),
+    EnrollmentRow(COURSE_LONG_ENDED, CrowdMember(3), ROLE_INSTRUCTOR, (-85, 16, 20)),
+    EnrollmentRow(COURSE_HASH, CrowdMember(4), ROLE_INSTRUCTOR, (-30, 9)),
+    EnrollmentRow(COURSE_HASH, SLUGGER, ROLE_STUDENT, (-9, 14, 2)),
+    EnrollmentRow(COURSE_SLASH, CrowdMember(5), ROLE_INSTRUCTOR, (-40, 13)),
+    EnrollmentRow(COURSE_SLASH, SLUGGER, ROLE_STUDENT, (-29, 10, 30)),
+    EnrollmentRow(COURSE_BRACKETS, CrowdMember(6), ROLE_INSTRUCTOR, (-8, 11)),
+    EnrollmentRow(COURSE_BRACKETS, SLUGGER, ROLE_STUDENT, (-6, 16, 45)),
+    EnrollmentRow(COURSE_PIPE_ANGLE, CrowdMember(7), ROLE_INSTRUCTOR, (-3, 9)),
+    EnrollmentRow(COURSE_PIPE_ANGLE, SLUGGER, ROLE_STUDENT, (-2, 10, 10)),
+    EnrollmentRow(COURSE_QUERY_PERCENT, CrowdMember(8), ROLE_INSTRUCTOR, (-25, 8, 15)),
+    EnrollmentRow(COURSE_QUERY_PERCENT, SLUGGER, ROLE_STUDENT, (-19, 12)),
+    EnrollmentRow(COURSE_BROKEN, CrowdMember(9), ROLE_INSTRUCTOR, (-20, 10)),
+    EnrollmentRow(COURSE_BROKEN, BROKEN_STUDENT, ROLE_STUDENT, (-14, 11, 5)),
 )
 
 # --- The crowd -----------------------------------------------------------------
