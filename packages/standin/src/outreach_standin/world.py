@@ -2,9 +2,13 @@
 
 Tests name the people, courses and campaigns below by constant; the tables say
 what each one is. The named fixtures cover the dashboard's awkward cases:
-re-enrollment, accents, ``+``/``%``/``@``/``:`` in usernames, users without
-courses, staff everywhere, private courses, and a campaign with more active
-courses than the endpoint returns. Around them a seeded crowd (``crowd.py``)
+re-enrollment, accents, ``+``/``%``/``@``/``:`` in usernames, look-alike
+spellings its lookups fold onto a stored name, users without courses, staff
+everywhere, private courses (which user_stats' flags count but its list
+hides), course slugs with nearly any character and ``/`` inside the title, a
+course whose page crashes, a greeter whose contact details any client sees,
+legacy roster rows, and campaigns whose listings show what
+``Course.current_and_future`` selects. Around them a seeded crowd (``crowd.py``)
 adds hundreds of generated users and courses, shaped by the last tables here.
 
 Dates are offsets from the anchor, midnight UTC of the day the world is built
