@@ -38,6 +38,7 @@ from outreach_standin.world import (
     COURSE_PRIVATE,
     COURSE_TWO_HATS,
     ENDED_CAMPAIGN,
+    GREETER,
     KAI,
     MARTA,
     NAMED_COURSES,
@@ -389,9 +390,10 @@ def test_course_paths_with_awkward_characters(client: httpx.Client) -> None:
 def test_course_passcode_and_commons_home(client: httpx.Client) -> None:
     course = client.get(course_path(COURSE_COMMONS)).json()["course"]
     assert course["passcode"] == ""
-    assert course["home_wiki"]["language"] is None
-    assert course["home_wiki"]["project"] == "commons"
-    assert course["course_stats"] is None
+    # Commons is not a null-language wiki (report section 5).
+    assert course["home_wiki"]["language"] == "commons"
+    assert course["home_wiki"]["project"] == "wikimedia"
+    assert "course_stats" not in course  # only with a stats hash (wikidata here)
 
 
 @pytest.mark.parametrize("leaf", ["course.json", "users.json"])
@@ -432,7 +434,7 @@ def test_users_json_rows_per_enrollment(client: httpx.Client) -> None:
     response = client.get(course_path(COURSE_ACTIVE, "users.json"))
     assert response.status_code == 200
     rows = response.json()["course"]["users"]
-    assert all(set(row) == ROSTER_KEYS for row in rows)
+    assert all(set(row) == ROSTER_KEYS for row in rows if row["username"] != GREETER)
     ngozi = [row for row in rows if row["username"] == NGOZI]
     assert sorted(row["role"] for row in ngozi) == [0, 3]
     assert len({row["id"] for row in ngozi}) == 1
@@ -447,7 +449,8 @@ def test_users_json_rows_per_enrollment(client: httpx.Client) -> None:
     )
     staff = next(row for row in rows if row["username"] == STAFF)
     assert staff["admin"] is True
-    assert staff["content_expert"] is True
+    # A staff-role admin is a program manager, unless a greeter (content expert).
+    assert (staff["content_expert"], staff["program_manager"]) == (False, True)
 
 
 # --- active_courses ---------------------------------------------------------------------------
@@ -642,12 +645,17 @@ def test_latency(client: httpx.Client) -> None:
 def test_privileged_view_leaks_private_fields(client: httpx.Client) -> None:
     assert client.post("/__standin/privileged", json={"on": True}).json() == {"on": True}
     rows = client.get(course_path(COURSE_ACTIVE, "users.json")).json()["course"]["users"]
-    assert all("real_name" in row and "@" in row["email"] for row in rows)
-    passcode = client.get(course_path(COURSE_ACTIVE)).json()["course"]["passcode"]
-    assert passcode not in ("", "****")
+    assert all("real_name" in row for row in rows)
+    # Student e-mails are shown to no one (report section 6).
+    assert all(("email" in row) == (row["role"] != 0) for row in rows)
+    assert all("@" in row["email"] for row in rows if row["role"] != 0)
+    course = client.get(course_path(COURSE_ACTIVE)).json()["course"]
+    assert course["passcode"] not in ("", "****")
+    assert (course["passcode_required"], course["canUploadSyllabus"]) == (True, True)
     client.post("/__standin/privileged", json={"on": False})
     rows = client.get(course_path(COURSE_ACTIVE, "users.json")).json()["course"]["users"]
-    assert not any("email" in row or "real_name" in row for row in rows)
+    # Anonymous: only the greeter's row shows them (see test_standin_truths).
+    assert [row["username"] for row in rows if "real_name" in row] == [GREETER]
     assert client.get(course_path(COURSE_ACTIVE)).json()["course"]["passcode"] == "****"
 
 

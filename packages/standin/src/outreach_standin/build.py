@@ -56,6 +56,6 @@ def _add_named_course(b: Builder, row: CourseRow, crowd: list[str]) -> None:
             continue
         user = enrollment.user
         name = crowd[user.index] if isinstance(user, CrowdMember) else user
-        b.enroll(name, course, enrollment.role, b.at(*enrollment.at))
+        b.enroll(name, course, enrollment.role, b.at(*enrollment.at), legacy=enrollment.legacy)
     for name in b.rng.sample(crowd[row.crowd_from :], row.crowd_students):
         b.enroll(name, course, ROLE_STUDENT)

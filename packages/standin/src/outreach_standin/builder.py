@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from outreach_standin.model import (
+    END_OF_DAY_TYPES,
     ROLE_CAMPUS_VOLUNTEER,
     ROLE_STUDENT,
     Campaign,
@@ -53,9 +54,13 @@ class Builder:
         """Anchor plus ``days`` days and a time of day."""
         return self.anchor + timedelta(days=days, hours=hour, minutes=minute, seconds=second)
 
-    def end_of(self, days: int) -> datetime:
-        """Last second of the day ``days`` after the anchor (how ends are stored)."""
-        return self.at(days, 23, 59, 59)
+    def course_end(self, days: int, row: CourseRow) -> datetime:
+        """How an end ``days`` after the anchor is stored for ``row``'s course type."""
+        if row.course_type in END_OF_DAY_TYPES:
+            # end_of_day is .999999 in the database; kept to the millisecond the
+            # JSON shows, so a fixture's instants are exactly its payload's.
+            return self.at(days, 23, 59, 59) + timedelta(milliseconds=999)
+        return self.at(days, *row.end_time)
 
     def _next_id(self, kind: str, max_step: int) -> int:
         """The next free id of ``kind``; ids leave gaps, as a database's rows do."""
@@ -85,6 +90,7 @@ class Builder:
             real_name=row.username.replace("+", " ").title(),
             email=f"{local or 'user'}{user_id}@example.org",
             admin=row.admin,
+            greeter=row.greeter,
             uploads=uploads,
             profile=profile,
         )
@@ -105,7 +111,7 @@ class Builder:
             return CourseStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rng.randint(5, 60), 0)
         words = rng.randint(800, 2_500_000)
         articles = rng.randint(1, 2500)
-        uploads = rng.randint(0, 300) if wiki.project == "commons" else rng.randint(0, 20)
+        uploads = rng.randint(0, 300) if wiki.language == "commons" else rng.randint(0, 20)
         in_use = rng.randint(0, uploads)
         return CourseStats(
             word_count=words,
@@ -124,12 +130,14 @@ class Builder:
             update_log_count=rng.randint(40, 90) if busy else rng.randint(60, 120),
         )
 
-    def _course_facts(self, row: CourseRow) -> tuple[int, str, str]:
+    def _course_facts(self, row: CourseRow) -> tuple[int, str | None, str]:
         """A course's id, passcode and description, drawn where ``row`` has none."""
         rng = self.rng
         course_id = row.course_id if row.course_id is not None else self._next_id("course", 17)
         passcode = row.passcode
-        if passcode is None:
+        if row.no_passcode:
+            passcode = None
+        elif passcode is None:
             passcode = (
                 "" if rng.random() < 0.2 else "".join(rng.choices(string.ascii_lowercase, k=8))
             )
@@ -146,7 +154,7 @@ class Builder:
         if any(c.slug == row.slug for c in self.courses):
             raise ValueError(f"duplicate slug {row.slug!r}")
         rng = self.rng
-        start, end = self.at(row.start), self.end_of(row.end)
+        start, end = self.at(row.start), self.course_end(row.end, row)
         course_id, passcode, description = self._course_facts(row)
         stats = row.stats or self._stats(
             started=start <= self.anchor, busy=start <= self.anchor <= end, wiki=row.home
@@ -165,7 +173,7 @@ class Builder:
             start=start,
             end=end,
             timeline_start=self.at(row.timeline_start),
-            timeline_end=self.end_of(row.timeline_end),
+            timeline_end=self.course_end(row.timeline_end, row),
             created_at=created.replace(
                 hour=12, minute=rng.randint(0, 59), second=rng.randint(0, 59)
             ),
@@ -186,9 +194,18 @@ class Builder:
         return course
 
     def enroll(
-        self, username: str, course: StandinCourse, role: int, at: datetime | None = None
+        self,
+        username: str,
+        course: StandinCourse,
+        role: int,
+        at: datetime | None = None,
+        *,
+        legacy: bool = False,
     ) -> None:
-        """Add one ``courses_users`` row; without ``at``, a plausible moment is drawn."""
+        """Add one ``courses_users`` row; without ``at``, a plausible moment is drawn.
+
+        ``legacy`` rows keep ``at`` for their place in id order but have no created_at.
+        """
         rng = self.rng
         if at is None:
             earliest = course.created_at + timedelta(hours=1)
@@ -204,6 +221,7 @@ class Builder:
                 course_slug=course.slug,
                 role=role,
                 enrolled_at=at,
+                legacy=legacy,
                 role_description=rng.choice((None, "")),
                 character_sum_ms=chars,
                 character_sum_us=rng.randint(0, chars // 4) if chars else 0,

@@ -19,6 +19,14 @@ ROLE_CAMPUS_VOLUNTEER = 2
 ROLE_ONLINE_VOLUNTEER = 3
 ROLE_STAFF = 4
 
+# Course types whose ``use_start_and_end_times`` is false: ``set_default_times``
+# moves their start to the beginning and their end to the end of its day
+# (``...T23:59:59.999Z``). The others (Editathon, BasicCourse, ...) keep the
+# times their organisers chose.
+END_OF_DAY_TYPES = frozenset(
+    {"ClassroomProgramCourse", "VisitingScholarship", "SingleUser", "LegacyCourse", "FellowsCohort"}
+)
+
 # ``Course::UPDATE_LENGTH`` (ENV update_length, 30 in both public instances): courses
 # whose end is less than this long ago are still updated and still "current".
 UPDATE_LENGTH = timedelta(days=30)
@@ -40,7 +48,11 @@ def collation_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Wiki:
-    """A wiki as the dashboard names it; ``language`` is None for wikidata/commons."""
+    """A wiki as the dashboard names it.
+
+    ``language`` is None for multilingual projects (wikidata); Commons is
+    language ``commons`` of project ``wikimedia`` (``Wiki.language_for_multilingual``).
+    """
 
     id: int
     language: str | None
@@ -49,10 +61,8 @@ class Wiki:
     @property
     def domain(self) -> str:
         """Host name, used for contribution links and ``course_stats`` keys."""
-        if self.project == "wikidata":
-            return "www.wikidata.org"
-        if self.project == "commons":
-            return "commons.wikimedia.org"
+        if self.language is None:
+            return f"www.{self.project}.org"
         return f"{self.language}.{self.project}.org"
 
 
@@ -89,6 +99,7 @@ class StandinUser:
     real_name: str
     email: str
     admin: bool = False
+    greeter: bool = False  # a greeter's real name and e-mail show in every roster
     uploads: tuple[Upload, ...] = ()
     profile: UserProfile | None = None
 
@@ -134,11 +145,16 @@ class StandinCourse:
     home_wiki: Wiki
     wikis: tuple[Wiki, ...]
     stats: CourseStats
-    passcode: str = ""
+    passcode: str | None = ""  # None: the column is NULL and course.json has no passcode key
     private: bool = False
     instructor_label: str = "Instructor"
     string_prefix: str = "courses_generic"
     broken: bool = False  # course.json raises: always a 500
+
+    @property
+    def use_start_and_end_times(self) -> bool:
+        """Whether the organisers' own start and end times are kept (not whole days)."""
+        return self.course_type not in END_OF_DAY_TYPES
 
     def tracking_active(self, now: datetime) -> bool:
         """Inside the activity-tracking window."""
@@ -166,6 +182,7 @@ class Enrollment:
     course_slug: str
     role: int
     enrolled_at: datetime
+    legacy: bool = False  # created_at is NULL: users.json shows enrolled_at null
     role_description: str | None = None
     character_sum_ms: int = 0
     character_sum_us: int = 0

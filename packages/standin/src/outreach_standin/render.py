@@ -18,11 +18,12 @@ from urllib.parse import quote, quote_plus
 import orjson
 
 from outreach_standin.humanize import number_to_human
-from outreach_standin.model import ROLE_STAFF, StandinCourse, Wiki, World
+from outreach_standin.model import ROLE_STUDENT, StandinCourse, Wiki, World
 
 DASHBOARD = "https://outreachdashboard.wmflabs.org"
-# Average UTF-8 bytes per word by wiki language, as the dashboard estimates words.
-BYTES_PER_WORD = {"en": 5.0, "fr": 5.3, "de": 6.1, "es": 5.2, "pl": 6.3, "ja": 2.4}
+# ``WordCount::HALFAK_EN_WIKI_ESTIMATE``: bytes per word, known for en.wikipedia only
+# (``WordCount::BYTES_PER_WORD``) and used for every word count.
+EN_WIKI_BYTES_PER_WORD = 5.175
 # ActiveSupport's JSON escapes, so that JSON can sit inside HTML.
 HTML_ESCAPES = (
     (b"&", b"\\u0026"),
@@ -52,11 +53,14 @@ def human(n: int | float, locale: str) -> str:
     return number_to_human(n, locale=locale)
 
 
-def bytes_per_word(wiki: Wiki) -> float:
-    """The dashboard's estimate of bytes per word on ``wiki``."""
-    if wiki.language is None:
-        return 4.1
-    return BYTES_PER_WORD.get(wiki.language, 4.5)
+def bytes_per_word(wiki: Wiki) -> float | None:
+    """``Wiki#bytes_per_word``: the estimate for en.wikipedia, null for any other wiki."""
+    return EN_WIKI_BYTES_PER_WORD if wiki.domain == "en.wikipedia.org" else None
+
+
+def words_from_characters(characters: int) -> int:
+    """``WordCount.from_characters``: the en.wikipedia estimate, whatever the wiki."""
+    return int(characters / EN_WIKI_BYTES_PER_WORD)
 
 
 # --- users.json ------------------------------------------------------------------
@@ -74,6 +78,7 @@ def users_payload(world: World, course: StandinCourse, *, privileged: bool) -> d
         user = world.user(e.username)
         assert user is not None  # noqa: S101 - the world's own index
         path = _user_path(user.username)
+        staff_admin = e.role > ROLE_STUDENT and user.admin
         row: dict[str, Any] = {
             "character_sum_ms": e.character_sum_ms,
             "character_sum_us": e.character_sum_us,
@@ -82,8 +87,8 @@ def users_payload(world: World, course: StandinCourse, *, privileged: bool) -> d
             "role": e.role,
             "role_description": e.role_description,
             "recent_revisions": e.recent_revisions,
-            "content_expert": e.role == ROLE_STAFF,
-            "program_manager": False,
+            "content_expert": staff_admin and user.greeter,
+            "program_manager": staff_admin and not user.greeter,
             "contribution_url": f"{base}/Special:Contributions/{path}",
             "sandbox_url": f"{base}/Special:PrefixIndex/User:{path}",
             "global_contribution_url": f"https://guc.toolforge.org/?user={quote_plus(user.username)}",
@@ -91,13 +96,16 @@ def users_payload(world: World, course: StandinCourse, *, privileged: bool) -> d
             "id": user.id,
             "username": user.username,
             "global_id": user.global_id,
-            "enrolled_at": iso(e.enrolled_at),
+            "enrolled_at": None if e.legacy else iso(e.enrolled_at),
             "admin": user.admin,
             "registered_at": iso(user.registered_at),
         }
-        if privileged:
+        # Real names and e-mails go to the course's staff, and a greeter's to
+        # everyone; student e-mails to no one.
+        if privileged or user.greeter:
             row["real_name"] = user.real_name
-            row["email"] = user.email
+            if e.role != ROLE_STUDENT:
+                row["email"] = user.email
         rows.append(row)
     return {"course": {"users": rows}}
 

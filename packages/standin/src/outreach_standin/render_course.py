@@ -11,8 +11,15 @@ import random
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
-from outreach_standin.model import ROLE_ONLINE_VOLUNTEER, StandinCourse, Wiki, World
+from outreach_standin.model import (
+    ROLE_ONLINE_VOLUNTEER,
+    UPDATE_LENGTH,
+    StandinCourse,
+    Wiki,
+    World,
+)
 from outreach_standin.render import DASHBOARD, bytes_per_word, human, iso
 
 
@@ -42,6 +49,7 @@ def _update_logs(world: World, course: StandinCourse) -> tuple[dict[str, Any], i
 
 
 def _course_stats(course: StandinCourse, locale: str) -> dict[str, Any] | None:
+    """The wikidata stats hash; other courses have none, and no ``course_stats`` key."""
     if course.home_wiki.project != "wikidata":
         return None
     s = course.stats
@@ -61,11 +69,33 @@ def _course_stats(course: StandinCourse, locale: str) -> dict[str, Any] | None:
 
 
 def _wiki_string_prefix(wiki: Wiki) -> str:
+    """``Wiki#string_prefix``."""
+    if wiki.project == "wikipedia":
+        return "articles"
     if wiki.project == "wikidata":
         return "articles_wikidata"
-    if wiki.project == "commons":
-        return "articles_commons"
-    return "articles"
+    return "articles_generic"
+
+
+def _enroll_path(slug: str) -> str:
+    """``course_slug_path``: ``show_path`` of the slug's first two ``/`` parts, escaped.
+
+    Rails escapes a path segment except for RFC 3986 ``pchar``s, so a slug with
+    more ``/`` loses the rest of its title here.
+    """
+    parts = slug.split("/")
+    school, titleterm = parts[0], parts[1] if len(parts) > 1 else ""
+    safe = "-._~!$&'()*+,;=:@"
+    return f"/courses/{quote(school, safe=safe)}/{quote(titleterm, safe=safe)}"
+
+
+def _passcode(course: StandinCourse, privileged: bool) -> dict[str, Any]:
+    """The passcode keys: the real one for a facilitator, a placeholder or nothing otherwise."""
+    if privileged:
+        return {"passcode_required": True, "passcode": course.passcode, "canUploadSyllabus": True}
+    if course.passcode is None:
+        return {}
+    return {"passcode": "****" if course.passcode else "", "canUploadSyllabus": False}
 
 
 def course_payload(
@@ -74,8 +104,6 @@ def course_payload(
     """The whole ``course.json`` as ``now``, the viewer and the locale see it."""
     logs, delay = _update_logs(world, course)
     last_update = logs[max(logs, key=int)] if logs else None
-    # Anonymous viewers see "****" for a set passcode, "" for none; a facilitator sees it.
-    passcode = (course.passcode if privileged else "****") if course.passcode else ""
     body: dict[str, Any] = {
         **_identity(course, last_update),
         **_uploads_and_flags(course, logs, delay),
@@ -84,8 +112,7 @@ def course_payload(
         **_status(course, now),
         **_counts(world, course, locale),
         "updates": {"average_delay": delay, "last_update": last_update},
-        "passcode": passcode,
-        "canUploadSyllabus": False,
+        **_passcode(course, privileged),
     }
     return {"course": body}
 
@@ -112,7 +139,7 @@ def _identity(course: StandinCourse, last_update: dict[str, Any] | None) -> dict
         "no_day_exceptions": False,
         "updated_at": last_update["end_time"] if last_update else iso(course.created_at),
         "string_prefix": course.string_prefix,
-        "use_start_and_end_times": False,
+        "use_start_and_end_times": course.use_start_and_end_times,
         "type": course.course_type,
         "home_wiki": {
             "id": course.home_wiki.id,
@@ -160,7 +187,7 @@ def _state(course: StandinCourse, logs: dict[str, Any]) -> dict[str, Any]:
         "training_library_slug": "default",
         "peer_review_count": None,
         "needs_update": False,
-        "update_until": iso(course.end),
+        "update_until": iso(course.end + UPDATE_LENGTH),
         "withdrawn": False,
         "created_at": iso(course.created_at),
         "wikis": [{"language": w.language, "project": w.project} for w in course.wikis],
@@ -201,7 +228,7 @@ def _status(course: StandinCourse, now: datetime) -> dict[str, Any]:
         "ended": course.ended(now),
         "published": True,
         "closed": False,
-        "enroll_url": f"{DASHBOARD}/courses/{course.slug}/enroll/",
+        "enroll_url": f"{DASHBOARD}{_enroll_path(course.slug)}/enroll/",
         "wiki_string_prefix": _wiki_string_prefix(course.home_wiki),
         "returning_instructor": course.id % 3 != 0,
         "eligible_for_active_research_experiment": False,
@@ -213,8 +240,9 @@ def _counts(world: World, course: StandinCourse, locale: str) -> dict[str, Any]:
     """``course_stats`` to ``character_sum_human``: counts, most as display strings."""
     s = course.stats
     students = world.student_count(course.slug)
+    stats = _course_stats(course, locale)
     return {
-        "course_stats": _course_stats(course, locale),
+        **({"course_stats": stats} if stats is not None else {}),
         "created_count": human(s.created_count, locale),
         "edited_count": human(s.article_count, locale),
         "article_count": s.article_count,

@@ -23,7 +23,7 @@ from outreach_standin.model import (
     StandinUser,
     World,
 )
-from outreach_standin.render import bytes_per_word, human, iso
+from outreach_standin.render import human, iso, words_from_characters
 
 ROLE_LABELS = {
     "en": {0: "Student", 2: "Campus Volunteer", 3: "Online Volunteer", 4: "Wiki Education Staff"},
@@ -173,11 +173,7 @@ def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> d
     """``as_student`` over the public courses of ``rows`` with a student role."""
     student_rows = [e for e in rows if e.role == ROLE_STUDENT]
     courses = _distinct_courses(world, rows, ROLE_STUDENT)
-    words = 0
-    for e in student_rows:
-        course = world.course(e.course_slug)
-        if course is not None:
-            words += int(e.character_sum_ms / bytes_per_word(course.home_wiki))
+    words = words_from_characters(sum(e.character_sum_ms for e in student_rows))
     uploads = sum(e.total_uploads for e in student_rows)
     return {
         "as_student": {

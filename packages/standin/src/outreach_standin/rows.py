@@ -36,6 +36,7 @@ class PersonRow:
     global_id: int | None = None
     registered: When | None = None
     admin: bool = False
+    greeter: bool = False
     uploads: int | None = None
 
 
@@ -49,6 +50,10 @@ class CourseRow:
     course gets ``crowd_students`` students drawn from the crowd, skipping its
     first ``crowd_from`` members. A ``broken`` course's page raises (as broken
     data such as a dangling home wiki makes it): its course.json is a 500.
+
+    ``end_time`` is the (hour, minute, second) of a user-chosen end; course
+    types that keep whole days (``model.END_OF_DAY_TYPES``) ignore it and end
+    at 23:59:59.999. ``no_passcode`` leaves the passcode column NULL.
     """
 
     slug: str
@@ -67,6 +72,8 @@ class CourseRow:
     course_id: int | None = None
     description: str | None = None
     passcode: str | None = None
+    no_passcode: bool = False
+    end_time: When = (23, 59, 59)
     private: bool = False
     instructor_label: str = "Instructor"
     course_type: str = "Editathon"
@@ -82,6 +89,7 @@ class EnrollmentRow:
     user: str | CrowdMember
     role: int
     at: When
+    legacy: bool = False  # an old row whose created_at is NULL
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,13 @@
 
 Tests name the people, courses and campaigns below by constant; the tables say
 what each one is. The named fixtures cover the dashboard's awkward cases:
-re-enrollment, accents, ``+``/``%``/``@``/``:`` in usernames, users without
-courses, staff everywhere, private courses, and a campaign with more active
-courses than the endpoint returns. Around them a seeded crowd (``crowd.py``)
+re-enrollment, accents, ``+``/``%``/``@``/``:`` in usernames, look-alike
+spellings its lookups fold onto a stored name, users without courses, staff
+everywhere, private courses (which user_stats' flags count but its list
+hides), course slugs with nearly any character and ``/`` inside the title, a
+course whose page crashes, a greeter whose contact details any client sees,
+legacy roster rows, and campaigns whose listings show what
+``Course.current_and_future`` selects. Around them a seeded crowd (``crowd.py``)
 adds hundreds of generated users and courses, shaped by the last tables here.
 
 Dates are offsets from the anchor, midnight UTC of the day the world is built
@@ -72,6 +76,9 @@ BROKEN_STUDENT = "Brittle Learner"
 # Instructor only in COURSE_PRIVATE, student in COURSE_COMMONS: user_stats has
 # ``as_instructor`` (its flag counts private courses) but lists only the student row.
 PRIVATE_TEACHER = "Private Tutor"
+# A greeter (and admin) on COURSE_ACTIVE's staff (role 4): the dashboard shows a
+# greeter's real name and e-mail in users.json even to anonymous clients.
+GREETER = "Greta Greeter"
 
 # --- Look-alikes ---------------------------------------------------------------
 # Other MediaWiki accounts (MediaWiki folds only the first letter) that have no
@@ -96,6 +103,7 @@ PEOPLE = (
     PersonRow(SLUGGER, user_id=75388, uploads=0),
     PersonRow(BROKEN_STUDENT, user_id=75402, uploads=0),
     PersonRow(PRIVATE_TEACHER, user_id=75417, uploads=0),
+    PersonRow(GREETER, user_id=1377, registered=(-2900, 9), admin=True, greeter=True, uploads=0),
 )
 NAMED_USERS = tuple(person.username for person in PEOPLE)
 
@@ -120,6 +128,11 @@ PROFILES = {
     TWO_HATS: UserProfile(
         "Teaches a Tagalog Wikipedia workshop.", "Quezon City", "Ateneo de Manila"
     ),
+    HASHTAG: UserProfile("Adds citations, one hashtag at a time.", "Oslo", ""),
+    SLUGGER: UserProfile("Signs up for every oddly named course.", "", ""),
+    BROKEN_STUDENT: UserProfile("Learning to edit.", "Leeds", ""),
+    PRIVATE_TEACHER: UserProfile("Runs staff training.", "", "Hidden Valley School"),
+    GREETER: UserProfile("Here to help new organisers.", "", "Wiki Education"),
 }
 
 # --- Campaigns -----------------------------------------------------------------
@@ -139,7 +152,8 @@ CAMPAIGNS = (
 
 # --- Wikis ---------------------------------------------------------------------
 WIKIDATA = Wiki(3, None, "wikidata")
-COMMONS = Wiki(4, None, "commons")
+# Language null for wikidata only; Commons is language "commons" of "wikimedia".
+COMMONS = Wiki(4, "commons", "wikimedia")
 WIKIPEDIAS = {
     lang: Wiki(wiki_id, lang, "wikipedia")
     for wiki_id, lang in (
@@ -150,35 +164,42 @@ WIKIPEDIAS = {
 }  # fmt: skip
 
 # --- Named courses (slugs) -----------------------------------------------------
-# Active in both windows (tracking and event); in NORMAL_CAMPAIGN; wikidata home.
+# Active in both windows (tracking and event); in NORMAL_CAMPAIGN; wikidata home
+# (language null); an Editathon ending at a chosen time, "...T23:59:59.000Z".
 COURSE_ACTIVE = "Riverside_Library_Network/Wikidata_Days_(November)_2026"
 # Tracking-active, but the event window is over; no instructor; "Facilitator" label.
 COURSE_EVENT_OVER = "Université_de_Lyon,_Bibliothèque/Women_in_Science_Edit-a-thon_(Autumn_2026)"
 # Tracking-active, event window not started yet.
 COURSE_EVENT_NOT_STARTED = "Aotearoa_Wikimedians_&_Friends/Māori_Language_Sprint_(Dec._2026)"
-# Ended long ago (``ended`` true); only course of ENDED_CAMPAIGN.
+# Ended long ago (``ended`` true); only course of ENDED_CAMPAIGN; OLD_TIMER's row
+# there is a legacy one (enrolled_at null).
 COURSE_ENDED = "O'Connell_Arts_Collective/Art_&_Feminism_2025_(Spring)"
-# Starts in the future; commons home wiki (language null); empty passcode.
+# Starts in the future; commons home wiki; empty passcode.
 COURSE_FUTURE = "Kraków_Open_Knowledge_Club/Wiki_Loves_Folklore_2027_(Jan.-Feb.)"
 # Private: has enrollments, but user_stats hides it and its JSON answers 404.
 COURSE_PRIVATE = "Hidden_Valley_School/Staff_Onboarding_(2026)"
-# Active course instructed by TWO_HATS.
+# Active course instructed by TWO_HATS; a ClassroomProgramCourse, so its days are
+# whole (ends "...T23:59:59.999Z"); OLD_TIMER's row there is a legacy one
+# (enrolled_at null).
 COURSE_TWO_HATS = "Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
 # Active commons course with an empty passcode.
 COURSE_COMMONS = "São_Paulo_Photo_Walkers_(Brasil)/Commons_Photo_Walk_(Dez._2026)"
 # NORMAL_CAMPAIGN's course that has not started: active_courses lists it.
 COURSE_UPCOMING = COURSE_FUTURE
-# Ended 10 days ago, in NORMAL_CAMPAIGN: still inside the 30-day update window, so listed.
+# Ended 10 days ago, in NORMAL_CAMPAIGN: still inside the 30-day update window, so
+# listed; a ClassroomProgramCourse.
 COURSE_RECENTLY_ENDED = "Lagos_Wiki_Circle/Yoruba_Proverbs_Drive_(October_2026)"
 # Ended 40 days ago, in NORMAL_CAMPAIGN: outside the update window, so not listed.
 COURSE_LONG_ENDED = "Tartu_Open_Data_Club/Estonian_Manor_Houses_(Sept._2026)"
 # Slugs with nearly any character, as courses made through the API or older code
 # have them (the UI would refuse these titles); all active now, SLUGGER a student
-# in each. "#" in the title, and an empty term (no "_(TERM)" suffix).
+# in each. COURSE_HASH: "#" in the title, an empty term (no "_(TERM)" suffix),
+# and an end its organisers set at 18:00 ("...T18:00:00.000Z").
 COURSE_HASH = "Wikimedia_Norge/#1Lib1Ref_2026"
-# A "/" inside the title: only the greedy course.json route reaches it.
+# A "/" inside the title: only the greedy course.json route reaches it. Its
+# passcode column is NULL, so course.json has no passcode key.
 COURSE_SLASH = "Wikimedia_Sverige/WikiGap_2025/26_(Spring)"
-# "[ ] { }" in the title.
+# "[ ] { }" in the title; a BasicCourse.
 COURSE_BRACKETS = "Bracket_Club/[draft]_Sandbox_Sprint_{March}"
 # "&" in the school, "| < >" in the title.
 COURSE_PIPE_ANGLE = "Pipe_&_Angle_Society/A|B_<test>_Week"
@@ -325,6 +346,7 @@ COURSES = (
         term="",
         start=-10, end=20, timeline_start=-3, timeline_end=13,
         home=WIKIPEDIAS["no"],
+        end_time=(18, 0),
         crowd_students=6,
     ),
     CourseRow(
@@ -335,6 +357,7 @@ COURSES = (
         start=-30, end=60, timeline_start=-30, timeline_end=60,
         home=WIKIPEDIAS["sv"],
         wikis=(WIKIPEDIAS["sv"], WIKIPEDIAS["en"]),
+        no_passcode=True,
         crowd_students=8,
     ),
     CourseRow(
@@ -383,6 +406,7 @@ NAMED_COURSES = tuple(course.slug for course in COURSES)
 ENROLLMENTS = (
     EnrollmentRow(COURSE_ACTIVE, MARTA, ROLE_INSTRUCTOR, (-33, 9, 12, 44)),
     EnrollmentRow(COURSE_ACTIVE, STAFF, ROLE_STAFF, (-33, 9, 13, 2)),
+    EnrollmentRow(COURSE_ACTIVE, GREETER, ROLE_STAFF, (-33, 10, 0, 41)),
     EnrollmentRow(COURSE_ACTIVE, ZOE, ROLE_STUDENT, (-32, 16, 5, 19)),
     EnrollmentRow(COURSE_ACTIVE, NGOZI, ROLE_STUDENT, (-26, 11, 40, 2)),
     EnrollmentRow(COURSE_ACTIVE, NGOZI, ROLE_ONLINE_VOLUNTEER, (-20, 10)),
@@ -400,7 +424,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_EVENT_NOT_STARTED, STAFF, ROLE_STAFF, (-5, 8, 30)),
     EnrollmentRow(COURSE_ENDED, MARTA, ROLE_INSTRUCTOR, (-252, 17, 3)),
     EnrollmentRow(COURSE_ENDED, STAFF, ROLE_STAFF, (-252, 17, 10)),
-    EnrollmentRow(COURSE_ENDED, OLD_TIMER, ROLE_STUDENT, (-240, 10, 4)),
+    EnrollmentRow(COURSE_ENDED, OLD_TIMER, ROLE_STUDENT, (-240, 10, 4), legacy=True),
     EnrollmentRow(COURSE_ENDED, BROKEN_STUDENT, ROLE_STUDENT, (-239, 15, 30)),
     EnrollmentRow(COURSE_FUTURE, MARTA, ROLE_INSTRUCTOR, (-4, 15)),
     EnrollmentRow(COURSE_FUTURE, BUSY, ROLE_STUDENT, (-3, 15, 30)),
@@ -411,7 +435,7 @@ ENROLLMENTS = (
     EnrollmentRow(COURSE_PRIVATE, TWO_HATS, ROLE_STUDENT, (-11, 11)),
     EnrollmentRow(COURSE_TWO_HATS, TWO_HATS, ROLE_INSTRUCTOR, (-21, 7, 45)),
     EnrollmentRow(COURSE_TWO_HATS, STAFF, ROLE_STAFF, (-21, 8)),
-    EnrollmentRow(COURSE_TWO_HATS, OLD_TIMER, ROLE_CAMPUS_VOLUNTEER, (-19, 12)),
+    EnrollmentRow(COURSE_TWO_HATS, OLD_TIMER, ROLE_CAMPUS_VOLUNTEER, (-19, 12), legacy=True),
     EnrollmentRow(COURSE_COMMONS, CrowdMember(1), ROLE_INSTRUCTOR, (-15, 13)),
     EnrollmentRow(COURSE_COMMONS, STAFF, ROLE_STAFF, (-15, 13, 30)),
     EnrollmentRow(COURSE_COMMONS, KAI, ROLE_STUDENT, (-10, 9)),
