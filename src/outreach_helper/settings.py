@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     upstream_retries: int = Field(default=2, ge=0, le=2)
     """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
+    upstream_rate: float = Field(default=5.0, gt=0, le=1000)
+    """Requests per second the dashboard may get from this service, all workers and
+    instances together (through Redis when configured; per process otherwise)."""
+    upstream_burst: float = Field(default=20.0, ge=1, le=10_000)
+    """How many requests may go out at once after a quiet spell (the bucket's size)."""
+    upstream_interactive_share: float = Field(default=0.5, ge=0, lt=1)
+    """Part of the burst only single-user page views may use: bulk work (batches,
+    campaigns, enrich, refreshes) stops at it."""
+    upstream_wait_interactive: float = Field(default=3.0, ge=0, le=60)
+    """Longest a page view waits for its turn (a token, then a free connection)."""
+    upstream_wait_bulk: float = Field(default=1.0, ge=0, le=60)
+    """Longest bulk work waits for its turn; then that document is unreadable or a 503."""
     log_level: str = "INFO"
     public_url: str | None = None
     """This service's public base URL, written into the gadget (default: the request's)."""

@@ -1,0 +1,227 @@
+"""The dashboard's load has a ceiling: a token bucket shared by every worker and instance.
+
+Caching decides how often a document is fetched; this decides how many
+fetches per second the dashboard ever sees, whatever arrives. Tokens refill
+at ``OUTREACH_UPSTREAM_RATE`` per second up to ``OUTREACH_UPSTREAM_BURST``.
+With Redis configured the bucket lives there (one atomic script, Redis's own
+clock), so all workers and instances share it; without Redis, or while Redis
+is away, each process keeps its own.
+
+Two classes of work share the bucket unequally, so a reader's page view is
+never starved by fan-out work (README, "Security"):
+
+- ``INTERACTIVE``: one user's page view (``/status``, ``/active-staff``,
+  ``/api/users/{name}``, one course). It may take any token.
+- ``BULK``: batches, campaigns, ``enrich``, warm-ups, background refreshes.
+  It may only take a token while the bucket keeps ``reserve`` tokens for
+  interactive work, so a flood of bulk work drains the bucket to the reserve
+  and no further.
+
+Nothing queues without a deadline: a request waits for a token only as long
+as its class allows, then fails with ``BudgetExhausted`` (a 503 with
+``Retry-After``, or a stale answer where there is one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from outreach_helper.errors import NotSent
+from outreach_helper.settings import Settings
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Priority(StrEnum):
+    INTERACTIVE = "interactive"
+    BULK = "bulk"
+
+
+_priority: contextvars.ContextVar[Priority] = contextvars.ContextVar(
+    "outreach_priority", default=Priority.BULK
+)
+
+
+def current_priority() -> Priority:
+    """The class of the work under way in this task (bulk unless a route said otherwise)."""
+    return _priority.get()
+
+
+@contextmanager
+def priority(level: Priority) -> Iterator[None]:
+    """Mark the work done inside (and in tasks it starts) as ``level``."""
+    token = _priority.set(level)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
+class BudgetExhausted(NotSent):
+    """No token (or slot) within this class's deadline; ``retry_after`` says when to come back."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            "the service's request budget for the dashboard is spent for now",
+            retry_after=retry_after,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    rate: float  # tokens per second
+    burst: float  # bucket size
+    reserve: float  # tokens bulk work must leave for interactive work
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            rate=settings.upstream_rate,
+            burst=settings.upstream_burst,
+            reserve=settings.upstream_burst * settings.upstream_interactive_share,
+        )
+
+    def floor(self, level: Priority) -> float:
+        return 0.0 if level is Priority.INTERACTIVE else self.reserve
+
+
+class Bucket(Protocol):
+    async def take(self, floor: float) -> float:
+        """Take one token if that leaves at least ``floor``; return 0, or seconds to wait."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class LocalBucket:
+    """A token bucket in this process (the embedded default, and the fallback)."""
+
+    def __init__(self, limits: Limits, *, clock: Clock = time.monotonic) -> None:
+        self._limits = limits
+        self._clock = clock
+        self._tokens = limits.burst
+        self._at = clock()
+
+    async def take(self, floor: float) -> float:
+        now = self._clock()
+        limits = self._limits
+        self._tokens = min(limits.burst, self._tokens + (now - self._at) * limits.rate)
+        self._at = now
+        if self._tokens - 1 >= floor:
+            self._tokens -= 1
+            return 0.0
+        return (floor + 1 - self._tokens) / limits.rate
+
+    async def aclose(self) -> None:
+        return None
+
+
+# Same arithmetic as LocalBucket, atomically, on Redis's clock (shared by everyone).
+_TAKE = """
+local rate, burst, floor = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens - 1 >= floor then tokens = tokens - 1 else wait = (floor + 1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+
+
+class SharedBucket:
+    """The bucket in Redis, shared by every worker and instance (local while Redis is away)."""
+
+    def __init__(self, redis_url: str, key: str, limits: Limits, *, fallback: LocalBucket) -> None:
+        self._redis = aioredis.Redis.from_url(
+            redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, retry_on_timeout=False
+        )
+        self._script = self._redis.register_script(_TAKE)
+        self._key = key
+        self._limits = limits
+        self._fallback = fallback
+
+    async def take(self, floor: float) -> float:
+        limits = self._limits
+        try:
+            wait = await self._script(keys=[self._key], args=[limits.rate, limits.burst, floor])
+        except (RedisError, OSError):
+            return await self._fallback.take(floor)
+        return float(wait)
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+def deadlines(settings: Settings) -> dict[Priority, float]:
+    """How long each class of work may wait for its turn before it gives up."""
+    return {
+        Priority.INTERACTIVE: settings.upstream_wait_interactive,
+        Priority.BULK: settings.upstream_wait_bulk,
+    }
+
+
+class Budget:
+    """Takes a token for every request to the dashboard, by the class of the work asking."""
+
+    def __init__(
+        self,
+        bucket: Bucket,
+        limits: Limits,
+        *,
+        patience: dict[Priority, float],
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._bucket = bucket
+        self._limits = limits
+        self._sleep = sleep
+        self._deadlines = patience
+
+    async def spend(self) -> None:
+        """One token for a request about to be sent.
+
+        Raises:
+            BudgetExhausted: none within the deadline of the current class of work.
+        """
+        level = current_priority()
+        floor = self._limits.floor(level)
+        patience = self._deadlines[level]
+        while True:
+            wait = await self._bucket.take(floor)
+            if wait <= 0:
+                return
+            if wait > patience:
+                raise BudgetExhausted(retry_after=max(1.0, math.ceil(wait)))
+            patience -= wait
+            await self._sleep(wait)
+
+    async def aclose(self) -> None:
+        await self._bucket.aclose()
+
+
+def build_budget(settings: Settings, *, monotonic: Clock = time.monotonic) -> Budget:
+    """The budget of one process: shared through Redis when configured."""
+    limits = Limits.of(settings)
+    local = LocalBucket(limits, clock=monotonic)
+    patience = deadlines(settings)
+    if settings.redis_url is None:
+        return Budget(local, limits, patience=patience)
+    key = f"{settings.key_prefix}:budget"
+    shared = SharedBucket(settings.redis_url, key, limits, fallback=local)
+    return Budget(shared, limits, patience=patience)
