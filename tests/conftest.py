@@ -99,6 +99,12 @@ def make_settings(upstream: Upstream, prefix: str) -> SettingsFactory:
             "key_prefix": prefix,
             "upstream_timeout": 2.0,
             "upstream_retries": 0,
+            # Tests count requests, not time: a budget no test reaches unless it sets its own.
+            "upstream_rate": 1000.0,
+            "upstream_burst": 10_000.0,
+            # ...and waits for a turn that no loaded test machine runs out of.
+            "upstream_wait_interactive": 30.0,
+            "upstream_wait_bulk": 30.0,
             **overrides,
         }
         return Settings(**values)

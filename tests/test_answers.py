@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from outreach_standin import world as w
+from tests.conftest import FIXED_NOW
 
 
 def user(name: str, suffix: str = "") -> str:
@@ -125,6 +126,7 @@ async def test_status_of_an_unknown_user_is_200_with_zeros(api):
             "active_course_count": 0,
             "active_event_count": 0,
             "total_courses": 0,
+            "unreadable_courses": 0,
             "is_instructor": False,
             "is_student": False,
         },
@@ -139,7 +141,7 @@ async def test_status_reads_no_rosters(api, upstream):
 async def test_status_of_an_unknown_user_is_cached_as_negative(api, upstream):
     for _ in range(5):
         await api.get(user("Nobody Ever Registered This", "/status"))
-    assert upstream.counters()["user_stats"] == 1
+    assert upstream.counters()["user_profile"] == 1
 
 
 # ---- batches ----------------------------------------------------------------------------
@@ -161,12 +163,14 @@ async def test_batch_of_fifty_with_repeats_unknowns_and_invalid_names(
     names = [*real, *repeats, *unknown, *invalid]
     body = (await api.get(batch(names))).json()
     statuses = [e["error"]["status"] if "error" in e else 200 for e in body["users"]]
+    counters = upstream.counters()
     assert (
         len(names),
         len(body["users"]),
         statuses.count(400),
-        upstream.counters()["user_stats"],
-    ) == (50, 50, 3, len(real) + 2)
+        counters["user_profile"],
+        counters["user_stats"],
+    ) == (50, 50, 3, len(real) + 2, len(real))
 
 
 async def test_batch_spellings_of_one_user_cost_one_lookup(api, upstream):
@@ -237,6 +241,15 @@ async def test_batch_with_an_upstream_failure_marks_that_entry_and_is_not_reusab
 # ---- campaigns -----------------------------------------------------------------------------
 
 
+def active_campaign_courses(world, campaign: str) -> set[str]:
+    """The documented answer: the campaign's visible courses with start <= now <= end."""
+    return {
+        slug
+        for slug in world.campaign(campaign).course_slugs
+        if not world.course(slug).private and world.course(slug).tracking_active(FIXED_NOW)
+    }
+
+
 async def test_campaign_lists_its_active_courses_with_integer_counts(api):
     body = (await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")).json()
     course = body["courses"][0]
@@ -248,19 +261,44 @@ async def test_campaign_lists_its_active_courses_with_integer_counts(api):
     ) == (w.NORMAL_CAMPAIGN, True, None, True)
 
 
-async def test_a_big_campaign_lists_one_hundred_courses(api):
+async def test_campaign_lists_only_the_courses_active_now(api, standin_server):
+    body = (await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")).json()
+    expected = active_campaign_courses(standin_server.world, w.NORMAL_CAMPAIGN) - {w.COURSE_BROKEN}
+    assert {c["slug"] for c in body["courses"]} == expected
+
+
+async def test_campaign_leaves_out_upcoming_and_recently_ended_courses(api):
+    body = (await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")).json()
+    slugs = {c["slug"] for c in body["courses"]}
+    assert (w.COURSE_UPCOMING in slugs, w.COURSE_RECENTLY_ENDED in slugs) == (False, False)
+
+
+async def test_campaign_courses_carry_their_dates(api, standin_server):
+    body = (await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")).json()
+    row = next(c for c in body["courses"] if c["slug"] == w.COURSE_ACTIVE)
+    course = standin_server.world.course(w.COURSE_ACTIVE)
+    assert (row["start"][:10], row["end"][:10]) == (
+        course.start.date().isoformat(),
+        course.end.date().isoformat(),
+    )
+
+
+async def test_a_cold_campaign_costs_its_list_and_one_course_document_each(api, upstream):
     body = (await api.get(f"/api/campaigns/{w.BIG_CAMPAIGN}/active-courses")).json()
-    assert len(body["courses"]) == 100
-
-
-async def test_campaign_staff_comes_from_one_roster_per_course(api, upstream):
-    body = (await api.get(f"/api/campaigns/{w.BIG_CAMPAIGN}/active-courses?staff=true")).json()
     counters = upstream.counters()
+    assert (counters["active_courses"], counters["course"], len(body["courses"]) <= 100) == (
+        1,
+        100,
+        True,
+    )
+
+
+async def test_campaign_staff_comes_from_one_roster_per_active_course(api, upstream):
+    body = (await api.get(f"/api/campaigns/{w.BIG_CAMPAIGN}/active-courses?staff=true")).json()
     assert (
         all(isinstance(c["staff"], list) for c in body["courses"]),
-        counters["active_courses"],
-        counters["users"],
-    ) == (True, 1, 100)
+        upstream.counters()["users"],
+    ) == (True, len(body["courses"]))
 
 
 async def test_campaign_instructor_is_among_its_staff(api):
@@ -291,8 +329,8 @@ async def test_status_of_an_unknown_user_is_one_cache_lookup(api):
     lookups = [
         line
         for line in metrics.splitlines()
-        if line.startswith("outreach_cache_lookups_total") and 'kind="user"' in line
+        if line.startswith("outreach_cache_lookups_total") and 'kind="user' in line
     ]
     assert lookups == [
-        'outreach_cache_lookups_total{kind="user",outcome="miss"} 1.0',
+        'outreach_cache_lookups_total{kind="user_profile",outcome="miss"} 1.0',
     ]

@@ -1,4 +1,10 @@
-from outreach_helper.breaker import COOLDOWNS, THRESHOLD, Breaker
+"""The breaker's documented behaviour (README, "Talking to the dashboard politely"):
+5 failed requests in a row open it; cool-downs of 2 s, then 3 s, then 5 s at most."""
+
+from outreach_helper.breaker import Breaker
+
+THRESHOLD = 5
+FIRST_COOLDOWN, SECOND_COOLDOWN, LONGEST_COOLDOWN = 2.0, 3.0, 5.0
 
 
 class Monotonic:
@@ -41,13 +47,13 @@ def test_threshold_failures_in_a_row_open_it():
 
 def test_after_the_cooldown_exactly_one_probe_is_let_through():
     breaker, clock = tripped()
-    clock.now += COOLDOWNS[0]
+    clock.now += FIRST_COOLDOWN
     assert (breaker.allow(), breaker.allow()) == (True, False)
 
 
 def test_a_successful_probe_closes_it():
     breaker, clock = tripped()
-    clock.now += COOLDOWNS[0]
+    clock.now += FIRST_COOLDOWN
     breaker.allow()
     breaker.success()
     assert (breaker.allow(), breaker.allow()) == (True, True)
@@ -55,8 +61,25 @@ def test_a_successful_probe_closes_it():
 
 def test_a_failed_probe_reopens_it_for_longer():
     breaker, clock = tripped()
-    clock.now += COOLDOWNS[0]
+    clock.now += FIRST_COOLDOWN
     breaker.allow()
     breaker.failure()
-    clock.now += COOLDOWNS[1] - 0.1
+    clock.now += SECOND_COOLDOWN - 0.1
     assert breaker.allow() is False
+
+
+def test_a_failed_probe_reopens_it_for_the_second_cooldown_only():
+    breaker, clock = tripped()
+    clock.now += FIRST_COOLDOWN
+    breaker.allow()
+    breaker.failure()
+    clock.now += SECOND_COOLDOWN
+    assert breaker.allow() is True
+
+
+def test_however_long_the_outage_a_probe_goes_out_within_the_longest_cooldown():
+    breaker, clock = tripped()
+    for _ in range(20):
+        clock.now += LONGEST_COOLDOWN
+        assert breaker.allow() is True
+        breaker.failure()

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from outreach_helper import errors
-from outreach_helper.dashboard import RETRY_DELAYS, DashboardClient, user_agent
+from outreach_helper.dashboard import DashboardClient, user_agent
 from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from outreach_helper.records import Role
@@ -95,13 +95,19 @@ async def test_course_counts_are_integers_and_the_id_is_the_course_id(client):
     )
 
 
-@pytest.mark.parametrize("raw", w.NAMED_COURSES)
+@pytest.mark.parametrize("raw", [c for c in w.NAMED_COURSES if c != w.COURSE_BROKEN])
 async def test_every_named_course_slug_round_trips_or_is_private(client, raw):
     if raw == w.COURSE_PRIVATE:
         with pytest.raises(errors.CourseNotFound):
             await client.fetch(COURSE, slug(raw))
     else:
         assert (await client.fetch(COURSE, slug(raw))).slug == raw
+
+
+async def test_a_course_that_fails_on_its_own_is_a_document_failure_asked_once(client, upstream):
+    with pytest.raises(errors.DocumentFailed):
+        await client.fetch(COURSE, slug(w.COURSE_BROKEN))
+    assert upstream.counters()["course"] == 1
 
 
 async def test_roster_has_one_row_per_user_with_the_highest_role(client):
@@ -150,7 +156,7 @@ def client_contact(client: DashboardClient) -> str:
 @pytest.mark.parametrize(
     ("mode", "error", "requests"),
     [
-        ("error500", errors.UpstreamUnavailable, 3),
+        ("error500", errors.DocumentFailed, 1),
         ("drop", errors.UpstreamUnavailable, 3),
         ("html200", errors.UpstreamBadResponse, 1),
         ("cut", errors.UpstreamBadResponse, 1),
@@ -172,10 +178,13 @@ async def test_slow_upstream_is_a_timeout(client, upstream):
         await client.fetch(USER, w.MARTA)
 
 
-async def test_a_passing_500_is_retried_with_named_jittered_delays(client, upstream, sleeps):
-    upstream.fault("error500", times=2)
+async def test_a_passing_outage_is_retried_with_the_documented_jittered_delays(
+    client, upstream, sleeps
+):
+    upstream.fault("drop", times=2)
     await client.fetch(USER, w.MARTA)
-    ratios = [d / base for d, base in zip(sleeps.delays, RETRY_DELAYS, strict=True)]
+    # README: retried after 0.25 s and 1 s, each with +-50% jitter.
+    ratios = [d / base for d, base in zip(sleeps.delays, (0.25, 1.0), strict=True)]
     assert (upstream.total, all(0.5 <= r <= 1.5 for r in ratios)) == (3, True)
 
 
@@ -211,23 +220,27 @@ async def test_nothing_listening_is_unavailable(make_settings, sleeps):
 
 
 async def test_an_outage_costs_the_dashboard_a_trickle_not_every_request(client, upstream, sleeps):
-    from outreach_helper.breaker import THRESHOLD
-
-    upstream.fault("error500")
+    upstream.fault("drop")
     for _ in range(20):
         with pytest.raises(errors.UpstreamUnavailable):
             await client.fetch(USER, w.MARTA)
-    assert upstream.total == THRESHOLD
+    # README: the breaker opens after 5 failed requests, each of them 3 attempts.
+    assert upstream.total == 5 * 3
 
 
 async def test_after_the_cooldown_one_probe_finds_the_dashboard_back(client, upstream, sleeps):
-    from outreach_helper.breaker import COOLDOWNS, THRESHOLD
-
-    upstream.fault("error500")
-    for _ in range(3):
+    upstream.fault("drop")
+    for _ in range(6):
         with pytest.raises(errors.UpstreamUnavailable):
             await client.fetch(USER, w.MARTA)
     upstream.heal()
-    sleeps.elapsed += COOLDOWNS[0]
+    sleeps.elapsed += 2.0  # README: the first pause is 2 s
     record = await client.fetch(USER, w.MARTA)
-    assert (bool(record.enrollments), upstream.total) == (True, THRESHOLD + 1)
+    assert (bool(record.enrollments), upstream.total) == (True, 5 * 3 + 1)
+
+
+async def test_one_broken_document_never_opens_the_breaker(client, upstream):
+    for _ in range(10):
+        with pytest.raises(errors.DocumentFailed):
+            await client.fetch(COURSE, slug(w.COURSE_BROKEN))
+    assert bool((await client.fetch(USER, w.MARTA)).enrollments) is True

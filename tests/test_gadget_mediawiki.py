@@ -70,11 +70,17 @@ TIMEOUT_MS: Final = 10_000
 ACTIVE_USER: Final = "Ama Twohats"
 ACTIVE_COURSES: Final = {
     "Tagalog Wikipedia Workshop": ["Ama Twohats", "Dashboard Helper Staff", "Old:Timer@Wiki"],
-    "Wikidata Days (November)": ["Dashboard Helper Staff", "Marta Quill", "Ngozi Eze"],
+    "Wikidata Days (November)": [
+        "Dashboard Helper Staff",
+        "Greta Greeter",
+        "Marta Quill",
+        "Ngozi Eze",
+    ],
 }
 ALL_STAFF: Final = [
     "Ama Twohats",
     "Dashboard Helper Staff",
+    "Greta Greeter",
     "Marta Quill",
     "Ngozi Eze",
     "Old:Timer@Wiki",

@@ -75,6 +75,14 @@ async def test_memory_store_stays_within_its_bound_after_100k_names():
     assert len(backend) == 1000
 
 
+async def test_a_flood_of_remembered_misses_never_evicts_a_real_entry():
+    backend = MemoryStore(1000)
+    await backend.set("outreach:user:Marta Quill", b"real", 3600)
+    for i in range(100_000):
+        await backend.set(f"outreach:user_profile:invented {i}", b"miss", 600, disposable=True)
+    assert (await backend.get("outreach:user:Marta Quill"), len(backend)) == (b"real", 251)
+
+
 async def test_memory_store_evicts_the_least_recently_used():
     backend = MemoryStore(2)
     await backend.set("a", b"1", 60)

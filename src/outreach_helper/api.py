@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from outreach_helper.batch import MAX_BATCH, batch_status
+from outreach_helper.budget import Priority, priority
 from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.observe import note_cache_outcome
@@ -142,13 +143,17 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
     router = APIRouter(prefix="/api")
 
     async def serve(
-        request: Request, key: Hashable, produce: Callable[[], Awaitable[Answer[Any]]]
+        request: Request,
+        key: Hashable,
+        produce: Callable[[], Awaitable[Answer[Any]]],
+        level: Priority = Priority.INTERACTIVE,
     ) -> Response:
         now = clock()
         rendered = hot.get(key, now)
         outcome = Outcome.HIT
         if rendered is None:
-            answer = await produce()
+            with priority(level):
+                answer = await produce()
             rendered = render(answer.body, answer.freshness)
             outcome = answer.freshness.outcome
             now = clock()
@@ -168,7 +173,9 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
     async def get_user(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
         if flag(request, "enrich"):
-            return await serve(request, ("user+", name), lambda: service.enriched_user(name))
+            return await serve(
+                request, ("user+", name), lambda: service.enriched_user(name), Priority.BULK
+            )
         return await serve(request, ("user", name), lambda: service.user(name))
 
     async def course(request: Request, slug: CourseSlug) -> Response:
@@ -260,7 +267,8 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         openapi_extra=_parameters(USERNAMES),
     )
     async def get_users(request: Request) -> Response:
-        answer = await batch_status(service, request.query_params.get("usernames"), clock)
+        with priority(Priority.BULK):
+            answer = await batch_status(service, request.query_params.get("usernames"), clock)
         rendered = render(answer.body, answer.freshness)
         outcome = answer.freshness.outcome
         note_cache_outcome(request.scope, outcome)
@@ -277,7 +285,10 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         campaign = canonical_campaign(request.path_params["campaign"])
         staff = flag(request, "staff")
         return await serve(
-            request, ("campaign", campaign, staff), lambda: service.campaign(campaign, staff=staff)
+            request,
+            ("campaign", campaign, staff),
+            lambda: service.campaign(campaign, staff=staff),
+            Priority.BULK,
         )
 
     _answer_head_like_get(router)

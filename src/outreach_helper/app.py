@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 
 from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.api import build_router
+from outreach_helper.budget import build_budget
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.gadget import add_gadget_routes
@@ -80,11 +82,19 @@ def build_parts(
     settings: Settings,
     *,
     clock: Callable[[], float] = time.time,
+    monotonic: Callable[[], float] = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Parts:
     """Wire client -> store -> cache -> service for one process."""
     metrics = Metrics()
-    client = DashboardClient(settings, transport=transport, clock=clock, observer=metrics)
+    client = DashboardClient(
+        settings,
+        transport=transport,
+        clock=clock,
+        monotonic=monotonic,
+        observer=metrics,
+        budget=build_budget(settings, monotonic=monotonic),
+    )
     memory = MemoryStore(settings.memory_max_entries, clock=clock)
     store: Store = (
         ResilientStore(RedisStore(settings.redis_url), memory) if settings.redis_url else memory
@@ -120,15 +130,17 @@ def create_app(
     settings: Settings | None = None,
     *,
     clock: Callable[[], float] = time.time,
+    monotonic: Callable[[], float] = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
     access_log_stream: BinaryIO | None = None,
 ) -> FastAPI:
-    """Build one independent app. ``clock`` is "now" for every cache and activity decision.
+    """Build one independent app. ``clock`` is "now" for every cache and activity decision;
+    ``monotonic`` times the upstream client's pauses (circuit breaker, Retry-After).
 
     ``access_log_stream`` receives the JSON access log (default: stdout).
     """
     settings = settings or Settings()
-    parts = build_parts(settings, clock=clock, transport=transport)
+    parts = build_parts(settings, clock=clock, monotonic=monotonic, transport=transport)
     access_log = (
         AccessLog(access_log_stream or sys.stdout.buffer, hash_key=settings.key_prefix)
         if settings.access_log
@@ -206,7 +218,7 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
         }
 
 
-def problem_response(body: Problem) -> Response:
+def problem_response(body: Problem, *, retry_after: float | None = None) -> Response:
     """An RFC 9457 response; server-side trouble is never stored by caches."""
     if body.status >= 500:
         cache_control = "no-store"
@@ -214,11 +226,11 @@ def problem_response(body: Problem) -> Response:
         cache_control = "public, max-age=60"
     else:
         cache_control = "public, max-age=3600"
+    headers = {"Cache-Control": cache_control}
+    if retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
     return JSONResponse(
-        body.model_dump(),
-        status_code=body.status,
-        media_type=PROBLEM_JSON,
-        headers={"Cache-Control": cache_control},
+        body.model_dump(), status_code=body.status, media_type=PROBLEM_JSON, headers=headers
     )
 
 
@@ -229,7 +241,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         body = problem_for(exc, request.url.path)
         if body.status == 500:
             log.error("unexpected service error", exc_info=exc)
-        return problem_response(body)
+        return problem_response(body, retry_after=getattr(exc, "retry_after", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_query(request: Request, exc: Exception) -> Response:

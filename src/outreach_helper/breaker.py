@@ -3,10 +3,14 @@
 Without it every request for an expired entry makes its own attempt (with
 retries) while the dashboard is down, so an outage multiplies the load on a
 service that is already struggling, and every such request waits out the
-retries before its stale answer is served. After ``THRESHOLD`` failures in a
-row the breaker opens: requests fail at once (the cache answers with stale
-data) until a cool-down passes; then exactly one request probes. Its success
-closes the breaker; its failure reopens it for the next, longer cool-down.
+retries before its stale answer is served. It counts requests (after their
+retries), and only failures that mean the host is in trouble: connection
+errors, timeouts, gateway errors. One broken course answering 500 is that
+course's problem. After ``THRESHOLD`` such failures in a row the breaker
+opens: requests fail at once (the cache answers with stale data) until a
+cool-down passes; then exactly one request probes. Its success
+closes the breaker; its failure reopens it for the next, longer cool-down,
+never longer than the last of ``COOLDOWNS``.
 
     closed --(THRESHOLD failures in a row)--> open --(cool-down)--> half-open
       ^                                                              |   |
@@ -19,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 THRESHOLD = 5
-COOLDOWNS: tuple[float, ...] = (5.0, 10.0, 20.0, 30.0)
+# Short and capped: one probe every few seconds is still a trickle, and a cold
+# request a few seconds after an outage ends must find the dashboard again.
+COOLDOWNS: tuple[float, ...] = (2.0, 3.0, 5.0)
 
 
 class Breaker:

@@ -19,7 +19,9 @@ from pydantic import BaseModel
 
 from outreach_helper.documents import Document
 from outreach_helper.errors import (
+    DocumentFailed,
     NotFound,
+    NotSent,
     OutreachError,
     RateLimited,
     UpstreamBadResponse,
@@ -39,6 +41,7 @@ class Attempt(StrEnum):
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"
     RATE_LIMITED = "rate_limited"
+    DOCUMENT_FAILED = "document_failed"
     BAD_RESPONSE = "bad_response"
     CANCELLED = "cancelled"
 
@@ -54,14 +57,16 @@ class Attempt(StrEnum):
 
     @property
     def answered(self) -> bool:
-        """The dashboard gave a meaningful answer (data or a real "not found")."""
-        return self in (Attempt.OK, Attempt.NOT_FOUND)
+        """The dashboard answered as itself: data, a real "not found", or one broken document."""
+        return self in (Attempt.OK, Attempt.NOT_FOUND, Attempt.DOCUMENT_FAILED)
 
 
 _ATTEMPT_BY_ERROR: tuple[tuple[type[BaseException], Attempt], ...] = (
     (NotFound, Attempt.NOT_FOUND),
     (UpstreamTimeout, Attempt.TIMEOUT),
     (RateLimited, Attempt.RATE_LIMITED),
+    (NotSent, Attempt.CANCELLED),
+    (DocumentFailed, Attempt.DOCUMENT_FAILED),
     (UpstreamUnavailable, Attempt.UNAVAILABLE),
     (UpstreamBadResponse, Attempt.BAD_RESPONSE),
 )
@@ -96,6 +101,8 @@ def read_json(document: Document[Any, Any], subject: str, reply: Reply) -> Any:
 def failure(document: Document[Any, Any], subject: str, reply: Reply) -> OutreachError:
     """The typed error a non-200 answer stands for."""
     status = reply.status
+    if status in (301, 302, 303) and document.redirect_means_missing:
+        return document.not_found(subject)
     if status == 404:
         if document.json_404 and not _is_json_object(reply.body):
             # The dashboard's 404s on .json routes are JSON; anything else means
@@ -109,10 +116,29 @@ def failure(document: Document[Any, Any], subject: str, reply: Reply) -> Outreac
             "the dashboard is rate-limiting us (429)",
             retry_after=retry_after_seconds(reply.headers.get("retry-after")),
         )
-    if status >= 500:
+    if status == 500:
+        # The app's own error page for this document (JSON when asked for JSON):
+        # its data is broken; the host and every other document are fine.
+        return DocumentFailed(
+            f"the dashboard failed on this {document.endpoint} (500)", upstream_status=500
+        )
+    if status > 500:
         return UpstreamUnavailable(f"the dashboard failed ({status})", upstream_status=status)
     return UpstreamBadResponse(
         f"unexpected status {status} from the dashboard", upstream_status=status
+    )
+
+
+def host_trouble(error: BaseException) -> bool:
+    """Does ``error`` say the dashboard's host is in trouble (not one document, not us)?
+
+    Connection errors, timeouts and gateway answers (502, 503, 504, other 5xx
+    but 500): what retries may help with and what the circuit breaker counts.
+    """
+    if isinstance(error, UpstreamTimeout):
+        return True
+    return isinstance(error, UpstreamUnavailable) and not isinstance(
+        error, RateLimited | DocumentFailed | NotSent
     )
 
 

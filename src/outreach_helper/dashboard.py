@@ -21,16 +21,20 @@ from pydantic import BaseModel
 
 from outreach_helper import SERVICE_NAME, __version__, contract
 from outreach_helper.breaker import Breaker
+from outreach_helper.budget import Budget, build_budget, deadlines
 from outreach_helper.contract import Attempt, Reply
 from outreach_helper.documents import USER, Document
 from outreach_helper.errors import (
+    DocumentFailed,
     NotFound,
+    NotSent,
     RateLimited,
     UpstreamBadResponse,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from outreach_helper.gate import Gate
 from outreach_helper.settings import Settings
 
 # Delays before the 2nd and 3rd attempt, each jittered by +-50% so that many
@@ -44,6 +48,10 @@ RecordT = TypeVar("RecordT", bound=BaseModel)
 T = TypeVar("T")
 # Reads one answer into a value, or raises its typed error.
 Reader = Callable[[Reply], T]
+
+
+class HeldBack(NotSent):
+    """Not sent: the circuit breaker is open (an outage is under way)."""
 
 
 @dataclass(slots=True)
@@ -84,6 +92,7 @@ class DashboardClient:
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], float] = time.time,
         observer: UpstreamObserver | None = None,
+        budget: Budget | None = None,
     ) -> None:
         timeout = settings.upstream_timeout
         self._http = httpx.AsyncClient(
@@ -101,7 +110,8 @@ class DashboardClient:
             transport=transport,
             follow_redirects=False,
         )
-        self._in_flight = asyncio.Semaphore(settings.upstream_concurrency)
+        self._gate = Gate(settings.upstream_concurrency, deadlines=deadlines(settings))
+        self._budget = budget or build_budget(settings, monotonic=monotonic)
         self._retry_after_cap = settings.upstream_retry_after_cap
         self._retries = settings.upstream_retries
         self._sleep = sleep
@@ -114,6 +124,7 @@ class DashboardClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._budget.aclose()
 
     # ---- documents ----------------------------------------------------------
 
@@ -153,17 +164,38 @@ class DashboardClient:
         *,
         retries: bool = True,
     ) -> T:
-        """Send the document's request, retrying where it can help, and ``read`` the answer."""
+        """Send the document's request, retrying where it can help, and ``read`` the answer.
+
+        The circuit breaker hears of the request once, after its retries: a
+        failure only if the host is in trouble, a success if it answered as itself.
+        """
         request = document.request(ident)
         attempts = min(self._retries, len(RETRY_DELAYS)) + 1 if retries else 1
-        for attempt in range(attempts):
-            try:
-                return await self._attempt(document.endpoint, request.path, request.params, read)
-            except (UpstreamTimeout, UpstreamUnavailable) as exc:
-                wait = None if attempt == attempts - 1 else self._wait_before_retry(exc, attempt)
-                if wait is None:
-                    raise
-                await self._sleep(wait)
+        try:
+            for attempt in range(attempts):
+                try:
+                    result = await self._attempt(
+                        document.endpoint, request.path, request.params, read
+                    )
+                except UpstreamError as exc:
+                    retryable = contract.host_trouble(exc) or isinstance(exc, RateLimited)
+                    last = attempt == attempts - 1
+                    wait = self._wait_before_retry(exc, attempt) if retryable and not last else None
+                    if wait is None:
+                        raise
+                    await self._sleep(wait)
+                else:
+                    self._breaker.success()
+                    return result
+        except NotSent:
+            raise  # nothing was sent: the dashboard said nothing about itself
+        except (NotFound, DocumentFailed):
+            self._breaker.success()  # the host answered as itself
+            raise
+        except UpstreamError as exc:
+            if contract.host_trouble(exc):
+                self._breaker.failure()
+            raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait_before_retry(self, exc: UpstreamError, attempt: int) -> float | None:
@@ -184,21 +216,21 @@ class DashboardClient:
         if self._monotonic() < self._blocked_until:
             # Still inside the dashboard's Retry-After: do not even ask.
             raise RateLimited("the dashboard asked us to wait (429)", retry_after=None)
+        await self._budget.spend()  # may raise BudgetExhausted: nothing sent
         if not self._breaker.allow():
-            raise UpstreamUnavailable("the dashboard keeps failing; holding back for a moment")
-        started = time.perf_counter()
-        error: BaseException | None = None
-        try:
-            async with self._in_flight:
-                reply = await self._get(path, params)
-            return read(reply)
-        except BaseException as exc:
-            error = exc
-            if isinstance(exc, RateLimited):
-                self._hold_back(exc.retry_after)
-            raise
-        finally:
-            self._record(endpoint, Attempt.of(error), time.perf_counter() - started)
+            raise HeldBack("the dashboard keeps failing; holding back for a moment")
+        async with self._gate.slot():  # may raise BudgetExhausted: nothing sent
+            started = time.perf_counter()
+            error: BaseException | None = None
+            try:
+                return read(await self._get(path, params))
+            except BaseException as exc:
+                error = exc
+                if isinstance(exc, RateLimited):
+                    self._hold_back(exc.retry_after)
+                raise
+            finally:
+                self._record(endpoint, Attempt.of(error), time.perf_counter() - started)
 
     def _hold_back(self, retry_after: float | None) -> None:
         """Ask nothing more until the dashboard's Retry-After (capped) has passed."""
@@ -207,10 +239,6 @@ class DashboardClient:
         self._blocked_until = max(self._blocked_until, self._monotonic() + wait)
 
     def _record(self, endpoint: str, outcome: Attempt, elapsed: float) -> None:
-        if outcome.answered:
-            self._breaker.success()
-        elif outcome not in (Attempt.RATE_LIMITED, Attempt.CANCELLED):  # 429: Retry-After holds
-            self._breaker.failure()
         self._observer.attempt(endpoint, outcome, elapsed)
         self.last_outcome = UpstreamOutcome(
             ok=outcome.answered,

@@ -29,7 +29,13 @@ from outreach_helper.errors import (
     UserNotFound,
 )
 from outreach_helper.names import CourseSlug, collation_key, slug_path
-from outreach_helper.records import CampaignRecord, CourseRecord, RosterRecord, UserRecord
+from outreach_helper.records import (
+    CampaignRecord,
+    CourseRecord,
+    ProfileRecord,
+    RosterRecord,
+    UserRecord,
+)
 from outreach_helper.settings import Settings
 
 IdentT = TypeVar("IdentT")
@@ -66,6 +72,8 @@ class Document(Generic[IdentT, RecordT]):
     """What the dashboard's 404 for this document means."""
     json_404: bool = True
     """Only a JSON 404 body means "not found"; another 404 is somebody else answering."""
+    redirect_means_missing: bool = False
+    """The dashboard answers "no such thing" with a redirect (to its home page)."""
 
     def lifetimes(self, settings: Settings) -> tuple[float, float]:
         """(fresh, stale) seconds for this document from the settings."""
@@ -97,6 +105,15 @@ def user_stats_params(canonical_name: str) -> dict[str, str]:
     return {"username": quote_plus(canonical_name)}
 
 
+def profile_path(canonical_name: str) -> str:
+    """``/users/NAME``, escaped for the route's own decode and the controller's second one.
+
+    Rails decodes ``%XX`` in the path (leaving ``+``), then the controller
+    ``CGI.unescape``s again: so the form-escaped name, with its ``%`` escaped once more.
+    """
+    return "/users/" + quote(quote_plus(canonical_name), safe="+")
+
+
 def course_path(slug: CourseSlug, document: str) -> str:
     """``/courses/SCHOOL/TITLE/<document>``, as the dashboard's route takes the slug."""
     return f"/courses/{slug_path(str(slug))}/{document}"
@@ -106,6 +123,24 @@ def _folded(slug: CourseSlug) -> str:
     # Course lookups ignore case and accents (a unique index under the collation).
     return collation_key(str(slug))
 
+
+PROFILE: Document[str, ProfileRecord] = Document(
+    kind="user_profile",
+    endpoint="user_profile",
+    record=ProfileRecord,
+    ttl="user",
+    # The dashboard finds users ignoring case and accents, and its username
+    # column is unique under that collation: spellings it folds together are
+    # one account there, one request here.
+    key=collation_key,
+    # Not ".json" in the path: the username route would take it as part of the name.
+    request=lambda name: UpstreamRequest(profile_path(name), {"format": "json"}),
+    parse=lambda raw: ProfileRecord(
+        username=validate(p.UserProfilePayload, raw).user_profile.username
+    ),
+    not_found=UserNotFound,
+    redirect_means_missing=True,
+)
 
 USER: Document[str, UserRecord] = Document(
     kind="user",
@@ -154,4 +189,4 @@ CAMPAIGN: Document[str, CampaignRecord] = Document(
     json_404=False,
 )
 
-DOCUMENTS: tuple[Document[Any, Any], ...] = (USER, COURSE, ROSTER, CAMPAIGN)
+DOCUMENTS: tuple[Document[Any, Any], ...] = (PROFILE, USER, COURSE, ROSTER, CAMPAIGN)

@@ -12,7 +12,9 @@
     └── UpstreamError           the dashboard could not give a usable answer
         ├── UpstreamTimeout     it did not answer in time
         ├── UpstreamUnavailable unreachable or failing (5xx)
-        │   └── RateLimited     answered 429, perhaps with Retry-After
+        │   ├── RateLimited     answered 429, perhaps with Retry-After
+        │   ├── DocumentFailed  answered 500 for this one document
+        │   └── NotSent         not asked: our own limits held the request back
         └── UpstreamBadResponse it answered 200 with something unusable
 
 Only ``app.py`` turns these into HTTP responses. Lower layers translate the
@@ -85,6 +87,25 @@ class RateLimited(UpstreamUnavailable):
 
     def __init__(self, message: str, *, retry_after: float | None) -> None:
         super().__init__(message, upstream_status=429)
+        self.retry_after = retry_after
+
+
+class DocumentFailed(UpstreamUnavailable):
+    """The dashboard answered 500 for this document: its data is broken, the host is fine.
+
+    Other documents keep working, so this is never retried, never held against
+    the dashboard as a whole, and makes only this document unreadable in an answer.
+    """
+
+
+class NotSent(UpstreamUnavailable):
+    """Not sent at all: the circuit breaker, a Retry-After or our request budget held it back.
+
+    ``retry_after`` (seconds), when known, becomes the answer's ``Retry-After``.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 

@@ -106,7 +106,12 @@ def parse_datetime(value: str | None) -> datetime | None:
 
 
 def user_record(payload: p.UserStatsPayload) -> UserRecord:
-    """Trim ``/user_stats.json`` to the enrollments and the two role flags."""
+    """Trim ``/user_stats.json`` to the enrollments and the two role flags.
+
+    The flags are derived from the listed courses only: the dashboard's
+    ``as_instructor``/``as_student`` count private courses too, which
+    ``courses_details`` leaves out, so they could contradict the list.
+    """
     enrollments = [
         Enrollment(
             course_id=row.course_id,
@@ -121,10 +126,8 @@ def user_record(payload: p.UserStatsPayload) -> UserRecord:
     ]
     return UserRecord(
         enrollments=enrollments,
-        is_instructor=payload.as_instructor is not None
-        or any(e.user_role.is_staff for e in enrollments),
-        is_student=payload.as_student is not None
-        or any(not e.user_role.is_staff for e in enrollments),
+        is_instructor=any(e.user_role.is_staff for e in enrollments),
+        is_student=any(not e.user_role.is_staff for e in enrollments),
         max_project=payload.max_project,
     )
 

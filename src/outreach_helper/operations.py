@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from outreach_helper.app import Parts
-from outreach_helper.documents import COURSE, ROSTER, USER, Document
+from outreach_helper.documents import COURSE, PROFILE, ROSTER, USER, Document
 from outreach_helper.errors import InvalidName, NotFound, OutreachError
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.service import Answer
@@ -29,7 +29,10 @@ _RESULT = {
     Outcome.STALE_IF_ERROR: "failed",
 }
 IdentT = TypeVar("IdentT")
-PERSONAL_KEYS = frozenset({"email", "real_name", "passcode"})
+# What a person wrote about themselves or must never be shown: redacted even on screen.
+PERSONAL_KEYS = frozenset(
+    {"email", "real_name", "passcode", "bio", "location", "institution", "profile_image"}
+)
 
 
 @dataclass
@@ -113,6 +116,7 @@ async def inspect(parts: Parts, kind: str, ident: str) -> list[tuple[str, Any, A
     shown: list[tuple[str, Any, Any]] = []
     if kind == "user":
         name = canonical_username(ident)
+        shown.append(await _inspect_one(parts, PROFILE, name))
         shown.append(await _inspect_one(parts, USER, name))
     else:
         slug = CourseSlug.from_slug(ident)
@@ -127,9 +131,9 @@ async def _inspect_one(
     try:
         raw = await parts.client.fetch_raw(document, ident)
     except OutreachError as exc:
-        return f"{document.endpoint}.json", None, f"{type(exc).__name__}: {exc}"
+        return document.endpoint, None, f"{type(exc).__name__}: {exc}"
     try:
         record: Any = document.parse(raw).model_dump(mode="json")
     except OutreachError as exc:
         record = f"{type(exc).__name__}: {exc}"
-    return f"{document.endpoint}.json", redact(raw), record
+    return document.endpoint, redact(raw), record

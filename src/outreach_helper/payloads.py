@@ -31,8 +31,6 @@ class CourseDetailPayload(_Payload):
 
 class UserStatsPayload(_Payload):
     courses_details: list[CourseDetailPayload]
-    as_instructor: dict[str, object] | None = None
-    as_student: dict[str, object] | None = None
     max_project: str | None = None
 
 
@@ -104,3 +102,13 @@ class ActiveCoursePayload(_Payload):
 
 class ActiveCoursesPayload(_Payload):
     courses: list[ActiveCoursePayload]
+
+
+class UserProfileFieldsPayload(_Payload):
+    username: str
+
+
+class UserProfilePayload(_Payload):
+    """``/users/NAME?format=json``: only the stored username is read (bio and the rest are not)."""
+
+    user_profile: UserProfileFieldsPayload

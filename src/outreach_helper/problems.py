@@ -21,6 +21,7 @@ _PROBLEMS: list[tuple[type[errors.OutreachError], int, str, str]] = [
     (errors.CourseNotFound, 404, "course-not-found", "Course not found"),
     (errors.CampaignNotFound, 404, "campaign-not-found", "Campaign not found"),
     (errors.UpstreamTimeout, 504, "upstream-timeout", "The dashboard timed out"),
+    (errors.NotSent, 503, "upstream-held-back", "Not asked: the dashboard is being spared"),
     (errors.UpstreamUnavailable, 503, "upstream-unavailable", "The dashboard is unavailable"),
     (errors.UpstreamBadResponse, 502, "upstream-bad-response", "The dashboard answered badly"),
     (errors.OutreachError, 500, "internal", "Internal error"),

@@ -56,6 +56,12 @@ class Enrollment(Record):
     course_slug: str
 
 
+class ProfileRecord(Record):
+    """The username the dashboard has stored for a (case- and accent-folded) name."""
+
+    username: str
+
+
 class UserRecord(Record):
     enrollments: list[Enrollment]
     is_instructor: bool
@@ -154,12 +160,12 @@ class Response(BaseModel):
 
 
 class EnrichedUserCourse(Enrollment):
-    """A course of the user with its dates, activity and staff (``enrich=true``).
+    """A course of the user with its dates, activity and staff (``enrich=true``)."""
 
-    The dates and flags are null when the course itself cannot be read
-    (deleted or private since the enrollment was listed).
-    """
-
+    readable: bool = Field(
+        description="false when the course or its roster could not be read (deleted, made "
+        "private, or failing on the dashboard); then the dates and flags are null, staff empty"
+    )
     active: bool | None = Field(description="now is inside start..end (tracking window)")
     active_event: bool | None = Field(
         description="now is inside timeline_start..timeline_end (the event itself)"
@@ -236,6 +242,9 @@ class StatusResponse(Response):
     active_course_count: int = Field(description="courses active now in their tracking window")
     active_event_count: int = Field(description="courses whose event is on now")
     total_courses: int = Field(description="distinct courses the user is enrolled in")
+    unreadable_courses: int = Field(
+        description="of those, courses whose document could not be read (not counted as active)"
+    )
     is_instructor: bool
     is_student: bool
 
@@ -253,6 +262,9 @@ class ActiveStaffResponse(Response):
         description="sorted, unique staff of all the user's active courses"
     )
     courses: list[ActiveStaffCourse]
+    unreadable_courses: list[str] = Field(
+        description="slugs of the user's courses (or their rosters) that could not be read"
+    )
 
 
 class BatchError(Response):
@@ -267,6 +279,13 @@ class BatchResponse(Response):
 
 
 class CampaignCourseResponse(CampaignCourse):
+    """A campaign course active now, with its dates from its own course document."""
+
+    start: datetime | None
+    end: datetime | None
+    timeline_start: datetime | None
+    timeline_end: datetime | None
+    active_event: bool = Field(description="its event (timeline) is on now as well")
     url: str
     staff: list[str] | None = Field(default=None, description="with staff=true")
 
@@ -274,5 +293,9 @@ class CampaignCourseResponse(CampaignCourse):
 class CampaignResponse(Response):
     campaign: str
     courses: list[CampaignCourseResponse] = Field(
-        description="the campaign's active courses (at most 100, most recently edited first)"
+        description="the campaign's courses active now (start <= now <= end), from the "
+        "dashboard's list of at most 100 current and upcoming ones, most recently edited first"
+    )
+    unreadable_courses: list[str] = Field(
+        description="slugs of listed courses whose document could not be read (activity unknown)"
     )

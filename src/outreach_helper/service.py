@@ -19,8 +19,9 @@ from pydantic import BaseModel
 
 from outreach_helper import activity
 from outreach_helper.dashboard import DashboardClient
-from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER, Document
-from outreach_helper.errors import InvalidName, OutreachError
+from outreach_helper.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER, Document
+from outreach_helper.errors import DocumentFailed, OutreachError, UpstreamError, UserNotFound
+from outreach_helper.fanout import Fanout, RecentFailures, earliest, fan_out
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
     ActiveStaffCourse,
@@ -125,6 +126,7 @@ class OutreachService:
         self._dashboard_base = dashboard_base
         self._clock = clock
         self._fanout = asyncio.Semaphore(fanout_concurrency)
+        self._failures = RecentFailures(clock)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -146,41 +148,51 @@ class OutreachService:
         async with self._fanout:
             return await work
 
-    async def many(
-        self, slugs: Iterable[str], document: Document[CourseSlug, R]
-    ) -> dict[str, Lookup[R] | None]:
-        """One document per distinct course slug, looked up concurrently under the bound.
+    async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
+        """One document per distinct course slug, concurrently under the bound.
 
-        A course the dashboard no longer shows (deleted, made private) or whose
-        slug cannot be valid maps to None; upstream failures propagate.
+        A document that failed on its own a moment ago is not asked for again
+        yet: it stays unreadable in the answer (``fanout.RecentFailures``).
         """
-        unique = list(dict.fromkeys(slugs))
 
-        async def one(raw: str) -> Lookup[R] | None:
+        async def look(slug: CourseSlug) -> Lookup[R]:
+            key = f"{document.kind}:{document.key(slug)}"
+            if self._failures.holds(key):
+                raise DocumentFailed(f"this {document.endpoint} failed a moment ago")
             try:
-                slug = CourseSlug.from_slug(raw)
-            except InvalidName:
-                return None
-            lookup = await self.bounded(self.lookup(document, slug))
-            return None if lookup.entry.missing else lookup
+                return await self.bounded(self.lookup(document, slug))
+            except UpstreamError as exc:
+                self._failures.note(key, exc)
+                raise
 
-        results = await asyncio.gather(*(one(raw) for raw in unique))
-        return dict(zip(unique, results, strict=True))
+        return await fan_out(slugs, look)
 
-    async def _user_and_courses(
-        self, name: str
-    ) -> tuple[Lookup[UserRecord], UserRecord, dict[str, Lookup[CourseRecord] | None]]:
-        lookup = await self.lookup(USER, name)
-        record = lookup.value()
-        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
-        return lookup, record, courses
+    async def account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
+        """The enrollments of the account ``name``, and the lookups they rest on.
+
+        The dashboard finds users ignoring case and accents; MediaWiki does not,
+        so ``Zoe Anstrom`` is another account than ``Zoë Ånström``. Its light
+        profile document says which username it has stored for the folded name;
+        only an exact match is this account, and only then are its enrollments
+        read. None: the dashboard has no account of exactly this name.
+        """
+        profile = await self.lookup(PROFILE, name)
+        if profile.data is None or profile.data.username != name:
+            return [profile], None
+        user = await self.lookup(USER, name)
+        return [profile, user], user.data
+
+    async def _known(self, name: str) -> tuple[list[Lookup[Any]], UserRecord]:
+        lookups, record = await self.account(name)
+        if record is None:
+            raise UserNotFound(name)
+        return lookups, record
 
     # ---- answers ------------------------------------------------------------
 
     async def user(self, name: str) -> Answer[UserResponse]:
         """A user's enrollments. Raises UserNotFound or an UpstreamError."""
-        lookup = await self.lookup(USER, name)
-        record = lookup.value()
+        lookups, record = await self._known(name)
         body = UserResponse(
             username=name,
             courses=record.enrollments,
@@ -188,27 +200,19 @@ class OutreachService:
             is_student=record.is_student,
             max_project=record.max_project,
         )
-        return Answer(body, Freshness.of([lookup]))
+        return Answer(body, Freshness.of(lookups))
 
     async def enriched_user(self, name: str) -> Answer[EnrichedUserResponse]:
         """A user's enrollments with each course's dates, activity and staff."""
-        lookup = await self.lookup(USER, name)
-        record = lookup.value()
+        lookups, record = await self._known(name)
         slugs = [e.course_slug for e in record.enrollments]
         courses, rosters = await asyncio.gather(self.many(slugs, COURSE), self.many(slugs, ROSTER))
         now = self.now()
-        rows = []
-        for enrollment in record.enrollments:
-            course, roster = courses[enrollment.course_slug], rosters[enrollment.course_slug]
-            rows.append(
-                self._enriched(
-                    enrollment,
-                    course.data if course else None,
-                    roster.data if roster else None,
-                    now,
-                )
-            )
-        dates = [d for c in rows for d in (c.start, c.end, c.timeline_start, c.timeline_end)]
+        rows = [
+            _enriched(e, courses.record(e.course_slug), rosters.record(e.course_slug), now)
+            for e in record.enrollments
+        ]
+        dates = [d for c in courses.records for d in _dates(c)]
         body = EnrichedUserResponse(
             username=name,
             courses=rows,
@@ -216,37 +220,12 @@ class OutreachService:
             is_student=record.is_student,
             max_project=record.max_project,
         )
-        lookups = [lookup, *_present(courses), *_present(rosters)]
-        return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
-
-    @staticmethod
-    def _enriched(
-        enrollment: Enrollment,
-        course: CourseRecord | None,
-        roster: RosterRecord | None,
-        now: datetime,
-    ) -> EnrichedUserCourse:
-        if course is None:
-            return EnrichedUserCourse(
-                **enrollment.model_dump(),
-                active=None,
-                active_event=None,
-                start=None,
-                end=None,
-                timeline_start=None,
-                timeline_end=None,
-                staff=[],
-            )
-        return EnrichedUserCourse(
-            **enrollment.model_dump(),
-            active=activity.within(course.start, course.end, now),
-            active_event=activity.within(course.timeline_start, course.timeline_end, now),
-            start=course.start,
-            end=course.end,
-            timeline_start=course.timeline_start,
-            timeline_end=course.timeline_end,
-            staff=roster.staff if roster else [],
+        rebuild = earliest(
+            activity.next_change(dates, now),
+            courses.recheck_at(self._clock()),
+            rosters.recheck_at(self._clock()),
         )
+        return Answer(body, Freshness.of([*lookups, *courses.lookups, *rosters.lookups], rebuild))
 
     async def course(self, slug: CourseSlug, *, enrich: bool = False) -> Answer[CourseResponse]:
         """Facts of one course (and its staff with ``enrich``). Raises CourseNotFound."""
@@ -272,8 +251,7 @@ class OutreachService:
             url=dashboard_page_url(self._dashboard_base, record.slug),
             staff=staff,
         )
-        dates = (record.start, record.end, record.timeline_start, record.timeline_end)
-        return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
+        return Answer(body, Freshness.of(lookups, activity.next_change(_dates(record), now)))
 
     async def roster(self, slug: CourseSlug) -> Answer[RosterResponse]:
         """Facilitators and participants, one row per username. Raises CourseNotFound."""
@@ -292,22 +270,12 @@ class OutreachService:
         Gadgets call this for every user page; it reads the user's and their
         courses' documents, never rosters.
         """
-        lookup = await self.lookup(USER, name)
-        if lookup.data is None:  # unknown to the dashboard: zeros, cached as negative
-            body = StatusResponse(
-                username=name,
-                has_any_courses=False,
-                active_course_count=0,
-                active_event_count=0,
-                total_courses=0,
-                is_instructor=False,
-                is_student=False,
-            )
-            return Answer(body, Freshness.of([lookup]))
-        record = lookup.data
+        lookups, record = await self.account(name)
+        if record is None:  # no such account on the dashboard: zeros, cached as such
+            return Answer(_no_status(name), Freshness.of(lookups))
         courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
-        known = _records(courses)
+        known = courses.records
         body = StatusResponse(
             username=name,
             has_any_courses=bool(record.enrollments),
@@ -315,13 +283,14 @@ class OutreachService:
             active_event_count=sum(
                 activity.within(c.timeline_start, c.timeline_end, now) for c in known
             ),
-            total_courses=len(courses),
+            total_courses=len(courses.slugs),
+            unreadable_courses=len(courses.slugs) - len(known),
             is_instructor=record.is_instructor,
             is_student=record.is_student,
         )
-        dates = [d for c in known for d in (c.start, c.end, c.timeline_start, c.timeline_end)]
-        lookups = [lookup, *_present(courses)]
-        return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
+        dates = [d for c in known for d in _dates(c)]
+        rebuild = earliest(activity.next_change(dates, now), courses.recheck_at(self._clock()))
+        return Answer(body, Freshness.of([*lookups, *courses.lookups], rebuild))
 
     async def statuses(self, names: list[str]) -> dict[str, Answer[StatusResponse] | OutreachError]:
         """Status of many canonical names at once; each name is looked up once."""
@@ -341,57 +310,136 @@ class OutreachService:
 
         Rosters are read only for the active courses. Raises UserNotFound.
         """
-        lookup, _, courses = await self._user_and_courses(name)
+        lookups, record = await self._known(name)
+        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
         active = {
-            slug: lk.data
-            for slug, lk in courses.items()
-            if lk and lk.data and activity.within(*_window(lk.data, window), now)
+            slug: course
+            for slug in courses.slugs
+            if (course := courses.record(slug)) and activity.within(*_window(course, window), now)
         }
         rosters = await self.many(active, ROSTER)
-        rows = []
-        for slug, course in active.items():
-            staff = _staff(rosters[slug])
-            rows.append(ActiveStaffCourse(course_slug=slug, course_title=course.title, staff=staff))
+        rows = [
+            ActiveStaffCourse(
+                course_slug=slug, course_title=course.title, staff=_staff(rosters, slug)
+            )
+            for slug, course in active.items()
+        ]
+        unreadable = [s for s in courses.slugs if courses.record(s) is None]
+        unreadable += [s for s in active if rosters.record(s) is None]
         body = ActiveStaffResponse(
             username=name,
             window=window,
             all_staff=sorted({person for row in rows for person in row.staff}),
             courses=rows,
+            unreadable_courses=unreadable,
         )
-        dates = [d for c in _records(courses) for d in _window(c, window)]
-        lookups = [lookup, *_present(courses), *_present(rosters)]
-        return Answer(body, Freshness.of(lookups, activity.next_change(dates, now)))
+        dates = [d for c in courses.records for d in _window(c, window)]
+        rebuild = earliest(
+            activity.next_change(dates, now),
+            courses.recheck_at(self._clock()),
+            rosters.recheck_at(self._clock()),
+        )
+        return Answer(body, Freshness.of([*lookups, *courses.lookups, *rosters.lookups], rebuild))
 
     async def campaign(self, campaign: str, *, staff: bool) -> Answer[CampaignResponse]:
-        """A campaign's active courses, optionally with their staff. Raises CampaignNotFound."""
+        """A campaign's courses that are active now, with their dates. Raises CampaignNotFound.
+
+        The dashboard's list holds current *and upcoming* courses (ending after
+        now minus 30 days) without dates; each course's own document, cached
+        like any other, says whether it is on now.
+        """
         lookup = await self.lookup(CAMPAIGN, campaign)
-        record = lookup.value()
-        rosters = await self.many((c.slug for c in record.courses), ROSTER) if staff else {}
+        listed = lookup.value().courses
+        courses = await self.many((c.slug for c in listed), COURSE)
+        now = self.now()
+        active = [
+            (row, course)
+            for row in listed
+            if (course := courses.record(row.slug))
+            and activity.within(course.start, course.end, now)
+        ]
+        rosters = await self.many((row.slug for row, _ in active), ROSTER) if staff else None
         rows = [
             CampaignCourseResponse(
-                **course.model_dump(),
-                url=dashboard_page_url(self._dashboard_base, course.slug),
-                staff=_staff(rosters.get(course.slug)) if staff else None,
+                **row.model_dump(),
+                start=course.start,
+                end=course.end,
+                timeline_start=course.timeline_start,
+                timeline_end=course.timeline_end,
+                active_event=activity.within(course.timeline_start, course.timeline_end, now),
+                url=dashboard_page_url(self._dashboard_base, row.slug),
+                staff=_staff(rosters, row.slug) if rosters is not None else None,
             )
-            for course in record.courses
+            for row, course in active
         ]
-        body = CampaignResponse(campaign=campaign, courses=rows)
-        return Answer(body, Freshness.of([lookup, *_present(rosters)]))
+        body = CampaignResponse(
+            campaign=campaign,
+            courses=rows,
+            unreadable_courses=[c.slug for c in listed if courses.record(c.slug) is None],
+        )
+        dates = [d for c in courses.records for d in _dates(c)]
+        parts = [lookup, *courses.lookups, *(rosters.lookups if rosters else [])]
+        rebuild = earliest(
+            activity.next_change(dates, now),
+            courses.recheck_at(self._clock()),
+            rosters.recheck_at(self._clock()) if rosters else None,
+        )
+        return Answer(body, Freshness.of(parts, rebuild))
 
 
-def _present(lookups: dict[str, Lookup[R] | None]) -> list[Lookup[Any]]:
-    return [lk for lk in lookups.values() if lk is not None]
+def _enriched(
+    enrollment: Enrollment,
+    course: CourseRecord | None,
+    roster: RosterRecord | None,
+    now: datetime,
+) -> EnrichedUserCourse:
+    if course is None:
+        return EnrichedUserCourse(
+            **enrollment.model_dump(),
+            readable=False,
+            active=None,
+            active_event=None,
+            start=None,
+            end=None,
+            timeline_start=None,
+            timeline_end=None,
+            staff=[],
+        )
+    return EnrichedUserCourse(
+        **enrollment.model_dump(),
+        readable=roster is not None,
+        active=activity.within(course.start, course.end, now),
+        active_event=activity.within(course.timeline_start, course.timeline_end, now),
+        start=course.start,
+        end=course.end,
+        timeline_start=course.timeline_start,
+        timeline_end=course.timeline_end,
+        staff=roster.staff if roster else [],
+    )
 
 
-def _records(lookups: dict[str, Lookup[R] | None]) -> list[R]:
-    """The records behind the lookups that found one."""
-    return [lk.data for lk in lookups.values() if lk is not None and lk.data is not None]
+def _no_status(name: str) -> StatusResponse:
+    return StatusResponse(
+        username=name,
+        has_any_courses=False,
+        active_course_count=0,
+        active_event_count=0,
+        total_courses=0,
+        unreadable_courses=0,
+        is_instructor=False,
+        is_student=False,
+    )
 
 
-def _staff(roster: Lookup[RosterRecord] | None) -> list[str]:
-    """A roster's staff; none where the roster could not be read."""
-    return roster.data.staff if roster is not None and roster.data is not None else []
+def _staff(rosters: Fanout[RosterRecord], slug: str) -> list[str]:
+    """A course's staff; none where its roster could not be read."""
+    roster = rosters.record(slug)
+    return roster.staff if roster is not None else []
+
+
+def _dates(course: CourseRecord) -> tuple[datetime | None, ...]:
+    return course.start, course.end, course.timeline_start, course.timeline_end
 
 
 def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, datetime | None]:

@@ -47,7 +47,11 @@ class Store(Protocol):
 
     async def get(self, key: str) -> bytes | None: ...
 
-    async def set(self, key: str, value: bytes, ttl: float) -> None: ...
+    async def set(self, key: str, value: bytes, ttl: float, *, disposable: bool = False) -> None:
+        """Store ``value`` for ``ttl`` seconds. ``disposable`` entries (remembered "not
+        found" answers, which anyone can mint by asking for invented names) must
+        never push ordinary entries out."""
+        ...
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool: ...
 
@@ -58,41 +62,64 @@ class Store(Protocol):
     async def aclose(self) -> None: ...
 
 
+class _Lru:
+    """Entries with expiry times, least recently used first, bounded by count."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max = max_entries
+        self.entries: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+
+    def get(self, key: str, now: float) -> bytes | None:
+        item = self.entries.get(key)
+        if item is None:
+            return None
+        value, expires_at = item
+        if expires_at <= now:
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return value
+
+    def set(self, key: str, value: bytes, expires_at: float) -> None:
+        self.entries[key] = (value, expires_at)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max:
+            self.entries.popitem(last=False)
+
+
 class MemoryStore:
     """An in-process LRU store bounded by entry count; the embedded default.
 
     Expired entries are dropped when read; the LRU bound keeps memory flat even
     under a flood of distinct usernames, because every write past the bound
-    evicts the least recently used entry.
+    evicts the least recently used entry. Disposable entries (remembered "not
+    found" answers) live in their own, smaller LRU, so a flood of invented
+    names evicts only other invented names, never a real user's entry.
     """
 
     shared = False
+    DISPOSABLE_SHARE = 4  # disposable entries may fill a quarter of the bound
 
     def __init__(self, max_entries: int, *, clock: Clock = time.time) -> None:
-        self._max = max_entries
         self._clock = clock
-        self._entries: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._kept = _Lru(max_entries)
+        self._disposable = _Lru(max(1, max_entries // self.DISPOSABLE_SHARE))
         self._locks: dict[str, tuple[str, float]] = {}
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._kept.entries) + len(self._disposable.entries)
 
     async def get(self, key: str) -> bytes | None:
-        item = self._entries.get(key)
-        if item is None:
-            return None
-        value, expires_at = item
-        if expires_at <= self._clock():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return value
+        now = self._clock()
+        value = self._kept.get(key, now)
+        return value if value is not None else self._disposable.get(key, now)
 
-    async def set(self, key: str, value: bytes, ttl: float) -> None:
-        self._entries[key] = (value, self._clock() + ttl)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+    async def set(self, key: str, value: bytes, ttl: float, *, disposable: bool = False) -> None:
+        home, other = (
+            (self._disposable, self._kept) if disposable else (self._kept, self._disposable)
+        )
+        other.entries.pop(key, None)  # a key lives in one place: a user found after all
+        home.set(key, value, self._clock() + ttl)
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
         now = self._clock()
@@ -111,7 +138,8 @@ class MemoryStore:
         return None
 
     async def aclose(self) -> None:
-        self._entries.clear()
+        self._kept.entries.clear()
+        self._disposable.entries.clear()
 
 
 class RedisStore:
@@ -146,7 +174,8 @@ class RedisStore:
         value = await self._call("get", self._redis.get(key))
         return value if isinstance(value, bytes) else None
 
-    async def set(self, key: str, value: bytes, ttl: float) -> None:
+    async def set(self, key: str, value: bytes, ttl: float, *, disposable: bool = False) -> None:
+        # Disposable entries already carry their own short TTL in Redis.
         await self._call("set", self._redis.set(key, value, px=max(1, int(ttl * 1000))))
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
@@ -214,9 +243,9 @@ class ResilientStore:
 
         return await self._either(read, read)
 
-    async def set(self, key: str, value: bytes, ttl: float) -> None:
+    async def set(self, key: str, value: bytes, ttl: float, *, disposable: bool = False) -> None:
         def write(store: Store) -> Awaitable[None]:
-            return store.set(key, value, ttl)
+            return store.set(key, value, ttl, disposable=disposable)
 
         await self._either(write, write)
 

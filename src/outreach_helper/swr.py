@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
+from outreach_helper.budget import Priority, priority
 from outreach_helper.documents import DOCUMENTS, Document
 from outreach_helper.errors import NotFound, UpstreamError
 from outreach_helper.settings import Settings
@@ -329,7 +330,7 @@ class SWRCache:
             entry = Entry(self._clock(), None)
             ttl = policy.missing
         jittered = ttl * random.uniform(1, 1 + TTL_JITTER)  # noqa: S311 - spread, not secrecy
-        await self.store.set(load.key, encode_entry(entry), jittered)
+        await self.store.set(load.key, encode_entry(entry), jittered, disposable=entry.missing)
         return entry
 
     # ---- background refresh -------------------------------------------------
@@ -337,7 +338,8 @@ class SWRCache:
     def _refresh_in_background(self, load: _Load[Any]) -> None:
         if load.key in self._inflight:
             return  # a fetch for this key is already under way
-        task = self._start(load, background=True)
+        with priority(Priority.BULK):  # nobody waits for it: it must not crowd out those who do
+            task = self._start(load, background=True)
         watcher = asyncio.create_task(self._watch_refresh(load.policy.kind, task))
         self._background.add(watcher)
         watcher.add_done_callback(self._background.discard)

@@ -1,0 +1,120 @@
+"""One document per course, looked up together: what was read, what is gone, what failed.
+
+A user's courses, a campaign's courses: answers are built from many course
+documents at once. One of them failing is that course's problem, not the
+answer's: the answer marks it unreadable and stays a 200, and asks again a
+little later instead of remembering the failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from outreach_helper.errors import DocumentFailed, InvalidName, UpstreamBadResponse, UpstreamError
+from outreach_helper.names import CourseSlug
+from outreach_helper.swr import Lookup
+
+R = TypeVar("R", bound=BaseModel)
+
+# An answer that holds an unreadable course is reused for at most this long,
+# so a course that fails for a moment is asked for again soon, and one that
+# always fails costs the dashboard one request a minute per answer, not one
+# per page view.
+UNREADABLE_RECHECK = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fanout(Generic[R]):
+    """The lookups of one document kind for many course slugs, in request order."""
+
+    slugs: tuple[str, ...]
+    found: dict[str, Lookup[R]]
+    failed: frozenset[str]
+
+    def record(self, slug: str) -> R | None:
+        """The course's record; None when it is gone, private, impossible or failing."""
+        lookup = self.found.get(slug)
+        return None if lookup is None else lookup.data
+
+    @property
+    def records(self) -> list[R]:
+        return [r for slug in self.slugs if (r := self.record(slug)) is not None]
+
+    @property
+    def lookups(self) -> list[Lookup[Any]]:
+        """Every lookup that found a record: the answer's freshness comes from them."""
+        return [lk for lk in self.found.values() if lk.data is not None]
+
+    def recheck_at(self, now: float) -> float | None:
+        """When an answer holding a failed document should be rebuilt, if any failed."""
+        return now + UNREADABLE_RECHECK if self.failed else None
+
+
+async def fan_out(
+    slugs: Iterable[str], look: Callable[[CourseSlug], Awaitable[Lookup[R]]]
+) -> Fanout[R]:
+    """``look`` up each distinct slug concurrently; a failure stays with its slug."""
+    unique = tuple(dict.fromkeys(slugs))
+
+    async def one(raw: str) -> Lookup[R] | UpstreamError | None:
+        try:
+            slug = CourseSlug.from_slug(raw)
+        except InvalidName:
+            return None  # a slug no URL can carry: nobody can read that course
+        try:
+            return await look(slug)
+        except UpstreamError as exc:
+            return exc
+
+    results = await asyncio.gather(*(one(raw) for raw in unique))
+    found = {s: r for s, r in zip(unique, results, strict=True) if isinstance(r, Lookup)}
+    failed = frozenset(
+        s for s, r in zip(unique, results, strict=True) if isinstance(r, UpstreamError)
+    )
+    return Fanout(unique, found, failed)
+
+
+class RecentFailures:
+    """Documents that just failed on their own, not asked for again for a minute.
+
+    Answers are rebuilt from documents on many paths (a batch, an evicted hot
+    copy), so without this a course that always fails would cost the dashboard
+    a request on every one of them. Only failures of the document itself
+    count (a 500, an unusable answer): not our own limits, not host trouble
+    (the circuit breaker's business). Nothing here is stored or shared: a
+    process forgets after ``UNREADABLE_RECHECK`` seconds, or sooner under
+    pressure (``max_entries``).
+    """
+
+    def __init__(self, clock: Callable[[], float], max_entries: int = 10_000) -> None:
+        self._clock = clock
+        self._max = max_entries
+        self._until: OrderedDict[str, float] = OrderedDict()
+
+    def holds(self, key: str) -> bool:
+        until = self._until.get(key)
+        if until is None:
+            return False
+        if until <= self._clock():
+            del self._until[key]
+            return False
+        return True
+
+    def note(self, key: str, error: UpstreamError) -> None:
+        if isinstance(error, DocumentFailed | UpstreamBadResponse):
+            self._until[key] = self._clock() + UNREADABLE_RECHECK
+            self._until.move_to_end(key)
+            while len(self._until) > self._max:
+                self._until.popitem(last=False)
+
+
+def earliest(*instants: float | None) -> float | None:
+    """The first of the instants that are set (when an answer must be rebuilt)."""
+    known = [t for t in instants if t is not None]
+    return min(known) if known else None
