@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
@@ -59,41 +60,93 @@ def _app(settings: Settings, clock: FakeClock, *, public_url: str | None, demo: 
     return create_app(configured, clock=clock)
 
 
-async def test_script_is_served_with_the_api_base_filled_in(
+@contextmanager
+def _listening(app: FastAPI) -> Iterator[str]:
+    """``app`` on a real loopback socket, as uvicorn serves it (forwarded headers trusted
+    from 127.0.0.1, uvicorn's default); yields its base URL."""
+    with BackgroundServer(app, lifespan="on") as server:
+        yield server.url
+
+
+#: Headers a client controls, each naming a host or scheme the script must never carry.
+HOSTILE_HEADERS: Final = {
+    "Host": "evil-host.example",
+    "X-Forwarded-Host": "evil-forwarded.example",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-For": "203.0.113.9",
+    "Forwarded": "for=203.0.113.9;host=evil-forwarded2.example;proto=https",
+}
+
+
+def _api_line(script: str) -> str:
+    return next(x for x in script.splitlines() if "var SERVED_API" in x).strip()
+
+
+def test_script_is_served_with_the_dashboard_filled_in(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
-    async with serving(_app(make_settings(), clock, public_url=None, demo=False)) as client:
-        answer = await client.get("/gadget/outreach-staff.js")
+    app = _app(make_settings(), clock, public_url=None, demo=False)
+    with _listening(app) as url:
+        answer = httpx.get(f"{url}/gadget/outreach-staff.js")
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/javascript")
         assert answer.headers["cache-control"] == "public, max-age=3600"
         script = answer.text
         assert API_PLACEHOLDER not in script
         assert DASHBOARD_PLACEHOLDER not in script
-        assert 'var SERVED_API = "http://service.test";' in script
         assert f'var SERVED_DASHBOARD = "{upstream.url}";' in script
 
-        again = await client.get(
-            "/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
+        again = httpx.get(
+            f"{url}/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
         )
         assert again.status_code == 304
 
         # Development-only pages do not exist, and nothing gadget-ish is in the API schema.
-        assert (await client.get("/gadget/demo")).status_code == 404
-        assert (await client.get("/gadget/mw-shim.js")).status_code == 404
-        schema = (await client.get("/openapi.json")).json()
+        assert httpx.get(f"{url}/gadget/demo").status_code == 404
+        assert httpx.get(f"{url}/gadget/mw-shim.js").status_code == 404
+        schema = httpx.get(f"{url}/openapi.json").json()
         assert not [path for path in schema["paths"] if path.startswith("/gadget")]
 
 
-async def test_public_url_wins_and_is_filled_in_as_a_safe_literal(
+def test_without_public_url_the_script_has_no_api_base(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    # GADGET.md: unset, the API base is null and a wiki sets mw.config outreachStaffApi.
+    app = _app(make_settings(), clock, public_url=None, demo=False)
+    with _listening(app) as url:
+        plain = httpx.get(f"{url}/gadget/outreach-staff.js")
+        hostile = httpx.get(f"{url}/gadget/outreach-staff.js", headers=HOSTILE_HEADERS)
+    assert _api_line(plain.text) == "var SERVED_API = null;"
+    assert hostile.content == plain.content
+    assert hostile.headers["etag"] == plain.headers["etag"]
+    # Nor the address it was fetched at (the dashboard's URL, also on loopback, is meant).
+    for value in ("evil-host", "evil-forwarded", "203.0.113.9", url, url.replace("http", "https")):
+        assert value not in hostile.text
+
+
+def test_public_url_is_the_api_base_whatever_the_request_says(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    public = "https://outreach-helper.toolforge.org"
+    app = _app(make_settings(), clock, public_url=public, demo=False)
+    with _listening(app) as url:
+        plain = httpx.get(f"{url}/gadget/outreach-staff.js")
+        hostile = httpx.get(f"{url}/gadget/outreach-staff.js", headers=HOSTILE_HEADERS)
+    assert _api_line(plain.text) == f'var SERVED_API = "{public}";'
+    assert hostile.content == plain.content
+    for value in ("evil-host", "evil-forwarded", "203.0.113.9", url):
+        assert value not in hostile.text
+
+
+def test_public_url_is_filled_in_as_a_safe_literal(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
     hostile = 'https://tool.example/"</script><script>alert(1)</script>'
-    async with serving(_app(make_settings(), clock, public_url=hostile, demo=False)) as client:
-        script = (await client.get("/gadget/outreach-staff.js")).text
-    line = next(x for x in script.splitlines() if "var SERVED_API" in x)
+    with _listening(_app(make_settings(), clock, public_url=hostile, demo=False)) as url:
+        script = httpx.get(f"{url}/gadget/outreach-staff.js").text
+    line = _api_line(script)
     assert "</script>" not in line
-    assert line.strip() == (
+    assert line == (
         'var SERVED_API = "https://tool.example/\\"\\u003c/script\\u003e'
         '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e";'
     )

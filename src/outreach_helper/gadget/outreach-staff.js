@@ -20,8 +20,9 @@
 ( function () {
 	'use strict';
 
-	// Filled in by the service that serves this file (a JSON string literal);
-	// a wiki may override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
+	// Filled in by the service that serves this file (JSON string literals): the API
+	// from its OUTREACH_PUBLIC_URL, or null when that is unset. A wiki may set or
+	// override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
 	var SERVED_API = /*@OUTREACH_API_BASE@*/null;
 	var SERVED_DASHBOARD = /*@OUTREACH_DASHBOARD_BASE@*/null;
 	var DEFAULT_DASHBOARD = 'https://outreachdashboard.wmflabs.org';
