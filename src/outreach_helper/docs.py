@@ -104,11 +104,17 @@ _SOURCES: Final[dict[str, tuple[str, bool]]] = {
 }
 
 
-@cache
 def _asset(name: str) -> _Asset | None:
-    """One asset, read once; ``None`` for a name that is not on the list."""
-    if name not in _SOURCES:
-        return None
+    """One asset, read once; ``None`` for a name that is not on the list.
+
+    The name comes from the URL: only listed names reach the cache, so requests
+    for made-up names cannot grow it.
+    """
+    return _read_asset(name) if name in _SOURCES else None
+
+
+@cache
+def _read_asset(name: str) -> _Asset:
     media_type, vendored = _SOURCES[name]
     if vendored:
         package, folder = _VENDOR
