@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
+from outreach_helper.app import create_app
 from outreach_standin import world as w
+from outreach_standin.server import BackgroundServer
 
 PROBLEM = "application/problem+json"
 
@@ -246,6 +253,35 @@ async def test_roster_never_passes_on_emails_or_real_names(api, upstream):
     body = (await api.get(course_path(w.COURSE_ACTIVE, "/users"))).json()
     keys = {key for row in body["facilitators"] + body["participants"] for key in row}
     assert keys == {"username", "role", "enrolled_at"}
+
+
+def _roster_upstream(rows: list[dict[str, object]]) -> Starlette:
+    """A dashboard whose only course roster holds ``rows``, as ``users.json`` serves them."""
+
+    async def users(request: Request) -> JSONResponse:
+        return JSONResponse({"course": {"users": rows}})
+
+    return Starlette(routes=[Route("/courses/{school}/{title}/users.json", users)])
+
+
+def test_roster_answer_leaves_out_names_no_account_can_have(make_settings, clock):
+    # README: roster rows whose username cannot be a MediaWiki account are left out.
+    names = ["Evil}}{{Delete", "Pipe|Name", "[[Spam]]", "<i>x</i>", "Line\nBreak", "192.0.2.7"]
+    rows: list[dict[str, object]] = [
+        {"username": name, "role": 1, "enrolled_at": None} for name in names
+    ]
+    rows += [
+        {"username": "Good Staff", "role": 1, "enrolled_at": None},
+        {"username": "Good Student", "role": 0, "enrolled_at": None},
+    ]
+    with BackgroundServer(_roster_upstream(rows)) as dashboard:
+        app = create_app(make_settings(dashboard_url=dashboard.url), clock=clock)
+        with BackgroundServer(app, lifespan="on") as service:
+            answer = httpx.get(service.url + course_path("Some_School/Some_Course", "/users"))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [m["username"] for m in body["facilitators"]] == ["Good Staff"]
+    assert [m["username"] for m in body["participants"]] == ["Good Student"]
 
 
 # ---- upstream trouble ----------------------------------------------------------

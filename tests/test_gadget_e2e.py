@@ -3,7 +3,9 @@
 The browser tests start the stand-in dashboard and the service on loopback,
 open the demo page (the gadget on a pretend user page, through the ``mw`` shim)
 and check what a patroller sees against the stand-in's world, the text copied
-to the clipboard, and how many requests the gadget makes to the service.
+to the clipboard, and how many requests the gadget makes to the service. One
+puts a small app answering with crafted staff names in front of the service, to
+show that the gadget by itself keeps names that could be wikitext off the page.
 They need a ``chromium`` binary (Debian's package); browsers are never
 downloaded. Without one they skip and say so (in CI they fail); the serving
 tests still run.
@@ -11,8 +13,10 @@ tests still run.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
@@ -27,6 +31,10 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response
+from starlette.routing import Mount, Route
 
 from outreach_helper.app import create_app
 from outreach_helper.gadget.routes import API_PLACEHOLDER, DASHBOARD_PLACEHOLDER
@@ -59,41 +67,93 @@ def _app(settings: Settings, clock: FakeClock, *, public_url: str | None, demo: 
     return create_app(configured, clock=clock)
 
 
-async def test_script_is_served_with_the_api_base_filled_in(
+@contextmanager
+def _listening(app: FastAPI) -> Iterator[str]:
+    """``app`` on a real loopback socket, as uvicorn serves it (forwarded headers trusted
+    from 127.0.0.1, uvicorn's default); yields its base URL."""
+    with BackgroundServer(app, lifespan="on") as server:
+        yield server.url
+
+
+#: Headers a client controls, each naming a host or scheme the script must never carry.
+HOSTILE_HEADERS: Final = {
+    "Host": "evil-host.example",
+    "X-Forwarded-Host": "evil-forwarded.example",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-For": "203.0.113.9",
+    "Forwarded": "for=203.0.113.9;host=evil-forwarded2.example;proto=https",
+}
+
+
+def _api_line(script: str) -> str:
+    return next(x for x in script.splitlines() if "var SERVED_API" in x).strip()
+
+
+def test_script_is_served_with_the_dashboard_filled_in(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
-    async with serving(_app(make_settings(), clock, public_url=None, demo=False)) as client:
-        answer = await client.get("/gadget/outreach-staff.js")
+    app = _app(make_settings(), clock, public_url=None, demo=False)
+    with _listening(app) as url:
+        answer = httpx.get(f"{url}/gadget/outreach-staff.js")
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/javascript")
         assert answer.headers["cache-control"] == "public, max-age=3600"
         script = answer.text
         assert API_PLACEHOLDER not in script
         assert DASHBOARD_PLACEHOLDER not in script
-        assert 'var SERVED_API = "http://service.test";' in script
         assert f'var SERVED_DASHBOARD = "{upstream.url}";' in script
 
-        again = await client.get(
-            "/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
+        again = httpx.get(
+            f"{url}/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
         )
         assert again.status_code == 304
 
         # Development-only pages do not exist, and nothing gadget-ish is in the API schema.
-        assert (await client.get("/gadget/demo")).status_code == 404
-        assert (await client.get("/gadget/mw-shim.js")).status_code == 404
-        schema = (await client.get("/openapi.json")).json()
+        assert httpx.get(f"{url}/gadget/demo").status_code == 404
+        assert httpx.get(f"{url}/gadget/mw-shim.js").status_code == 404
+        schema = httpx.get(f"{url}/openapi.json").json()
         assert not [path for path in schema["paths"] if path.startswith("/gadget")]
 
 
-async def test_public_url_wins_and_is_filled_in_as_a_safe_literal(
+def test_without_public_url_the_script_has_no_api_base(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    # GADGET.md: unset, the API base is null and a wiki sets mw.config outreachStaffApi.
+    app = _app(make_settings(), clock, public_url=None, demo=False)
+    with _listening(app) as url:
+        plain = httpx.get(f"{url}/gadget/outreach-staff.js")
+        hostile = httpx.get(f"{url}/gadget/outreach-staff.js", headers=HOSTILE_HEADERS)
+    assert _api_line(plain.text) == "var SERVED_API = null;"
+    assert hostile.content == plain.content
+    assert hostile.headers["etag"] == plain.headers["etag"]
+    # Nor the address it was fetched at (the dashboard's URL, also on loopback, is meant).
+    for value in ("evil-host", "evil-forwarded", "203.0.113.9", url, url.replace("http", "https")):
+        assert value not in hostile.text
+
+
+def test_public_url_is_the_api_base_whatever_the_request_says(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    public = "https://outreach-helper.toolforge.org"
+    app = _app(make_settings(), clock, public_url=public, demo=False)
+    with _listening(app) as url:
+        plain = httpx.get(f"{url}/gadget/outreach-staff.js")
+        hostile = httpx.get(f"{url}/gadget/outreach-staff.js", headers=HOSTILE_HEADERS)
+    assert _api_line(plain.text) == f'var SERVED_API = "{public}";'
+    assert hostile.content == plain.content
+    for value in ("evil-host", "evil-forwarded", "203.0.113.9", url):
+        assert value not in hostile.text
+
+
+def test_public_url_is_filled_in_as_a_safe_literal(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
     hostile = 'https://tool.example/"</script><script>alert(1)</script>'
-    async with serving(_app(make_settings(), clock, public_url=hostile, demo=False)) as client:
-        script = (await client.get("/gadget/outreach-staff.js")).text
-    line = next(x for x in script.splitlines() if "var SERVED_API" in x)
+    with _listening(_app(make_settings(), clock, public_url=hostile, demo=False)) as url:
+        script = httpx.get(f"{url}/gadget/outreach-staff.js").text
+    line = _api_line(script)
     assert "</script>" not in line
-    assert line.strip() == (
+    assert line == (
         'var SERVED_API = "https://tool.example/\\"\\u003c/script\\u003e'
         '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e";'
     )
@@ -287,3 +347,119 @@ def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstrea
     # The failed request itself is reported by the browser; the page raised nothing.
     assert not [e for e in visit.errors if not re.search(r"\b50\d\b", e)]
     assert any("[outreach-staff]" in w for w in visit.warnings)
+
+
+# --- staff names that could be wikitext ------------------------------------------
+
+#: Names no MediaWiki account can have (GADGET.md: left out of links and the ping),
+#: and things that are not names at all.
+NOT_USERNAMES: Final[list[object]] = [
+    "Evil}}{{Delete",
+    "Pipe|Name",
+    "[[Category:Spam]]",
+    "<img src=x onerror=alert(1)>",
+    "Line\nBreak",
+    "Hash#Name",
+    "Slash/Name",
+    "192.0.2.7",
+    "2001:db8::7",
+    "",
+    " _ ",
+    "A" * 256,
+    "\ud800 half a pair",
+    None,
+    42,
+]
+USERNAMES: Final = ["Good Staff", "Old:Timer@Wiki", "Zoë Åström"]
+
+
+def _crafted_api(service: FastAPI) -> Starlette:
+    """The service, except that its answers about users name every staff member above.
+
+    Stands for an upstream (or a stored entry) the service did not clean: the gadget
+    must keep such names out of the page by itself.
+    """
+    staff = [NOT_USERNAMES[0], USERNAMES[0], *NOT_USERNAMES[1:8], USERNAMES[1]]
+    staff += [*NOT_USERNAMES[8:], USERNAMES[2]]
+
+    def answer(body: object) -> Response:
+        return Response(json.dumps(body, ensure_ascii=True), media_type="application/json")
+
+    async def status(request: StarletteRequest) -> Response:
+        user = request.path_params["username"].replace("_", " ")
+        return answer(
+            {
+                "username": user,
+                "has_any_courses": True,
+                "active_course_count": 1,
+                "active_event_count": 1,
+                "total_courses": 1,
+                "is_instructor": False,
+                "is_student": True,
+            }
+        )
+
+    async def active_staff(request: StarletteRequest) -> Response:
+        user = request.path_params["username"].replace("_", " ")
+        course = {"course_slug": "Some_School/Some_Course", "course_title": "Some Course"}
+        return answer(
+            {
+                "username": user,
+                "window": "tracking",
+                "all_staff": staff,
+                "courses": [{**course, "staff": staff}],
+            }
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with service.router.lifespan_context(service):
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/api/users/{username}/status", status),
+            Route("/api/users/{username}/active-staff", active_staff),
+            Mount("/", app=service),
+        ],
+        lifespan=lifespan,
+    )
+
+
+@pytest.fixture
+def crafted(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
+    service = _app(make_settings(access_log=False), clock, public_url=None, demo=True)
+    with BackgroundServer(_crafted_api(service), lifespan="on") as server:
+        yield server.url
+
+
+def test_names_that_cannot_be_usernames_stay_out_of_links_and_ping(
+    browser: Browser, crafted: str
+) -> None:
+    visit = Visit(browser, crafted)
+    try:
+        page = visit.open(f"{crafted}/gadget/demo?user=Pat_Roller")
+        page.locator(LINK).click()
+        dialog = page.get_by_role("dialog", name="Course staff of Pat Roller")
+        expect(dialog).to_be_visible()
+
+        people = dialog.locator(".outreach-staff-person")
+        assert people.all_inner_texts() == USERNAMES
+        assert people.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+            "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@") for name in USERNAMES
+        ]
+        ping = "{{ping|" + "|".join(USERNAMES) + "}}"
+        expect(dialog.locator(".outreach-staff-ping")).to_have_text(ping)
+        dialog.get_by_role("button", name="Copy ping for all staff").click()
+        expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
+        assert page.evaluate("navigator.clipboard.readText()") == ping
+
+        # Nothing of the rest reached the page, as text or as markup.
+        text = dialog.inner_text()
+        for marker in ("Evil", "Pipe", "Spam", "Line", "Hash", "Slash", "192.0.2.7", "AAAA"):
+            assert marker not in text
+        assert dialog.locator("img").count() == 0
+        assert visit.errors == []
+        assert any("[outreach-staff] left out" in w for w in visit.warnings)
+    finally:
+        visit.close()

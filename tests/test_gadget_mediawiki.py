@@ -179,6 +179,8 @@ class Service:
                 "upstream_timeout": 2.0,
                 "upstream_retries": 0,
                 "access_log": False,
+                # As in production: the script a wiki copies names the service's public URL.
+                "public_url": self.url,
             }
         )
         self._server: BackgroundServer | None = None

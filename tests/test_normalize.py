@@ -3,10 +3,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from outreach_helper import normalize as n
 from outreach_helper import payloads as p
-from outreach_helper.records import Role, RosterMember
+from outreach_helper.records import Role, RosterMember, RosterRecord
 
 # Copies of the upstream contract's example payloads (invented people).
 SAMPLES = Path(__file__).parent / "samples"
@@ -130,6 +131,68 @@ def test_sample_roster_has_one_row_per_user_and_no_personal_fields():
 def test_sample_roster_staff_are_role_one_and_up():
     record = n.roster_record(p.RosterEnvelopePayload.model_validate(sample("users.json")).course)
     assert record.staff == ["Dashboard Helper Staff", "Marta Quill", "Ngozi Eze"]
+
+
+# Roster rows as the dashboard might send them if anything upstream let them in. The
+# README: a roster keeps only names a MediaWiki account can have (not empty, at most 255
+# bytes, not an IP address, none of / # < > [ ] | { } and no control characters), each
+# in its canonical form (underscores as spaces, first letter upper-case).
+HOSTILE_ROSTER = [
+    ("Good Staff", 1),
+    ("Old:Timer@Wiki", 2),
+    ("under_score person", 1),
+    ("Zoë Åström", 0),
+    ("Evil}}{{Delete", 1),
+    ("Pipe|Name", 1),
+    ("[[Category:Spam]]", 1),
+    ("<b>Bold</b>", 1),
+    ("Line\nBreak", 1),
+    ("Tab\tName", 1),
+    ("Delete\x7fKey", 1),
+    ("Hash#Name", 1),
+    ("Slash/Name", 1),
+    ("192.0.2.1", 1),
+    ("2001:db8::1", 1),
+    ("", 1),
+    ("  _ ", 1),
+    ("A" * 256, 1),
+    ("\u00e9" * 128, 1),  # 256 bytes of UTF-8 in 128 letters
+]
+
+
+def _roster(rows):
+    users = [{"username": name, "role": role, "enrolled_at": None} for name, role in rows]
+    return n.roster_record(p.RosterCoursePayload.model_validate({"users": users}))
+
+
+def test_roster_leaves_out_names_no_account_can_have():
+    record = _roster(HOSTILE_ROSTER)
+    assert sorted(m.username for m in record.members) == [
+        "Good Staff",
+        "Old:Timer@Wiki",
+        "Under score person",
+        "Zoë Åström",
+    ]
+    assert record.staff == ["Good Staff", "Old:Timer@Wiki", "Under score person"]
+
+
+def test_roster_names_carry_no_wikitext():
+    names = [m.username for m in _roster(HOSTILE_ROSTER).members]
+    for name in names:
+        assert not set(name) & set("{}|[]<>/#\n\t")
+
+
+def test_a_roster_name_of_255_bytes_is_kept():
+    longest = "A" * 255
+    assert [m.username for m in _roster([(longest, 1)]).members] == [longest]
+
+
+@pytest.mark.parametrize("name", ["Evil}}{{Delete", "Pipe|Name", "192.0.2.1", "lower case"])
+def test_a_stored_roster_with_an_impossible_or_uncanonical_name_is_refused(name):
+    # What the cache reads back is validated: such an entry is a miss, fetched again.
+    stored = {"members": [{"username": name, "role": "instructor", "enrolled_at": None}]}
+    with pytest.raises(ValidationError):
+        RosterRecord.model_validate(stored)
 
 
 def test_sample_campaign_counts_are_integers():

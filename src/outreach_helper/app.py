@@ -30,6 +30,7 @@ from outreach_helper.api import build_router
 from outreach_helper.budget import build_budget
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
+from outreach_helper.docs import add_docs_routes
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
 from outreach_helper.logs import AccessLog, configure_process_logging
@@ -169,10 +170,14 @@ def create_app(
         version=__version__,
         summary="Fast, cached answers about Outreach Dashboard enrollments, for gadgets.",
         lifespan=lifespan,
+        # FastAPI's own pages load their code from CDNs; ours are served from here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.parts = parts
     app.include_router(build_router(parts.service, parts.hot, clock))
     _add_meta_routes(app, parts)
+    add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")
     add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)
     _add_error_handlers(app)
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,10 +28,19 @@ from outreach_helper.logs import configure_process_logging
 from outreach_helper.operations import WarmSummary, inspect, warm
 from outreach_helper.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()  # fail here, readably, not in every worker
     configure_process_logging(settings.log_level)
+    if not settings.public_url:
+        log.warning(
+            "OUTREACH_PUBLIC_URL is unset: the gadget served at /gadget/outreach-staff.js "
+            "has no API address and does nothing on a wiki until the wiki sets mw.config "
+            "outreachStaffApi. Set OUTREACH_PUBLIC_URL to this service's public URL, "
+            "such as https://TOOLNAME.toolforge.org"
+        )
     uvicorn.run(
         "outreach_helper.app:serve_app",
         factory=True,
@@ -40,8 +50,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,  # ours is JSON, with route templates instead of paths
         log_config=None,  # keep the JSON logging configured above
+        # X-Forwarded-For/-Proto only from the configured proxies: anyone else could forge them.
         proxy_headers=True,
-        forwarded_allow_ips="*",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 

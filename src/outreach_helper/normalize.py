@@ -1,7 +1,8 @@
 """Pure functions from upstream payloads to our records. No I/O.
 
 All the dashboard's quirks are absorbed here, once: localized role strings,
-``number_to_human`` counts, millisecond ISO dates, duplicate roster rows.
+``number_to_human`` counts, millisecond ISO dates, duplicate roster rows, and
+roster usernames that no MediaWiki account could have.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from outreach_helper import payloads as p
+from outreach_helper.errors import InvalidName
+from outreach_helper.names import canonical_username
 from outreach_helper.records import (
     ROLE_BY_LEVEL,
     CampaignCourse,
@@ -174,15 +177,32 @@ def dedupe_roster(members: Iterable[RosterMember]) -> list[RosterMember]:
     return sorted(best.values(), key=lambda m: (-m.role.level, m.username))
 
 
+def account_name(raw: str) -> str | None:
+    """``raw`` as a MediaWiki username in its canonical form; ``None`` if no account has it.
+
+    The dashboard's usernames come from the wikis, so every real one passes;
+    what does not (``}}``, ``|``, ``[[``, ``<``, a line break, an IP address...)
+    cannot be an account, and would be wikitext in a gadget's ``{{ping|...}}``.
+    """
+    try:
+        return canonical_username(raw)
+    except InvalidName:
+        return None
+
+
 def roster_record(payload: p.RosterCoursePayload) -> RosterRecord:
-    """Trim ``users.json``: username, role and enrollment date, one row per user."""
+    """Trim ``users.json``: username, role and enrollment date, one row per user.
+
+    Rows whose username no MediaWiki account can have are left out.
+    """
     rows = (
         RosterMember(
-            username=row.username,
+            username=name,
             role=role_from_level(row.role),
             enrolled_at=parse_datetime(row.enrolled_at),
         )
         for row in payload.users
+        if (name := account_name(row.username)) is not None
     )
     return RosterRecord(members=dedupe_roster(rows))
 

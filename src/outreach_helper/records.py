@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from outreach_helper.errors import InvalidName
+from outreach_helper.names import canonical_username
 
 
 class Role(StrEnum):
@@ -114,10 +118,28 @@ class CourseRecord(CourseFacts):
     counts: CourseCounts
 
 
+def _account_name(value: str) -> str:
+    """A name a MediaWiki account can have, spelled canonically; anything else is refused.
+
+    Gadgets put roster names into wikitext (``{{ping|A|B}}``) and links, so a
+    name with ``}}``, ``|``, ``[[``, ``<`` or a line break must never get this
+    far. ``normalize.roster_record`` leaves such rows out; this check makes a
+    stored record that still holds one (written before it, or by anyone with
+    access to the store) unreadable, so it is fetched again.
+    """
+    try:
+        canonical = canonical_username(value)
+    except InvalidName as exc:
+        raise ValueError(str(exc)) from None
+    if canonical != value:
+        raise ValueError("the username is not in its canonical form")
+    return value
+
+
 class RosterMember(Record):
     """One roster row per username; stored as is and answered as is."""
 
-    username: str
+    username: Annotated[str, AfterValidator(_account_name)]
     role: Role
     enrolled_at: datetime | None
 

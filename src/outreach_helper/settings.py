@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DASHBOARD_URL = "https://outreachdashboard.wmflabs.org"
@@ -60,7 +60,10 @@ class Settings(BaseSettings):
     """Longest bulk work waits for its turn; then that document is unreadable or a 503."""
     log_level: str = "INFO"
     public_url: str | None = None
-    """This service's public base URL, written into the gadget (default: the request's)."""
+    """This service's public base URL, written into the gadget; unset, the gadget's is null."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies (comma-separated IP addresses or networks, or ``*``) whose X-Forwarded-For
+    and X-Forwarded-Proto ``serve`` believes; headers from anyone else are ignored."""
     gadget_demo: bool = False
     """Serve the gadget's demo page at /gadget/demo (development: pair with the stand-in)."""
     warm_campaigns: str = ""
@@ -76,6 +79,20 @@ class Settings(BaseSettings):
     most lookups are cache hits that should not queue behind upstream fetches."""
     lock_ttl_ms: int = Field(default=15_000, ge=100)
     """How long a cross-process fetch lock lives if its holder dies."""
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        # A typo would otherwise be taken for a host name that never connects.
+        for item in (part.strip() for part in value.split(",")):
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                msg = f"OUTREACH_FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network"
+                raise ValueError(msg) from None
+        return value
 
     @model_validator(mode="after")
     def _check_ttls(self) -> Settings:

@@ -5,7 +5,8 @@
  * mw.config (get/set/exists), mw.messages (get/set/exists), mw.message().text(),
  * mw.util (addPortletLink, getUrl, wikiUrlencode, isIPAddress, addCSS),
  * mw.loader (using, load) and mw.log (warn). The page's configuration is read
- * from the JSON in <script type="application/json" id="mw-demo-config">.
+ * from the JSON in <script type="application/json" id="mw-demo-config">, plus
+ * outreachStaffApi: this page's origin, the service that serves the demo.
  */
 ( function () {
 	'use strict';
@@ -33,6 +34,11 @@
 
 	const configNode = document.getElementById( 'mw-demo-config' );
 	const config = new ConfigMap( configNode ? JSON.parse( configNode.textContent ) : {} );
+	// Not MediaWiki's: the demo page is served by the service itself, so the gadget's
+	// API is this page's own origin, as a wiki would set it with mw.config.set().
+	if ( !config.exists( 'outreachStaffApi' ) ) {
+		config.set( 'outreachStaffApi', window.location.origin );
+	}
 	const messages = new ConfigMap();
 
 	function Message( key, params ) {

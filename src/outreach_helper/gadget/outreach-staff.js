@@ -6,6 +6,7 @@
  * "Course staff" link to the page tools. The link opens a dialog listing the
  * active courses (linked to their dashboard pages) with their staff (linked to
  * their user talk pages), and a button that copies {{ping|A|B|C}} for all staff.
+ * A name that cannot be a MediaWiki username is left out of both: it could be wikitext.
  *
  * Requests: one status request per page view; a second one (the staff) only
  * when the user has an active course. Nothing else, and no cookies are sent.
@@ -20,13 +21,19 @@
 ( function () {
 	'use strict';
 
-	// Filled in by the service that serves this file (a JSON string literal);
-	// a wiki may override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
+	// Filled in by the service that serves this file (JSON string literals): the API
+	// from its OUTREACH_PUBLIC_URL, or null when that is unset. A wiki may set or
+	// override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
 	var SERVED_API = /*@OUTREACH_API_BASE@*/null;
 	var SERVED_DASHBOARD = /*@OUTREACH_DASHBOARD_BASE@*/null;
 	var DEFAULT_DASHBOARD = 'https://outreachdashboard.wmflabs.org';
 	var TIMEOUT_MS = 10000;
 	var PREFIX = 'outreach-staff';
+	// What no MediaWiki username holds, as the service checks it: the characters MediaWiki
+	// forbids in every title, control characters, U+FFFD, and halves of surrogate pairs.
+	var NOT_IN_USERNAMES = /[\/#<>\[\]|{}\u0000-\u001f\u007f-\u009f\ufffd]/;
+	var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+	var MAX_USERNAME_BYTES = 255;
 
 	// English defaults; a wiki translates them with mw.messages.set() before this runs.
 	var MESSAGES = {
@@ -119,6 +126,52 @@
 			return user;
 		}
 		return null;
+	}
+
+	/**
+	 * Whether `name` could be a MediaWiki username: not empty, not an IP address, at most
+	 * 255 bytes, and none of / # < > [ ] | { } or control characters. Only such names go
+	 * into links and into the {{ping|...}} text, where anything else could be wikitext.
+	 */
+	function isUsername( name ) {
+		if ( typeof name !== 'string' || NOT_IN_USERNAMES.test( name ) || LONE_SURROGATE.test( name ) ) {
+			return false;
+		}
+		var canonical = name.replace( /[\s_]+/g, ' ' ).trim();
+		if ( canonical.normalize ) {
+			canonical = canonical.normalize( 'NFC' );
+		}
+		if ( !canonical || mw.util.isIPAddress( canonical, true ) ) {
+			return false;
+		}
+		// UTF-8 bytes: each %XX of the encoding is one byte, every other character one.
+		return encodeURIComponent( canonical ).replace( /%[0-9A-F]{2}/g, '.' ).length <= MAX_USERNAME_BYTES;
+	}
+
+	/** The staff answer with every name that cannot be a username left out (and counted). */
+	function onlyUsernames( data ) {
+		var skipped = 0;
+		function keep( names ) {
+			return ( Array.isArray( names ) ? names : [] ).filter( function ( name ) {
+				var ok = isUsername( name );
+				skipped += ok ? 0 : 1;
+				return ok;
+			} );
+		}
+		var clean = {
+			all_staff: keep( data.all_staff ),
+			courses: data.courses.map( function ( course ) {
+				return {
+					course_slug: course.course_slug,
+					course_title: course.course_title,
+					staff: keep( course.staff )
+				};
+			} )
+		};
+		if ( skipped ) {
+			warn( 'left out ' + skipped + ' staff name(s) that cannot be usernames' );
+		}
+		return clean;
 	}
 
 	function getJSON( url ) {
@@ -360,9 +413,10 @@
 				if ( !data || !Array.isArray( data.courses ) || data.courses.length === 0 ) {
 					return null;
 				}
+				var staff = onlyUsernames( data );
 				return domReady().then( function () {
 					mw.util.addCSS( STYLES );
-					addLink( user, data );
+					addLink( user, staff );
 				} );
 			} );
 		} );

@@ -1,10 +1,13 @@
 """Serving the MediaWiki gadget, and in development its demo page.
 
-``GET /gadget/outreach-staff.js`` is the gadget with this service's base URL
-(and its dashboard's) filled in, so a wiki can copy it as it is (copy, never
-load it from here: see GADGET.md). With ``demo``, ``GET /gadget/demo?user=NAME``
-shows the gadget working on a pretend user page, through a minimal ``mw`` shim,
-against this service.
+``GET /gadget/outreach-staff.js`` is the gadget with this service's public
+base URL (``OUTREACH_PUBLIC_URL``) and its dashboard's filled in, so a wiki can
+copy it as it is (copy, never load it from here: see GADGET.md). The script is
+public and cached by anyone, so nothing in it comes from the request that
+fetched it: without ``OUTREACH_PUBLIC_URL`` its API base is ``null``, and the
+gadget does nothing until a wiki sets ``mw.config`` ``outreachStaffApi``.
+With ``demo``, ``GET /gadget/demo?user=NAME`` shows the gadget working on a
+pretend user page, through a minimal ``mw`` shim, against this service.
 None of this is part of the API: the routes stay out of the OpenAPI schema.
 """
 
@@ -59,14 +62,15 @@ def _dashboard_base(request: Request) -> str:
     return str(base)
 
 
-def render_gadget(api_base: str, dashboard_base: str) -> str:
-    """The gadget script with both base URLs filled in."""
+def render_gadget(api_base: str | None, dashboard_base: str) -> str:
+    """The gadget script with both base URLs filled in; ``None`` leaves the API base ``null``."""
     source = _asset("outreach-staff.js")
     for placeholder in (API_PLACEHOLDER, DASHBOARD_PLACEHOLDER):
         if source.count(placeholder) != 1:
             msg = f"outreach-staff.js must hold {placeholder} exactly once"
             raise RuntimeError(msg)
-    return source.replace(API_PLACEHOLDER, js_string(api_base.rstrip("/"))).replace(
+    api = js_string(api_base.rstrip("/")) if api_base else "null"
+    return source.replace(API_PLACEHOLDER, api).replace(
         DASHBOARD_PLACEHOLDER, js_string(dashboard_base.rstrip("/"))
     )
 
@@ -145,14 +149,15 @@ def render_demo(user: str, view: str) -> str:
 def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> None:
     """Serve the gadget at ``/gadget/outreach-staff.js``; with ``demo``, its demo page too.
 
-    The script calls the API at ``public_url`` when given (set it in production:
-    the service's public address), else at the base URL of the request serving it.
+    The script calls the API at ``public_url`` (set it in production: the
+    service's public address). Without it the script's API base is ``null``:
+    never the request's Host or X-Forwarded-* headers, which whoever fetches
+    the script controls, and which a shared cache would then serve to everyone.
     """
 
     @app.get("/gadget/outreach-staff.js", include_in_schema=False)
     async def gadget_script(request: Request) -> Response:
-        api_base = public_url or str(request.base_url)
-        body = render_gadget(api_base, _dashboard_base(request))
+        body = render_gadget(public_url, _dashboard_base(request))
         return _script_response(request, body, SCRIPT_CACHE)
 
     if not demo:
