@@ -101,3 +101,10 @@ async def test_a_cold_request_five_seconds_after_an_outage_succeeds(make_setting
 async def test_campaign_lists_the_broken_course_as_unreadable(api):
     body = (await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")).json()
     assert body["unreadable_courses"] == [w.COURSE_BROKEN]
+
+
+async def test_asking_for_the_broken_course_again_within_a_minute_costs_nothing(api, upstream):
+    path = "/api/course"
+    first = await api.get(path, params={"slug": w.COURSE_BROKEN})
+    second = await api.get(path, params={"slug": w.COURSE_BROKEN})
+    assert (first.status_code, second.status_code, upstream.counters()["course"]) == (503, 503, 1)

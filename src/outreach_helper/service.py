@@ -137,11 +137,25 @@ class OutreachService:
         """One document through the cache, fetched by the client when the cache says so."""
         policy: Policy[R] = self._policies[document.kind]
         return await self._cache.get(
-            policy,
-            document.key(ident),
-            lambda: self._client.fetch(document, ident),
-            subject=str(ident),
+            policy, document.key(ident), lambda: self._fetch(document, ident), subject=str(ident)
         )
+
+    async def _fetch(self, document: Document[I, R], ident: I) -> R:
+        """The client's fetch, unless this document failed on its own a moment ago.
+
+        Noted inside the single-flight fetch, so every request that shares it
+        (or comes right after) sees the failure: a course that always fails
+        costs the dashboard one request a minute, not one per answer
+        (``fanout.RecentFailures``).
+        """
+        key = f"{document.kind}:{document.key(ident)}"
+        if self._failures.holds(key):
+            raise DocumentFailed(f"this {document.endpoint} failed a moment ago")
+        try:
+            return await self._client.fetch(document, ident)
+        except UpstreamError as exc:
+            self._failures.note(key, exc)
+            raise
 
     async def bounded(self, work: Awaitable[T]) -> T:
         """Run one piece of a fan-out under the service-wide concurrency bound."""
@@ -149,23 +163,8 @@ class OutreachService:
             return await work
 
     async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
-        """One document per distinct course slug, concurrently under the bound.
-
-        A document that failed on its own a moment ago is not asked for again
-        yet: it stays unreadable in the answer (``fanout.RecentFailures``).
-        """
-
-        async def look(slug: CourseSlug) -> Lookup[R]:
-            key = f"{document.kind}:{document.key(slug)}"
-            if self._failures.holds(key):
-                raise DocumentFailed(f"this {document.endpoint} failed a moment ago")
-            try:
-                return await self.bounded(self.lookup(document, slug))
-            except UpstreamError as exc:
-                self._failures.note(key, exc)
-                raise
-
-        return await fan_out(slugs, look)
+        """One document per distinct course slug, concurrently under the bound."""
+        return await fan_out(slugs, lambda slug: self.bounded(self.lookup(document, slug)))
 
     async def account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.
