@@ -9,11 +9,21 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
 
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
 from outreach_standin import StandinServer
-from tests.support import NO_REDIS_REASON, REDIS_BINARY, FakeClock, RedisServer
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NO_CHROMIUM_REASON,
+    NO_REDIS_REASON,
+    REDIS_BINARY,
+    FakeClock,
+    RedisServer,
+    unavailable,
+)
 
 # The stand-in's world and the service's clock agree on this instant.
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -126,3 +136,14 @@ async def api(make_settings: SettingsFactory, clock: FakeClock) -> AsyncIterator
     """The service with the embedded store, in front of the stand-in."""
     async with serving(create_app(make_settings(), clock=clock)) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, one per module (skips, or in CI fails, without it)."""
+    if CHROMIUM is None:
+        unavailable(NO_CHROMIUM_REASON)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

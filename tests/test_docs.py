@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Route, expect
 
 from outreach_helper.app import create_app
 from outreach_standin.server import BackgroundServer
 from tests.conftest import SettingsFactory
-from tests.support import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM_REASON, FakeClock, unavailable
+from tests.support import FakeClock
 
 #: Not 127.0.0.1 or localhost, which Swagger UI treats as "do not call the validator".
 HOST: Final = "127.0.0.2"
@@ -89,16 +89,6 @@ def test_there_is_no_redoc_page(docs_server: str) -> None:
 
 
 # --- in a real browser -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        unavailable(NO_CHROMIUM_REASON)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Recorded:

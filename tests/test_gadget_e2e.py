@@ -29,7 +29,6 @@ from playwright.sync_api import (
     Page,
     Request,
     expect,
-    sync_playwright,
 )
 from starlette.applications import Starlette
 from starlette.requests import Request as StarletteRequest
@@ -46,12 +45,8 @@ from outreach_standin.server import BackgroundServer
 from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
 from tests.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    NO_CHROMIUM_REASON,
     OUTPUT,
     FakeClock,
-    unavailable,
 )
 
 LINK: Final = "#t-outreach-staff a"
@@ -184,16 +179,6 @@ async def test_demo_page_without_a_user_asks_for_one(
 
 
 # --- in a real browser --------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        unavailable(NO_CHROMIUM_REASON)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -40,7 +40,6 @@ from playwright.sync_api import (
     Request,
     StorageState,
     expect,
-    sync_playwright,
 )
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -51,9 +50,6 @@ from tests import mediawiki
 from tests.conftest import FIXED_NOW
 from tests.mediawiki import MediaWiki
 from tests.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    NO_CHROMIUM_REASON,
     OUTPUT,
     FakeClock,
     free_port,
@@ -255,16 +251,6 @@ def wiki(service: Service) -> Iterator[MediaWiki]:
             running.edit(f"User:{name}", f"I am {name}.", "My user page")
             running.edit(f"User talk:{name}", "== Hello ==\nWelcome! ~~~~", "Welcome")
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        unavailable(NO_CHROMIUM_REASON)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Visit:

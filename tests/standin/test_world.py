@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -52,8 +51,8 @@ from outreach_standin.world import (
     TWO_HATS,
     ZOE,
 )
+from tests.standin.support import NOW, course_path
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 HUMAN = re.compile(r"^\d{1,3}(\.\d{1,2})?[KMBT]?$")
 
@@ -100,28 +99,7 @@ ACTIVE_KEYS = {
 }  # fmt: skip
 
 
-# --- fixtures -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=5) as http:
-        http.post("/__standin/reset").raise_for_status()
-        http.post("/__standin/now", json={"now": NOW.isoformat()}).raise_for_status()
-        yield http
-        http.post("/__standin/reset").raise_for_status()
-
-
-def course_path(slug: str, leaf: str = "course.json") -> str:
-    """The slug's ``/`` literal, everything else reserved percent-encoded (README)."""
-    path = f"/courses/{quote(slug, safe='/')}"
-    return f"{path}/{leaf}" if leaf else path
+# --- helpers -----------------------------------------------------------------------------
 
 
 def stats(client: httpx.Client, username_value: str) -> httpx.Response:

@@ -9,30 +9,15 @@ negotiated (format parameter, then a non-browser Accept, then the extension).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import COURSE_ACTIVE, COURSE_EVENT_OVER, MARTA, NORMAL_CAMPAIGN
-from tests.standin_support import JSON, NOW, course_path, get_without_accept, standin_client
+from tests.standin.support import JSON, course_path, get_without_accept
 
 NOT_FOUND = {"message": "Not found"}
 SERVER_ERROR = {"message": "Internal server error"}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def is_json(response: httpx.Response) -> bool:

@@ -11,13 +11,11 @@ have ``enrolled_at: null``. ``passcode`` may be absent. A greeter's row shows
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import (
     COURSE_ACTIVE,
     COURSE_BRACKETS,
@@ -31,21 +29,9 @@ from outreach_standin.world import (
     GREETER,
     OLD_TIMER,
 )
-from tests.standin_support import JSON, NOW, course_path, standin_client
+from tests.standin.support import JSON, course_path
 
 COMMONS = {"language": "commons", "project": "wikimedia"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def course(client: httpx.Client, slug: str) -> dict[str, Any]:

@@ -11,14 +11,12 @@ null without courses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import (
     COURSE_ACTIVE,
     COURSE_COMMONS,
@@ -29,19 +27,6 @@ from outreach_standin.world import (
     TWO_HATS,
     ZOE,
 )
-from tests.standin_support import NOW, standin_client
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def stats(client: httpx.Client, name: str) -> dict[str, Any]:

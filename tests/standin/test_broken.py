@@ -10,13 +10,11 @@ and its students' user_stats are unaffected.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote_plus
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import (
     BROKEN_STUDENT,
     COURSE_ACTIVE,
@@ -24,21 +22,9 @@ from outreach_standin.world import (
     COURSE_ENDED,
     NORMAL_CAMPAIGN,
 )
-from tests.standin_support import JSON, NOW, course_path, get_without_accept, standin_client
+from tests.standin.support import JSON, course_path, get_without_accept
 
 SERVER_ERROR = {"message": "Internal server error"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def test_course_json_is_always_a_json_500_for_a_json_client(client: httpx.Client) -> None:

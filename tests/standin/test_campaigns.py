@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import (
     COURSE_ACTIVE,
     COURSE_LONG_ENDED,
@@ -27,7 +25,7 @@ from outreach_standin.world import (
     ENDED_CAMPAIGN,
     NORMAL_CAMPAIGN,
 )
-from tests.standin_support import JSON, NOW, standin_client
+from tests.standin.support import JSON
 
 # app/views/campaigns/active_courses.jbuilder, in its order.
 ROW_KEYS = [
@@ -38,18 +36,6 @@ ROW_KEYS = [
 ]  # fmt: skip
 INT_KEYS = ["id", *ROW_KEYS[6:13]]
 HUMAN_KEYS = [key for key in ROW_KEYS if key.startswith("human_")]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def listed(client: httpx.Client, campaign: str = NORMAL_CAMPAIGN) -> list[dict[str, Any]]:

@@ -9,13 +9,12 @@ profile says which name was matched; that is what the service must check.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote_plus
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer, build_world
+from outreach_standin import build_world
 from outreach_standin.world import (
     COURSE_ACTIVE,
     HASHTAG,
@@ -24,21 +23,9 @@ from outreach_standin.world import (
     ZOE,
     ZOE_LOOKALIKE,
 )
-from tests.standin_support import JSON, NOW, profile_path, standin_client
+from tests.standin.support import JSON, NOW, profile_path
 
 PAIRS = [(ZOE, ZOE_LOOKALIKE), (HASHTAG, HASHTAG_LOOKALIKE)]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def test_look_alikes_are_distinct_mediawiki_names_without_a_row() -> None:

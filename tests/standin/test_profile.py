@@ -9,29 +9,15 @@ with ``?format=json`` or a JSON Accept header; an unknown user is a 302 to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import KAI, MARTA, OLD_TIMER, PERCENT, QUIET, ZOE
-from tests.standin_support import JSON, NOW, get_without_accept, profile_path, standin_client
+from tests.standin.support import JSON, get_without_accept, profile_path
 
 PROFILE_KEYS = {"username", "profile_image", "bio", "location", "institution"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 def profile(client: httpx.Client, path: str) -> dict[str, object] | None:

@@ -10,13 +10,11 @@ reach a slug with more ``/``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
 
-from outreach_standin import StandinServer
 from outreach_standin.world import (
     COURSE_BRACKETS,
     COURSE_HASH,
@@ -25,21 +23,9 @@ from outreach_standin.world import (
     COURSE_SLASH,
     SLUGGER,
 )
-from tests.standin_support import JSON, NOW, course_path, standin_client
+from tests.standin.support import JSON, course_path
 
 SLUG_COURSES = [COURSE_HASH, COURSE_SLASH, COURSE_BRACKETS, COURSE_PIPE_ANGLE, COURSE_QUERY_PERCENT]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer(now=NOW) as upstream:
-        yield upstream
-
-
-@pytest.fixture
-def client(server: StandinServer) -> Iterator[httpx.Client]:
-    with standin_client(server) as http:
-        yield http
 
 
 @pytest.mark.parametrize("slug", SLUG_COURSES)
