@@ -20,11 +20,10 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Final, Self
 from urllib.parse import quote
 
-from tests.support import free_port
+from tests.support import Running, free_port
 
 ROOT: Final = Path("/usr/share/mediawiki")
 PHP: Final = shutil.which("php")
@@ -58,7 +57,7 @@ class MediaWikiError(RuntimeError):
     """A maintenance script or the server failed; the message holds its output."""
 
 
-class MediaWiki:
+class MediaWiki(Running):
     """One throwaway wiki, installed and served from a temporary directory.
 
     ``settings`` is PHP appended to the generated ``LocalSettings.php``.
@@ -177,20 +176,13 @@ class MediaWiki:
             except subprocess.TimeoutExpired:
                 continue
 
+    def close(self) -> None:
+        self._dir.cleanup()
+
     def __enter__(self) -> Self:
         try:
             self.install()
-            self.start()
         except BaseException:
-            self._dir.cleanup()
+            self.close()
             raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-        self._dir.cleanup()
+        return super().__enter__()

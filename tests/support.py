@@ -16,8 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Self
 
 import pytest
 
@@ -76,7 +75,35 @@ def free_port() -> int:
         return port
 
 
-class RedisServer:
+class Running:
+    """Something a test runs between ``start()`` and ``stop()``, as a context manager.
+
+    ``close()`` runs once, after the last stop (temporary files, say).
+    """
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+        self.close()
+
+
+class RedisServer(Running):
     """A private redis-server on 127.0.0.1 that keeps nothing on disk."""
 
     def __init__(self) -> None:
@@ -121,17 +148,7 @@ class RedisServer:
             self._process.wait(timeout=10)
             self._process = None
 
-    def __enter__(self) -> RedisServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def close(self) -> None:
         self._dir.cleanup()
 
 

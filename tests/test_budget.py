@@ -142,50 +142,55 @@ async def test_without_redis_the_bucket_falls_back_to_the_process():
     assert taken == 4
 
 
+class Occupied:
+    """Holds a gate's only slot from entering the block until ``release.set()``."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self.release = asyncio.Event()
+        self._inside = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def _hold(self) -> None:
+        async with self.gate.slot():
+            self._inside.set()
+            await self.release.wait()
+
+    async def __aenter__(self) -> Occupied:
+        self.task = asyncio.create_task(self._hold())
+        await self._inside.wait()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.release.set()
+        assert self.task is not None
+        await self.task
+
+
 async def test_a_waiting_interactive_request_gets_the_next_slot_before_bulk():
     gate = Gate(1, deadlines=PATIENCE)
     order: list[str] = []
-    holder_in = asyncio.Event()
-    release = asyncio.Event()
-
-    async def hold() -> None:
-        async with gate.slot():
-            holder_in.set()
-            await release.wait()
 
     async def ask(level: Priority, name: str) -> None:
         with priority(level):
             async with gate.slot():
                 order.append(name)
 
-    holder = asyncio.create_task(hold())
-    await holder_in.wait()
-    bulk = asyncio.create_task(ask(Priority.BULK, "bulk"))
-    await asyncio.sleep(0)  # the bulk request queues first
-    interactive = asyncio.create_task(ask(Priority.INTERACTIVE, "interactive"))
-    await asyncio.sleep(0)
-    release.set()
-    await asyncio.gather(holder, bulk, interactive)
+    async with Occupied(gate):
+        bulk = asyncio.create_task(ask(Priority.BULK, "bulk"))
+        await asyncio.sleep(0)  # the bulk request queues first
+        interactive = asyncio.create_task(ask(Priority.INTERACTIVE, "interactive"))
+        await asyncio.sleep(0)
+    await asyncio.gather(bulk, interactive)
     assert order == ["interactive", "bulk"]
 
 
 async def test_waiting_for_a_slot_has_a_deadline():
     gate = Gate(1, deadlines={Priority.INTERACTIVE: 0.01, Priority.BULK: 0.01})
-    release = asyncio.Event()
-    holder_in = asyncio.Event()
-
-    async def hold() -> None:
-        async with gate.slot():
-            holder_in.set()
-            await release.wait()
-
-    holder = asyncio.create_task(hold())
-    await holder_in.wait()
-    with pytest.raises(BudgetExhausted):
-        async with gate.slot():
-            pass
-    release.set()
-    await holder
+    async with Occupied(gate):
+        with pytest.raises(BudgetExhausted):
+            async with gate.slot():
+                pass
 
 
 async def _never(seconds: float) -> None:

@@ -91,14 +91,25 @@ async def service(make_settings, clock) -> AsyncIterator[Service]:
 # ---- the matrix: fault mode x entry state ----------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-async def test_fresh_entry_is_a_hit_and_the_dashboard_is_not_asked(service, upstream, clock, mode):
+async def answered_then_again(service, upstream, clock, later: float, mode: str):
+    """Answer MARTA, let ``later`` seconds pass, break the dashboard, ask again.
+
+    Returns the first answer, the stored entry's fetched_at, the upstream count
+    before the second request, and the second answer.
+    """
     first = await service.http.get(MARTA)
     stored = await service.fetched_at()
-    clock.advance(FRESH - 60)
+    clock.advance(later)
     asked = upstream.total
     upstream.fault(mode, **FAULT_OPTIONS)
-    response = await service.http.get(MARTA)
+    return first, stored, asked, await service.http.get(MARTA)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_fresh_entry_is_a_hit_and_the_dashboard_is_not_asked(service, upstream, clock, mode):
+    first, stored, asked, response = await answered_then_again(
+        service, upstream, clock, FRESH - 60, mode
+    )
     assert (
         response.status_code,
         response.headers["content-type"],
@@ -135,12 +146,9 @@ async def test_stale_entry_is_served_at_once_and_a_failed_refresh_writes_nothing
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_expired_entry_stands_in_and_stays_as_it_was(service, upstream, clock, mode):
-    first = await service.http.get(MARTA)
-    stored = await service.fetched_at()
-    clock.advance(STALE + 60)
-    asked = upstream.total
-    upstream.fault(mode, **FAULT_OPTIONS)
-    response = await service.http.get(MARTA)
+    first, stored, asked, response = await answered_then_again(
+        service, upstream, clock, STALE + 60, mode
+    )
     assert (
         response.status_code,
         response.headers["content-type"],

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from outreach_helper.errors import DocumentFailed, InvalidName, UpstreamBadResponse, UpstreamError
+from outreach_helper.errors import DocumentFailed, InvalidName, UpstreamError
 from outreach_helper.names import CourseSlug
 from outreach_helper.swr import Lookup
 
@@ -86,8 +86,9 @@ class RecentFailures:
     Answers are rebuilt from documents on many paths (a batch, an evicted hot
     copy), so without this a course that always fails would cost the dashboard
     a request on every one of them. Only failures of the document itself
-    count (a 500, an unusable answer): not our own limits, not host trouble
-    (the circuit breaker's business). Nothing here is stored or shared: a
+    count (its 500): not our own limits, not host trouble (the circuit
+    breaker's business), not an answer cut or garbled on the way (which the
+    next request may well get whole). Nothing here is stored or shared: a
     process forgets after ``UNREADABLE_RECHECK`` seconds, or sooner under
     pressure (``max_entries``).
     """
@@ -107,7 +108,7 @@ class RecentFailures:
         return True
 
     def note(self, key: str, error: UpstreamError) -> None:
-        if isinstance(error, DocumentFailed | UpstreamBadResponse):
+        if isinstance(error, DocumentFailed):
             self._until[key] = self._clock() + UNREADABLE_RECHECK
             self._until.move_to_end(key)
             while len(self._until) > self._max:

@@ -207,6 +207,16 @@ def roster_record(payload: p.RosterCoursePayload) -> RosterRecord:
     return RosterRecord(members=dedupe_roster(rows))
 
 
+_CAMPAIGN_COUNTS = (
+    "user_count",
+    "trained_count",
+    "word_count",
+    "references_count",
+    "view_sum",
+    "recent_revision_count",
+)
+
+
 def campaign_record(payload: p.ActiveCoursesPayload) -> CampaignRecord:
     """Trim a campaign's ``active_courses.json``; counts become integers."""
     return CampaignRecord(
@@ -217,13 +227,8 @@ def campaign_record(payload: p.ActiveCoursesPayload) -> CampaignRecord:
                 title=c.title,
                 school=c.school,
                 term=c.term,
-                user_count=parse_count(c.user_count),
                 instructor=c.instructor,
-                trained_count=parse_count(c.trained_count),
-                word_count=parse_count(c.word_count),
-                references_count=parse_count(c.references_count),
-                view_sum=parse_count(c.view_sum),
-                recent_revision_count=parse_count(c.recent_revision_count),
+                **{name: parse_count(getattr(c, name)) for name in _CAMPAIGN_COUNTS},
             )
             for c in payload.courses
         ]

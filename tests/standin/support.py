@@ -18,6 +18,15 @@ import httpx
 from outreach_standin import StandinServer
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+# The top-level keys of user_stats.json for a user who instructs and studies, in order.
+USER_STATS_KEYS = [
+    "user_recent_uploads",
+    "courses_details",
+    "as_instructor",
+    "by_students",
+    "as_student",
+    "max_project",
+]
 # What the service sends; it makes every error body JSON (report section 7.1).
 JSON = {"Accept": "application/json"}
 

@@ -51,7 +51,7 @@ from outreach_standin.world import (
     TWO_HATS,
     ZOE,
 )
-from tests.standin.support import NOW, course_path
+from tests.standin.support import NOW, USER_STATS_KEYS, course_path
 
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 HUMAN = re.compile(r"^\d{1,3}(\.\d{1,2})?[KMBT]?$")
@@ -211,14 +211,7 @@ def test_user_stats_shape_for_instructor_and_student(client: httpx.Client) -> No
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     payload = response.json()
-    assert list(payload) == [
-        "user_recent_uploads",
-        "courses_details",
-        "as_instructor",
-        "by_students",
-        "as_student",
-        "max_project",
-    ]
+    assert list(payload) == USER_STATS_KEYS
     assert all(set(u) == UPLOAD_KEYS for u in payload["user_recent_uploads"])
     assert payload["user_recent_uploads"][0]["uploader"] == MARTA
     details = payload["courses_details"]
