@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -130,7 +131,7 @@ def create_app(
     settings = settings or Settings()
     parts = build_parts(settings, clock=clock, transport=transport)
     access_log = (
-        AccessLog(access_log_stream or sys.stdout.buffer, hash_key=settings.key_prefix)
+        AccessLog(access_log_stream or sys.stdout.buffer, hash_key=_log_secret(settings))
         if settings.access_log
         else None
     )
@@ -167,6 +168,17 @@ def create_app(
     app.add_middleware(PublicCORS)
     app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
     return app
+
+
+def _log_secret(settings: Settings) -> str:
+    """The access log's hash key: the configured secret, or a random one for this process.
+
+    Never the key prefix, whose default is public: a hash keyed with a known
+    string lets anyone holding the log confirm a guessed username.
+    """
+    if settings.log_secret is not None:
+        return settings.log_secret.get_secret_value()
+    return secrets.token_hex(32)
 
 
 def _add_meta_routes(app: FastAPI, parts: Parts) -> None:

@@ -25,6 +25,7 @@ from outreach_helper import __version__
 from outreach_helper.app import build_parts
 from outreach_helper.logs import configure_process_logging
 from outreach_helper.operations import WarmSummary, inspect, warm
+from outreach_helper.server import server_options
 from outreach_helper.settings import Settings
 
 
@@ -37,11 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,  # ours is JSON, with route templates instead of paths
-        log_config=None,  # keep the JSON logging configured above
-        proxy_headers=True,
-        forwarded_allow_ips="*",
+        **server_options(settings),
     )
     return 0
 

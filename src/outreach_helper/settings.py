@@ -9,12 +9,14 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DASHBOARD_URL = "https://outreachdashboard.wmflabs.org"
 DEFAULT_KEY_PREFIX = "outreach"
 PROJECT_URL = "https://toolsadmin.wikimedia.org/tools/id/outreach-dashboard-helper"
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -47,6 +49,11 @@ class Settings(BaseSettings):
     """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
+    """One of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case). Not uvicorn's TRACE,
+    which logs every ASGI message, paths and query strings included."""
+    log_secret: SecretStr | None = Field(default=None, min_length=16)
+    """Keys the access log's username hash, so that workers and instances sharing it
+    log one user under one hash. Unset: each process makes a random one at start-up."""
     public_url: str | None = None
     """This service's public base URL, written into the gadget (default: the request's)."""
     gadget_demo: bool = False
@@ -64,6 +71,14 @@ class Settings(BaseSettings):
     most lookups are cache hits that should not queue behind upstream fetches."""
     lock_ttl_ms: int = Field(default=15_000, ge=100)
     """How long a cross-process fetch lock lives if its holder dies."""
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"OUTREACH_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @model_validator(mode="after")
     def _check_ttls(self) -> Settings:

@@ -347,7 +347,7 @@ class SWRCache:
             result = await task
         except UpstreamError as exc:
             # The old entry stays; the next request after it expires tries again.
-            log.warning("background refresh failed", extra={"kind": kind, "error": str(exc)})
+            log.warning("background refresh of a %s entry failed (%s)", kind, type(exc).__name__)
             self._observer.refresh(kind, Refresh.FAILED)
             return
         self._observer.refresh(kind, Refresh.SKIPPED if result is None else Refresh.OK)
