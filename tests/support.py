@@ -10,6 +10,7 @@ skip with the reason, except in CI, where it fails.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -17,6 +18,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Final, NoReturn
@@ -187,6 +190,29 @@ class ServedApp:
         self.server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
+
+
+@contextmanager
+def restored_logging() -> Iterator[None]:
+    """Whatever a test does to the process's loggers is undone afterwards."""
+    manager = logging.Logger.manager
+
+    def loggers() -> list[logging.Logger]:
+        found = [v for v in manager.loggerDict.values() if isinstance(v, logging.Logger)]
+        return [logging.getLogger(), *found]
+
+    saved = {
+        logger: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+        for logger in loggers()
+    }
+    try:
+        yield
+    finally:
+        for logger in loggers():
+            level, handlers, propagate, disabled = saved.get(logger, (0, [], True, False))
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.disabled = propagate, disabled
 
 
 def data_dir() -> Path:

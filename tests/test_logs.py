@@ -18,7 +18,6 @@ import io
 import logging
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -36,6 +35,7 @@ from tests.support import (
     FakeClock,
     RedisServer,
     ServedApp,
+    restored_logging,
     unavailable,
 )
 
@@ -49,29 +49,6 @@ FAULTS: dict[str, dict[str, float]] = {
     "slow": {"slow_seconds": 1.0},
     "rate_limited": {"retry_after": 0},
 }
-
-
-@contextmanager
-def restored_logging() -> Iterator[None]:
-    """Whatever a test does to the process's loggers is undone afterwards."""
-    manager = logging.Logger.manager
-
-    def loggers() -> list[logging.Logger]:
-        found = [v for v in manager.loggerDict.values() if isinstance(v, logging.Logger)]
-        return [logging.getLogger(), *found]
-
-    saved = {
-        logger: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
-        for logger in loggers()
-    }
-    try:
-        yield
-    finally:
-        for logger in loggers():
-            level, handlers, propagate, disabled = saved.get(logger, (0, [], True, False))
-            logger.setLevel(level)
-            logger.handlers[:] = handlers
-            logger.propagate, logger.disabled = propagate, disabled
 
 
 def everything_at_debug() -> None:

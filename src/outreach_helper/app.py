@@ -31,6 +31,7 @@ from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
+from outreach_helper.limits import RequestLimits
 from outreach_helper.logs import AccessLog, configure_process_logging
 from outreach_helper.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from outreach_helper.metrics import Metrics
@@ -164,6 +165,17 @@ def create_app(
     _add_meta_routes(app, parts)
     add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)
     _add_error_handlers(app)
+    # Innermost of the middleware, still before routing: CORS headers and the
+    # access log apply to its refusals too.
+    app.add_middleware(
+        RequestLimits,
+        max_path_bytes=settings.max_path_bytes,
+        max_query_bytes=settings.max_query_bytes,
+        path_too_long=_uri_too_long(f"the path is longer than {settings.max_path_bytes} bytes"),
+        query_too_long=_uri_too_long(
+            f"the query string is longer than {settings.max_query_bytes} bytes"
+        ),
+    )
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
     app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
@@ -232,6 +244,11 @@ def problem_response(body: Problem) -> Response:
         media_type=PROBLEM_JSON,
         headers={"Cache-Control": cache_control},
     )
+
+
+def _uri_too_long(detail: str) -> Response:
+    """The 414 for an over-long request target; it never echoes the target back."""
+    return problem_response(make_problem(414, "uri-too-long", "Request URI too long", detail, None))
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     access_log: bool = True
     """One JSON line per request on stdout (route template, status, duration, cache, user hash)."""
 
+    max_path_bytes: int = Field(default=4096, ge=256)
+    """Longest request path (raw, percent-encoded) served; longer ones are a 414."""
+    max_query_bytes: int = Field(default=8192, ge=256)
+    """Longest query string (raw, percent-encoded) served; longer ones are a 414."""
+
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""
     fanout_concurrency: int = Field(default=32, ge=1, le=256)
