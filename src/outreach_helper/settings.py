@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=8192, ge=256)
     """Longest query string (raw, percent-encoded) served; longer ones are a 414."""
 
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    """Longest request head (request line and headers) ``serve`` reads; longer is a 431."""
+    header_timeout: float = Field(default=10.0, gt=0)
+    """Seconds a connection has to send a complete request head before it is closed."""
+    max_connections: int = Field(default=500, ge=1)
+    """Connections ``serve`` keeps open per worker; one more is answered 503 and closed."""
+    keepalive_timeout: int = Field(default=5, ge=1)
+    """Seconds an idle kept-alive connection stays open."""
+
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""
     fanout_concurrency: int = Field(default=32, ge=1, le=256)
@@ -94,6 +103,16 @@ class Settings(BaseSettings):
                 if getattr(self, stale_field) < getattr(self, field):
                     var = f"OUTREACH_{field.removesuffix('_fresh').upper()}"
                     raise ValueError(f"{var}_STALE must be >= {var}_FRESH")
+        return self
+
+    @model_validator(mode="after")
+    def _target_fits_in_a_head(self) -> Settings:
+        # Otherwise a request the app would serve is refused by the server first.
+        if self.max_path_bytes + self.max_query_bytes > self.max_header_bytes:
+            raise ValueError(
+                "OUTREACH_MAX_PATH_BYTES + OUTREACH_MAX_QUERY_BYTES must not exceed "
+                "OUTREACH_MAX_HEADER_BYTES"
+            )
         return self
 
     @model_validator(mode="after")
