@@ -25,10 +25,22 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """One private redis-server for the session; tests keep apart by key prefix."""
+def redis_binary() -> None:
+    """For tests that run redis-server: a skip without one; under CI=true, a failure."""
     if REDIS_BINARY is None:
-        unavailable(NO_REDIS_REASON)  # a skip; under CI=true, a failure
+        unavailable(NO_REDIS_REASON)
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_binary: None) -> Iterator[RedisServer]:
+    """One private redis-server for the session; tests keep apart by key prefix."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def private_redis(redis_binary: None) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which it may stop and start."""
     with RedisServer() as server:
         yield server
 

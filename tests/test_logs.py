@@ -17,7 +17,6 @@ import hashlib
 import io
 import logging
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -29,15 +28,7 @@ from outreach_helper.app import create_app
 from outreach_helper.logs import configure_process_logging
 from outreach_standin import world as w
 from tests.conftest import serving
-from tests.support import (
-    NO_REDIS_REASON,
-    REDIS_BINARY,
-    FakeClock,
-    RedisServer,
-    ServedApp,
-    restored_logging,
-    unavailable,
-)
+from tests.support import FakeClock, RedisServer, ServedApp, restored_logging
 
 LOG_SECRET = "a-log-secret-for-tests-0123456789"  # noqa: S105 - made up for tests
 FAULTS: dict[str, dict[str, float]] = {
@@ -167,14 +158,6 @@ def drive(traffic: Traffic, upstream, clock: FakeClock, redis: RedisServer, port
     redis.stop()
     traffic.user("Asked During The Outage")
     traffic.get("/health")
-
-
-@pytest.fixture
-def private_redis() -> Iterator[RedisServer]:
-    if REDIS_BINARY is None:
-        unavailable(NO_REDIS_REASON)
-    with RedisServer() as server:
-        yield server
 
 
 def test_no_log_line_holds_a_name_a_slug_or_a_query(make_settings, clock, upstream, private_redis):
