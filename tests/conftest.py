@@ -13,10 +13,25 @@ from fastapi import FastAPI
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
 from outreach_standin import StandinServer
-from tests.support import NO_REDIS_REASON, REDIS_BINARY, FakeClock, RedisServer, unavailable
+from tests.support import (
+    NO_REDIS_REASON,
+    REDIS_BINARY,
+    FakeClock,
+    RedisServer,
+    restored_logging,
+    unavailable,
+)
 
 # The stand-in's world and the service's clock agree on this instant.
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _own_logging_undone() -> Iterator[None]:
+    """Commands configure the process's logging (``warm`` and ``inspect`` do, in process):
+    undone after every test, so no test logs into another's captured streams."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture

@@ -50,6 +50,17 @@ def _settings_or_exit() -> Settings:
         raise SystemExit(f"outreach-helper: invalid settings:\n{exc}") from exc
 
 
+def _command_settings() -> Settings:
+    """Settings for a one-off command, whose log lines go to stderr (stdout is its output).
+
+    Through the same discreet JSON formatter as ``serve``'s: left to Python's
+    last-resort handler, any library's warning would print its raw text.
+    """
+    settings = _settings_or_exit()
+    configure_process_logging(settings.log_level, sys.stderr)
+    return settings
+
+
 def _read_names(source: str | None) -> list[str]:
     if source is None:
         return []
@@ -58,7 +69,7 @@ def _read_names(source: str | None) -> list[str]:
 
 
 def _warm(args: argparse.Namespace) -> int:
-    settings = _settings_or_exit()
+    settings = _command_settings()
     names = _read_names(args.file)
     campaigns = args.campaign or [
         c.strip() for c in settings.warm_campaigns.split(",") if c.strip()
@@ -93,7 +104,7 @@ def _warm(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    settings = _settings_or_exit()
+    settings = _command_settings()
 
     async def run() -> list[tuple[str, Any, Any]]:
         async with build_parts(settings) as parts:
