@@ -259,6 +259,25 @@ def test_a_trickled_second_head_on_a_kept_alive_connection_is_cut_at_the_header_
     ), elapsed
 
 
+def test_blank_lines_between_requests_are_timed_as_a_head(served):
+    """Bytes that never begin a request must not keep a connection open for ever."""
+    with served.connect() as sock:
+        sock.sendall(REQUEST)
+        read_response(sock)
+        started = time.monotonic()
+        sock.settimeout(0.1)
+        closed = False
+        while not closed and time.monotonic() - started < PATIENCE:
+            try:
+                closed = sock.recv(65536) == b""
+            except TimeoutError:
+                sock.sendall(b"\r\n")
+            except ConnectionResetError:
+                closed = True
+        elapsed = time.monotonic() - started
+    assert (closed, EARLIEST <= elapsed < KEEPALIVE) == (True, True), elapsed
+
+
 def test_an_idle_kept_alive_connection_is_closed_after_the_keepalive_timeout(served):
     with served.connect() as sock:
         sock.sendall(REQUEST)

@@ -100,10 +100,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._reading_head and self._head_too_large(data):
-            self.transport.write(HEAD_TOO_LARGE)
-            self.transport.close()
-            return
+        if self._reading_head:
+            if self._head_too_large(data):
+                self.transport.write(HEAD_TOO_LARGE)
+                self.transport.close()
+                return
+            # Timed from the first byte, even one the parser skips (blank lines
+            # between requests): uvicorn stops its keep-alive timer on any data.
+            self._start_head_timer()
         super().data_received(data)
 
     # Parser callbacks: a head begins, ends; a message (and its body) ends.
