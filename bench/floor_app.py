@@ -12,6 +12,9 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.responses import Response
 
+from outreach_helper.server import server_options
+from outreach_helper.settings import Settings
+
 BODY = b'{"username":"Floor","courses":[],"is_instructor":false,"is_student":false}'
 
 app = FastAPI()
@@ -34,10 +37,7 @@ def main() -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
+        **server_options(Settings(log_level="WARNING")),
     )
 
 

@@ -22,11 +22,20 @@ from tests.support import (
     REDIS_BINARY,
     FakeClock,
     RedisServer,
+    restored_logging,
     unavailable,
 )
 
 # The stand-in's world and the service's clock agree on this instant.
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _own_logging_undone() -> Iterator[None]:
+    """Commands configure the process's logging (``warm`` and ``inspect`` do, in process):
+    undone after every test, so no test logs into another's captured streams."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture
@@ -35,10 +44,22 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """One private redis-server for the session; tests keep apart by key prefix."""
+def redis_binary() -> None:
+    """For tests that run redis-server: a skip without one; under CI=true, a failure."""
     if REDIS_BINARY is None:
-        pytest.skip(NO_REDIS_REASON)
+        unavailable(NO_REDIS_REASON)
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_binary: None) -> Iterator[RedisServer]:
+    """One private redis-server for the session; tests keep apart by key prefix."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def private_redis(redis_binary: None) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which it may stop and start."""
     with RedisServer() as server:
         yield server
 

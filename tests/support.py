@@ -1,24 +1,34 @@
-"""Test and benchmark support: a settable clock, a throwaway redis-server, Chromium.
+"""Test and benchmark support: a settable clock, a throwaway redis-server, Chromium, uvicorn.
 
 Named fakes over anonymous mocks: ``FakeClock`` is a real clock you can move.
 ``RedisServer`` runs a real ``redis-server`` on a free loopback port, which a
-test may stop and start again to produce a real outage. ``unavailable`` is how
-a test that needs a missing program says so: a skip with the reason, except in
-CI, where it fails.
+test may stop and start again to produce a real outage. ``ServedApp`` runs
+an app under uvicorn in a thread, with the options ``outreach-helper serve``
+uses. ``unavailable`` is how a test that needs a missing program says so: a
+skip with the reason, except in CI, where it fails.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, NoReturn, Self
 
 import pytest
+import uvicorn
+from starlette.types import ASGIApp
+
+from outreach_helper.server import server_options
+from outreach_helper.settings import Settings
 
 CHROMIUM: Final = shutil.which("chromium") or shutil.which("chromium-browser")
 NO_CHROMIUM_REASON: Final = (
@@ -150,6 +160,71 @@ class RedisServer(Running):
 
     def close(self) -> None:
         self._dir.cleanup()
+
+
+class _ReadyServer(uvicorn.Server):
+    """uvicorn's server, saying when it listens through an event instead of a flag to poll."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+class ServedApp:
+    """``app`` under uvicorn on a free loopback port, in a thread, configured as the CLI does.
+
+    The options are ``server_options(settings)``, the very ones ``outreach-helper
+    serve`` passes, so what a test sees is what the command serves.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = _ReadyServer(uvicorn.Config(app, **server_options(settings)))
+        self._thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    def __enter__(self) -> ServedApp:
+        self._thread.start()
+        if not self.server.ready.wait(timeout=15):
+            self.__exit__()
+            raise RuntimeError("uvicorn did not start")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+
+@contextmanager
+def restored_logging() -> Iterator[None]:
+    """Whatever a test does to the process's loggers is undone afterwards."""
+    manager = logging.Logger.manager
+
+    def loggers() -> list[logging.Logger]:
+        found = [v for v in manager.loggerDict.values() if isinstance(v, logging.Logger)]
+        return [logging.getLogger(), *found]
+
+    saved = {
+        logger: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+        for logger in loggers()
+    }
+    try:
+        yield
+    finally:
+        for logger in loggers():
+            level, handlers, propagate, disabled = saved.get(logger, (0, [], True, False))
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.disabled = propagate, disabled
 
 
 def data_dir() -> Path:

@@ -12,7 +12,7 @@ import pytest
 from outreach_helper.app import create_app
 from outreach_standin import world as w
 from tests.conftest import serving
-from tests.support import REDIS_BINARY, RedisServer
+from tests.support import RedisServer
 
 MARTA = "/api/users/" + quote(w.MARTA)
 COURSE = "/api/courses/" + "/".join(quote(p, safe="") for p in w.COURSE_ACTIVE.split("/"))
@@ -224,7 +224,7 @@ async def test_entry_older_than_the_error_ttl_no_longer_stands_in(impatient_api,
 # ---- Redis outage -------------------------------------------------------------------
 
 
-@pytest.mark.skipif(REDIS_BINARY is None, reason="no redis-server binary")
+@pytest.mark.usefixtures("redis_binary")
 async def test_redis_outage_degrades_then_heals_without_restart(make_settings, clock, upstream):
     with RedisServer() as redis:
         app = create_app(make_settings(redis_url=redis.url), clock=clock)
@@ -248,7 +248,6 @@ async def test_redis_outage_degrades_then_heals_without_restart(make_settings, c
     assert (healed["status"], after) == ("healthy", 200)
 
 
-@pytest.mark.skipif(REDIS_BINARY is None, reason="no redis-server binary")
 async def test_redis_down_from_the_start_still_answers_and_coalesces(
     make_settings, clock, upstream
 ):

@@ -36,7 +36,7 @@ from outreach_helper.app import Parts, create_app
 from outreach_standin import build_world
 from outreach_standin import world as w
 from tests.conftest import serving
-from tests.support import NO_REDIS_REASON, REDIS_BINARY, RedisServer
+from tests.support import RedisServer
 
 TIMEOUT = 0.3
 FRESH, STALE = 3600, 86400
@@ -252,7 +252,7 @@ async def test_a_short_retry_after_is_waited_out_before_the_retry(make_settings,
 # ---- Redis dies and comes back mid-run -------------------------------------------------------
 
 
-@pytest.mark.skipif(REDIS_BINARY is None, reason=NO_REDIS_REASON)
+@pytest.mark.usefixtures("redis_binary")
 async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstream, prefix):
     import redis.asyncio as aioredis
 

@@ -193,7 +193,8 @@ async def test_garbage_in_the_store_is_a_miss(cache):
 
 
 def test_an_envelope_of_the_wrong_shape_decodes_to_nothing():
-    assert decode_entry(b'{"fetched_at": 1, "data": {"enrollments": "no"}}', UserRecord) is None
+    raw = b'{"fetched_at": 1, "data": {"enrollments": "no"}}'
+    assert decode_entry(raw, UserRecord, now=2) is None
 
 
 async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):

@@ -45,6 +45,7 @@ _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {**_PROBLEM, "description": "Invalid username or slug; the dashboard was not asked."},
     404: {**_PROBLEM, "description": "Unknown to the dashboard (or private)."},
+    414: {**_PROBLEM, "description": "Path or query string over its limit; nothing was done."},
     422: {**_PROBLEM, "description": "Invalid query parameter."},
     502: {**_PROBLEM, "description": "The dashboard answered something unusable."},
     503: {**_PROBLEM, "description": "The dashboard is unreachable, failing or rate-limiting."},

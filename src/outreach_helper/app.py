@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import secrets
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -33,6 +34,7 @@ from outreach_helper.dashboard import DashboardClient
 from outreach_helper.docs import add_docs_routes
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
+from outreach_helper.limits import RequestLimits
 from outreach_helper.logs import AccessLog, configure_process_logging
 from outreach_helper.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from outreach_helper.metrics import Metrics
@@ -143,7 +145,7 @@ def create_app(
     settings = settings or Settings()
     parts = build_parts(settings, clock=clock, monotonic=monotonic, transport=transport)
     access_log = (
-        AccessLog(access_log_stream or sys.stdout.buffer, hash_key=settings.key_prefix)
+        AccessLog(access_log_stream or sys.stdout.buffer, hash_key=_log_secret(settings))
         if settings.access_log
         else None
     )
@@ -180,10 +182,32 @@ def create_app(
     add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")
     add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)
     _add_error_handlers(app)
+    # Innermost of the middleware, still before routing: CORS headers and the
+    # access log apply to its refusals too.
+    app.add_middleware(
+        RequestLimits,
+        max_path_bytes=settings.max_path_bytes,
+        max_query_bytes=settings.max_query_bytes,
+        path_too_long=_uri_too_long(f"the path is longer than {settings.max_path_bytes} bytes"),
+        query_too_long=_uri_too_long(
+            f"the query string is longer than {settings.max_query_bytes} bytes"
+        ),
+    )
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
     app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
     return app
+
+
+def _log_secret(settings: Settings) -> str:
+    """The access log's hash key: the configured secret, or a random one for this process.
+
+    Never the key prefix, whose default is public: a hash keyed with a known
+    string lets anyone holding the log confirm a guessed username.
+    """
+    if settings.log_secret is not None:
+        return settings.log_secret.get_secret_value()
+    return secrets.token_hex(32)
 
 
 def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
@@ -237,6 +261,11 @@ def problem_response(body: Problem, *, retry_after: float | None = None) -> Resp
     return JSONResponse(
         body.model_dump(), status_code=body.status, media_type=PROBLEM_JSON, headers=headers
     )
+
+
+def _uri_too_long(detail: str) -> Response:
+    """The 414 for an over-long request target; it never echoes the target back."""
+    return problem_response(make_problem(414, "uri-too-long", "Request URI too long", detail, None))
 
 
 def _add_error_handlers(app: FastAPI) -> None:

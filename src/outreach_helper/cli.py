@@ -26,9 +26,10 @@ from outreach_helper import __version__
 from outreach_helper.app import build_parts
 from outreach_helper.logs import configure_process_logging
 from outreach_helper.operations import WarmSummary, inspect, warm
+from outreach_helper.server import server_options
 from outreach_helper.settings import Settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("outreach_helper.cli")  # not __name__: it is __main__ under -m
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -47,12 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,  # ours is JSON, with route templates instead of paths
-        log_config=None,  # keep the JSON logging configured above
-        # X-Forwarded-For/-Proto only from the configured proxies: anyone else could forge them.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        **server_options(settings),
     )
     return 0
 
@@ -64,6 +60,17 @@ def _settings_or_exit() -> Settings:
         raise SystemExit(f"outreach-helper: invalid settings:\n{exc}") from exc
 
 
+def _command_settings() -> Settings:
+    """Settings for a one-off command, whose log lines go to stderr (stdout is its output).
+
+    Through the same discreet JSON formatter as ``serve``'s: left to Python's
+    last-resort handler, any library's warning would print its raw text.
+    """
+    settings = _settings_or_exit()
+    configure_process_logging(settings.log_level, sys.stderr)
+    return settings
+
+
 def _read_names(source: str | None) -> list[str]:
     if source is None:
         return []
@@ -72,7 +79,7 @@ def _read_names(source: str | None) -> list[str]:
 
 
 def _warm(args: argparse.Namespace) -> int:
-    settings = _settings_or_exit()
+    settings = _command_settings()
     names = _read_names(args.file)
     campaigns = args.campaign or [
         c.strip() for c in settings.warm_campaigns.split(",") if c.strip()
@@ -107,7 +114,7 @@ def _warm(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    settings = _settings_or_exit()
+    settings = _command_settings()
 
     async def run() -> list[tuple[str, Any, Any]]:
         async with build_parts(settings) as parts:

@@ -2,11 +2,25 @@
 
 Two streams share one format: the per-request access log (owned by each app,
 so tests can point it at their own buffer; see ``AccessLog``) and everything
-that goes through the standard ``logging`` module (ours and uvicorn's), which
-``configure_process_logging`` routes through structlog's formatter. A request
-is logged with its route template and a keyed hash of the username, never the
-name itself: the hash lets an operator follow one user's requests without the
-log saying who it is.
+that goes through the standard ``logging`` module (ours and every library's),
+which ``configure_process_logging`` routes through structlog's formatter. A
+request is logged with its route template and a keyed hash of the username,
+never the name itself: the hash lets an operator follow one user's requests
+without the log saying who it is.
+
+No line may hold a username, a slug or a query string, whatever the level, so
+the formatter does not trust free text it did not write (see ``_discreet``):
+
+- our own records (``outreach_helper.*``) keep their messages: we write them
+  without names, and a test reads every line real traffic produces;
+- uvicorn's keep their templates and numbers (ports, pids, counts), and
+  every other argument is withheld;
+- any other library's message is withheld: it is free text (httpx writes
+  every upstream URL, asyncio the repr of a failed task or callback, redis-py
+  what a server pushed), so only its logger and level are shown;
+- an exception is shown as the types and frames of its chain, never its
+  messages, which quote whatever the code at hand held (h11 quotes the
+  request line, redis the arguments of a refused command).
 """
 
 from __future__ import annotations
@@ -17,13 +31,28 @@ import hashlib
 import logging
 import sys
 import time
-from typing import Any, BinaryIO
+import traceback
+from collections.abc import Mapping, MutableMapping
+from types import TracebackType
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 import structlog
 
 from outreach_helper.errors import InvalidName
-from outreach_helper.names import canonical_username
+from outreach_helper.names import MAX_USERNAME_BYTES, canonical_username
+
+OWN_LOGGER = "outreach_helper"
+SERVER_LOGGER = "uvicorn"
+WITHHELD = "(withheld)"
+# Loggers that write request data at INFO and DEBUG (httpx: every upstream URL;
+# httpcore: request and response headers): raised to WARNING, which also saves
+# building records nobody would see. Their messages are withheld at any level.
+_QUIET = ("httpx", "httpcore", "hpack")
+# uvicorn's per-request loggers (raw paths and query strings; ASGI messages at
+# TRACE): ours replaces the first, and the second is never wanted.
+_SILENCED = ("uvicorn.access", "uvicorn.asgi")
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 class _SecondTimestamper:
@@ -95,7 +124,9 @@ class AccessLog:
     whole cache hit, so the request path only appends a tuple; ``flush()``,
     which the app's lifespan calls a few times a second and at shutdown,
     renders the batch through structlog (JSON, with each request's own
-    timestamp and the hashed username) and writes it in one go.
+    timestamp and the hashed username) and writes it in one go. ``hash_key``
+    keys the username hash: a secret, so that nobody who reads the log can
+    test a guessed name against it.
     """
 
     MAX_PENDING = 20_000  # rendered at once past this, so memory stays bounded
@@ -119,6 +150,8 @@ class AccessLog:
         username: str | None,
     ) -> None:
         """Note one request; ``username`` is hashed at render time, never written."""
+        if username is not None and len(username) > MAX_USERNAME_BYTES:
+            username = username[: MAX_USERNAME_BYTES + 1]  # invalid either way; kept small
         self._pending.append((time.time(), method, route, status, seconds, cache, username))
         if len(self._pending) >= self.MAX_PENDING:
             self.flush()
@@ -142,21 +175,84 @@ class AccessLog:
         self._stream.drain()
 
 
-def configure_process_logging(level: str) -> None:
-    """Send every stdlib log record (ours, uvicorn's) to stdout as a JSON line.
+def _own(name: str) -> bool:
+    return name == OWN_LOGGER or name.startswith(OWN_LOGGER + ".")
 
-    Called once per process by the entry points, never by ``create_app``.
+
+def _numbers_only(template: str, args: Any) -> str:
+    """``template`` with its numeric arguments; every other argument is withheld."""
+    if not isinstance(args, tuple):
+        return template  # a mapping or a lone object: nothing in it is vetted
+    kept = tuple(
+        a if isinstance(a, int | float) and not isinstance(a, bool) else WITHHELD for a in args
+    )
+    try:
+        return template % kept
+    except (TypeError, ValueError):
+        return template
+
+
+def _message(record: logging.LogRecord, args: Any) -> str:
+    if not isinstance(record.msg, str):
+        return WITHHELD  # an object logged as the message (uvicorn logs exceptions so)
+    if _own(record.name):
+        return record.msg % args if args else record.msg
+    if record.name == SERVER_LOGGER or record.name.startswith(SERVER_LOGGER + "."):
+        return _numbers_only(record.msg, args) if args else record.msg
+    return WITHHELD
+
+
+def exception_outline(exc: BaseException) -> list[dict[str, Any]]:
+    """The chain of ``exc``, first cause first: each exception's type and frames, no message."""
+    outline: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        outline.append(
+            {
+                "type": f"{type(current).__module__}.{type(current).__qualname__}",
+                "frames": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames],
+            }
+        )
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    outline.reverse()
+    return outline
+
+
+def _discreet(logger: Any, method: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
+    """Rewrite a stdlib record's event by the policy in this module's docstring."""
+    record: logging.LogRecord = event["_record"]
+    event["event"] = _message(record, event.pop("positional_args", ()))
+    event["logger"] = record.name
+    exc_info: ExcInfo | None = event.pop("exc_info", None)
+    if exc_info is not None and exc_info[1] is not None:
+        event["exception"] = exception_outline(exc_info[1])
+    return event
+
+
+def configure_process_logging(level: str, stream: TextIO | None = None) -> None:
+    """Send every stdlib log record (ours and every library's) to ``stream`` as a JSON line.
+
+    Called once per process by the entry points, never by ``create_app``;
+    ``stream`` defaults to stdout.
     """
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_SHARED_PROCESSORS,
+        foreign_pre_chain=[*_SHARED_PROCESSORS, _discreet],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.JSONRenderer(
                 serializer=lambda e, **_: orjson.dumps(e, default=str).decode()
             ),
         ],
+        # The template and its arguments apart: _discreet decides what to join.
+        use_get_message=False,
+        pass_foreign_args=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -165,21 +261,37 @@ def configure_process_logging(level: str) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    for name in _QUIET:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.WARNING, root.level))
     # Our access log (route templates, cache outcome, user hash) replaces uvicorn's,
     # whose lines hold raw paths, i.e. usernames.
-    uvicorn_access = logging.getLogger("uvicorn.access")
-    uvicorn_access.handlers[:] = []
-    uvicorn_access.propagate = False
+    for name in _SILENCED:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = False
+        logger.disabled = True
 
 
-@functools.lru_cache(maxsize=4096)
 def user_hash(username: str, key: str) -> str:
-    """A short keyed hash of a username: stable across workers, not reversible without the key.
+    """A short keyed hash of a username: not reversible, nor comparable, without the key.
 
-    Hashes the canonical name where the raw one is valid, so every spelling of
-    one user gets one hash.
+    BLAKE2b with a 6-byte digest, keyed with the first 64 bytes of ``key``, of
+    the canonical name where the raw one is valid, so every spelling of one
+    user gets one hash. Only names of bounded length are memoized.
     """
     with contextlib.suppress(InvalidName):
         username = canonical_username(username)
-    digest = hashlib.blake2b(username.encode(), key=key.encode()[:64], digest_size=6)
+    if len(username) > MAX_USERNAME_BYTES:
+        return _keyed_hash(username, key)
+    return _memo_keyed_hash(username, key)
+
+
+def _keyed_hash(username: str, key: str) -> str:
+    digest = hashlib.blake2b(
+        username.encode("utf-8", "surrogatepass"), key=key.encode()[:64], digest_size=6
+    )
     return digest.hexdigest()
+
+
+_memo_keyed_hash = functools.lru_cache(maxsize=4096)(_keyed_hash)

@@ -1,9 +1,13 @@
 """Usernames and slugs: canonical forms and the rules that reject impossible ones.
 
-Both canonicalizers are pure and memoized: they run on every request, hits
+The canonicalizers are pure and memoized: they run on every request, hits
 included. Canonicalizing before anything else means ``ada_lovelace``, ``Ada Lovelace`` and
 `` Ada_Lovelace `` are one user, one upstream request and one cache key, and an
 impossible name is refused before it can cost the dashboard anything.
+
+Length comes first, on the text as written: a memo keyed on raw input must
+only ever see bounded input, or a flood of distinct long names (``A`` and
+60 KB of underscores is "A" once collapsed) fills it with megabytes.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ MAX_SLUG_BYTES = 1024
 # MediaWiki's $wgLegalTitleChars forbids these in any title, so in any username.
 _FORBIDDEN = frozenset("/#<>[]|{}")
 _WHITESPACE_RUN = re.compile(r"[\s_]+")
+_TOO_LONG = f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8"
 _CAMPAIGN = re.compile(r"\w+")
 
 
@@ -43,34 +48,41 @@ def _upper_first(text: str) -> str:
     return (first if len(first) == 1 else text[0]) + text[1:]
 
 
-@functools.lru_cache(maxsize=65_536)
 def canonical_username(raw: str) -> str:
     """Return the MediaWiki-canonical form of ``raw``.
 
     Underscores become spaces, runs of white space collapse to one space, the
-    text is NFC-normalized and its first letter upper-cased.
+    text is NFC-normalized and its first letter upper-cased. The limit of
+    255 bytes of UTF-8 applies to ``raw`` as written, before any collapsing.
 
     Raises:
         InvalidName: the name is empty, too long, an IP address, or contains a
             character no MediaWiki username can hold.
     """
+    if len(raw) > MAX_USERNAME_BYTES:  # a character is at least a byte: refused unremembered
+        raise InvalidName(_TOO_LONG)
+    return _canonical_username(raw)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _canonical_username(raw: str) -> str:
     if _has_control(raw):
         raise InvalidName("usernames cannot contain control characters")
+    if len(raw.encode("utf-8")) > MAX_USERNAME_BYTES:
+        raise InvalidName(_TOO_LONG)
     name = unicodedata.normalize("NFC", _WHITESPACE_RUN.sub(" ", raw).strip())
     if not name:
         raise InvalidName("the username is empty")
     bad = sorted(_FORBIDDEN.intersection(name))
     if bad:
         raise InvalidName(f"usernames cannot contain {' '.join(bad)}")
-    if len(name.encode("utf-8")) > MAX_USERNAME_BYTES:
-        raise InvalidName(f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8")
     if _is_ip_address(name):
         raise InvalidName("IP addresses are not usernames")
     # Upper-casing can itself denormalize (dotless i U+0131 + U+0301 becomes "I" + U+0301, whose
     # NFC form is "Í"), so normalize once more: one user, one key, whatever the spelling.
     canonical = unicodedata.normalize("NFC", _upper_first(name))
     if len(canonical.encode("utf-8")) > MAX_USERNAME_BYTES:
-        raise InvalidName(f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8")
+        raise InvalidName(_TOO_LONG)
     return canonical
 
 
@@ -85,7 +97,6 @@ def collation_key(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-@functools.lru_cache(maxsize=16_384)
 def canonical_campaign(raw: str) -> str:
     """A campaign slug in the one spelling the dashboard's lookup cannot tell apart.
 
@@ -96,10 +107,22 @@ def canonical_campaign(raw: str) -> str:
     Raises:
         InvalidName: empty, too long, or holding anything but letters, digits and ``_``.
     """
+    _refuse_long_slug(raw, what="campaign")
+    return _canonical_campaign(raw)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _canonical_campaign(raw: str) -> str:
     folded = collation_key(_slug_text(raw, what="campaign"))
     if not _CAMPAIGN.fullmatch(folded):
         raise InvalidName("a campaign slug holds only letters, digits and _")
     return folded
+
+
+def _refuse_long_slug(raw: str, *, what: str) -> None:
+    """Refuse a slug too long as written, before any memo sees it."""
+    if len(raw) > MAX_SLUG_BYTES:
+        raise InvalidName(f"the {what} is longer than {MAX_SLUG_BYTES} bytes")
 
 
 def _slug_text(raw: str, *, what: str) -> str:
@@ -141,6 +164,7 @@ class CourseSlug:
         Raises:
             InvalidName: not of the form SCHOOL/TITLE, or impossible (see the class).
         """
+        _refuse_long_slug(slug, what="course slug")
         return _course_slug(slug)
 
     @property

@@ -42,7 +42,7 @@ def problem_for(exc: errors.OutreachError, instance: str | None = None) -> Probl
     raise TypeError(f"no problem mapping for {type(exc).__name__}")  # pragma: no cover
 
 
-def make_problem(status: int, slug: str, title: str, detail: str, instance: str) -> Problem:
+def make_problem(status: int, slug: str, title: str, detail: str, instance: str | None) -> Problem:
     return Problem(
         type=PROBLEM_TYPE + slug, title=title, status=status, detail=detail, instance=instance
     )

@@ -133,20 +133,31 @@ class OutreachService:
 
     # ---- documents ----------------------------------------------------------
 
-    async def lookup(self, document: Document[I, R], ident: I) -> Lookup[R]:
-        """One document through the cache, fetched by the client when the cache says so."""
-        policy: Policy[R] = self._policies[document.kind]
-        return await self._cache.get(
-            policy, document.key(ident), lambda: self._fetch(document, ident), subject=str(ident)
-        )
+    async def lookup(
+        self, document: Document[I, R], ident: I, *, spare_failing: bool = False
+    ) -> Lookup[R]:
+        """One document through the cache, fetched by the client when the cache says so.
 
-    async def _fetch(self, document: Document[I, R], ident: I) -> R:
+        ``spare_failing`` (fan-outs): a document that failed on its own a
+        moment ago is not asked for again yet; the caller marks it unreadable.
+        """
+        policy: Policy[R] = self._policies[document.kind]
+
+        def fetch() -> Awaitable[R]:
+            if spare_failing:
+                return self._fetch_sparing(document, ident)
+            return self._client.fetch(document, ident)
+
+        return await self._cache.get(policy, document.key(ident), fetch, subject=str(ident))
+
+    async def _fetch_sparing(self, document: Document[I, R], ident: I) -> R:
         """The client's fetch, unless this document failed on its own a moment ago.
 
         Noted inside the single-flight fetch, so every request that shares it
         (or comes right after) sees the failure: a course that always fails
         costs the dashboard one request a minute, not one per answer
-        (``fanout.RecentFailures``).
+        (``fanout.RecentFailures``). Only fan-outs spare: there the failure
+        makes one course unreadable in a 200, never a whole answer an error.
         """
         key = f"{document.kind}:{document.key(ident)}"
         if self._failures.holds(key):
@@ -164,7 +175,9 @@ class OutreachService:
 
     async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
         """One document per distinct course slug, concurrently under the bound."""
-        return await fan_out(slugs, lambda slug: self.bounded(self.lookup(document, slug)))
+        return await fan_out(
+            slugs, lambda slug: self.bounded(self.lookup(document, slug, spare_failing=True))
+        )
 
     async def account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.

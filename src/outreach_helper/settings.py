@@ -9,12 +9,14 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, field_validator, model_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DASHBOARD_URL = "https://outreachdashboard.wmflabs.org"
 DEFAULT_KEY_PREFIX = "outreach"
 PROJECT_URL = "https://toolsadmin.wikimedia.org/tools/id/outreach-dashboard-helper"
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -59,6 +61,11 @@ class Settings(BaseSettings):
     upstream_wait_bulk: float = Field(default=1.0, ge=0, le=60)
     """Longest bulk work waits for its turn; then that document is unreadable or a 503."""
     log_level: str = "INFO"
+    """One of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case). Not uvicorn's TRACE,
+    which logs every ASGI message, paths and query strings included."""
+    log_secret: SecretStr | None = Field(default=None, min_length=16)
+    """Keys the access log's username hash, so that workers and instances sharing it
+    log one user under one hash. Unset: each process makes a random one at start-up."""
     public_url: str | None = None
     """This service's public base URL, written into the gadget; unset, the gadget's is null."""
     forwarded_allow_ips: str = "127.0.0.1"
@@ -70,6 +77,20 @@ class Settings(BaseSettings):
     """Comma-separated campaign slugs ``outreach-helper warm`` warms when given none."""
     access_log: bool = True
     """One JSON line per request on stdout (route template, status, duration, cache, user hash)."""
+
+    max_path_bytes: int = Field(default=4096, ge=256)
+    """Longest request path (raw, percent-encoded) served; longer ones are a 414."""
+    max_query_bytes: int = Field(default=8192, ge=256)
+    """Longest query string (raw, percent-encoded) served; longer ones are a 414."""
+
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    """Longest request head (request line and headers) ``serve`` reads; longer is a 431."""
+    header_timeout: float = Field(default=10.0, gt=0)
+    """Seconds a connection has to send a complete request head before it is closed."""
+    max_connections: int = Field(default=500, ge=1)
+    """Connections ``serve`` keeps open per worker; one more is answered 503 and closed."""
+    keepalive_timeout: int = Field(default=5, ge=1)
+    """Seconds an idle kept-alive connection stays open."""
 
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""
@@ -94,6 +115,14 @@ class Settings(BaseSettings):
                 raise ValueError(msg) from None
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"OUTREACH_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
     @model_validator(mode="after")
     def _check_ttls(self) -> Settings:
         # Every document's pair of lifetimes: ttl_<name>_fresh <= ttl_<name>_stale.
@@ -103,6 +132,16 @@ class Settings(BaseSettings):
                 if getattr(self, stale_field) < getattr(self, field):
                     var = f"OUTREACH_{field.removesuffix('_fresh').upper()}"
                     raise ValueError(f"{var}_STALE must be >= {var}_FRESH")
+        return self
+
+    @model_validator(mode="after")
+    def _target_fits_in_a_head(self) -> Settings:
+        # Otherwise a request the app would serve is refused by the server first.
+        if self.max_path_bytes + self.max_query_bytes > self.max_header_bytes:
+            raise ValueError(
+                "OUTREACH_MAX_PATH_BYTES + OUTREACH_MAX_QUERY_BYTES must not exceed "
+                "OUTREACH_MAX_HEADER_BYTES"
+            )
         return self
 
     @model_validator(mode="after")

@@ -168,7 +168,10 @@ class RedisStore:
         try:
             return await pending
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"redis {operation} failed: {exc!r}") from exc
+            # The type only: a server's error text can quote the command's
+            # arguments (an "unknown command" error does), i.e. a key holding
+            # the secret prefix and a username, and this text reaches logs and /health.
+            raise StoreUnavailable(f"redis {operation} failed ({type(exc).__name__})") from exc
 
     async def get(self, key: str) -> bytes | None:
         value = await self._call("get", self._redis.get(key))

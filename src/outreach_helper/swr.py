@@ -10,13 +10,16 @@ for the dashboard's 404). For a document kind with TTLs fresh < stale <= error:
 
 Concurrent loads of one key share one fetch: in a process through one task
 per key, across processes through a short ``SET NX PX`` lock whose waiters
-re-read the cache. Nothing that failed is ever written.
+re-read the cache. Nothing that failed is ever written, and nothing read is
+trusted before it is validated (``decode_entry``): an invalid value is a miss,
+fetched again and overwritten.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import secrets
 import time
@@ -29,6 +32,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from outreach_helper.budget import Priority, priority
+from outreach_helper.contract import MAX_BODY_BYTES
 from outreach_helper.documents import DOCUMENTS, Document
 from outreach_helper.errors import NotFound, UpstreamError
 from outreach_helper.settings import Settings
@@ -45,6 +49,12 @@ LOCK_POLL_DELAYS: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2)
 # Stored TTLs are stretched by up to this fraction so keys written together
 # do not all expire together.
 TTL_JITTER = 0.1
+# How far in the future a stored entry's fetched_at may be and still be read:
+# processes' clocks differ a little, a forged "fetched tomorrow" must not stay fresh.
+FUTURE_SKEW = 60.0
+# The largest stored value read: as large as the largest answer the client
+# accepts, from which every record is trimmed, so no record we write is refused.
+MAX_ENTRY_BYTES = MAX_BODY_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +158,38 @@ def encode_entry(entry: Entry[RecordT]) -> bytes:
     )
 
 
-def decode_entry(raw: bytes, model: type[RecordT]) -> Entry[RecordT] | None:
-    """Parse and validate a stored envelope; anything unexpected is a miss."""
+def decode_entry(raw: bytes, model: type[RecordT], *, now: float) -> Entry[RecordT] | None:
+    """Parse and validate a stored envelope; anything unexpected is a miss.
+
+    The store is not trusted (a shared Redis can be written by anyone who
+    learns the prefix, and a value can be cut or come from another version),
+    so a value is a miss, to be fetched again and overwritten, unless: it is
+    at most ``MAX_ENTRY_BYTES``; a JSON object; its ``fetched_at`` a finite
+    number no later than ``now + FUTURE_SKEW`` (a later one would stay fresh
+    for ever); and either ``"missing": true`` or a ``data`` the record
+    validates.
+    """
+    if len(raw) > MAX_ENTRY_BYTES:
+        return None
     try:
         doc = orjson.loads(raw)
-        fetched_at = float(doc["fetched_at"])
-        if doc.get("missing") is True:
-            return Entry(fetched_at, None)
-        return Entry(fetched_at, model.model_validate(doc["data"]))
-    except (orjson.JSONDecodeError, ValidationError, KeyError, TypeError, ValueError):
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    fetched_at = doc.get("fetched_at")
+    if (
+        not isinstance(fetched_at, int | float)
+        or isinstance(fetched_at, bool)
+        or not math.isfinite(fetched_at)
+        or fetched_at > now + FUTURE_SKEW
+    ):
+        return None
+    if "missing" in doc:
+        return Entry(float(fetched_at), None) if doc["missing"] is True else None
+    try:
+        return Entry(float(fetched_at), model.model_validate(doc["data"]))
+    except (ValidationError, KeyError):
         return None
 
 
@@ -349,11 +382,13 @@ class SWRCache:
             result = await task
         except UpstreamError as exc:
             # The old entry stays; the next request after it expires tries again.
-            log.warning("background refresh failed", extra={"kind": kind, "error": str(exc)})
+            log.warning("background refresh of a %s entry failed (%s)", kind, type(exc).__name__)
             self._observer.refresh(kind, Refresh.FAILED)
             return
         self._observer.refresh(kind, Refresh.SKIPPED if result is None else Refresh.OK)
 
     async def _read(self, key: str, policy: Policy[RecordT]) -> Entry[RecordT] | None:
         raw = await self.store.get(key)
-        return None if raw is None else decode_entry(raw, policy.document.record)
+        if raw is None:
+            return None
+        return decode_entry(raw, policy.document.record, now=self._clock())

@@ -1,0 +1,333 @@
+"""Server limits of ``outreach-helper serve`` (README, "Security / Server limits").
+
+The real command runs as a subprocess on a free loopback port, in front of
+the stand-in, with short limits set through its documented variables:
+request heads of at most 4096 bytes (``OUTREACH_MAX_HEADER_BYTES``), 1 s to
+send one (``OUTREACH_HEADER_TIMEOUT``), idle kept-alive connections closed
+after 2 s (``OUTREACH_KEEPALIVE_TIMEOUT``) and, for one test, at most 2
+connections (``OUTREACH_MAX_CONNECTIONS``). Clients are raw sockets; every
+wait is on the socket itself, with a bounded timeout.
+
+Documented: a head not complete within the limit is answered 431 and
+closed; a head not complete in time is closed (answered 408 if it had
+begun); a connection past the cap is answered 503 and closed at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import pytest
+
+from outreach_standin import StandinServer
+from tests.support import free_port
+
+HEAD_LIMIT = 4096
+HEAD_TIMEOUT = 1.0
+KEEPALIVE = 2
+LIMITS = {
+    "OUTREACH_MAX_HEADER_BYTES": str(HEAD_LIMIT),
+    "OUTREACH_MAX_PATH_BYTES": "1024",
+    "OUTREACH_MAX_QUERY_BYTES": "1024",
+    "OUTREACH_HEADER_TIMEOUT": str(HEAD_TIMEOUT),
+    "OUTREACH_KEEPALIVE_TIMEOUT": str(KEEPALIVE),
+    "OUTREACH_LOG_LEVEL": "DEBUG",
+}
+# The event loop may run a timer up to a clock tick early.
+EARLIEST = HEAD_TIMEOUT - 0.05
+# Longest any single wait may take before the test fails.
+PATIENCE = 10.0
+REQUEST = b"GET / HTTP/1.1\r\nHost: service.test\r\n\r\n"
+
+
+@dataclass
+class Served:
+    """A running ``outreach-helper serve`` and every line it has written so far."""
+
+    port: int
+    process_id: int = 0
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    seen: list[str] = field(default_factory=list)
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=PATIENCE)
+
+    def wait_for_line(self, wanted: Callable[[dict[str, object]], bool]) -> None:
+        """Read output lines until one matches (the process's own word that something happened)."""
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            self.seen.append(line)
+            if line.startswith("{") and wanted(orjson.loads(line)):
+                return
+
+    def output(self) -> list[str]:
+        while not self.lines.empty():
+            self.seen.append(self.lines.get_nowait())
+        return self.seen
+
+
+@contextmanager
+def serve(dashboard: str, **overrides: str) -> Iterator[Served]:
+    """``outreach-helper serve`` with ``LIMITS`` and ``overrides``, until startup completes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    env |= {"OUTREACH_DASHBOARD_URL": dashboard, **LIMITS, **overrides}
+    served = Served(free_port())
+    command = [sys.executable, "-m", "outreach_helper.cli", "serve", "--port", str(served.port)]
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, our own command
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            served.lines.put(raw.decode(errors="replace").rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        served.process_id = process.pid
+        served.wait_for_line(lambda e: str(e.get("event")).startswith("Uvicorn running on"))
+        yield served
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=PATIENCE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def served(standin_server: StandinServer) -> Iterator[Served]:
+    with serve(standin_server.url) as running:
+        yield running
+
+
+def read_until_closed(sock: socket.socket) -> tuple[bytes, float]:
+    """Everything the server sends until it closes (or resets) the connection, and when."""
+    started = time.monotonic()
+    sock.settimeout(PATIENCE)
+    answer = b""
+    try:
+        while chunk := sock.recv(65536):
+            answer += chunk
+    except ConnectionResetError:
+        pass
+    return answer, time.monotonic() - started
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """One complete response (head and Content-Length body) from a kept-alive connection."""
+    sock.settimeout(PATIENCE)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.lower().split(b"\r\n")
+        if line.startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def trickle_until_closed(sock: socket.socket, start: bytes) -> tuple[bytes, float, int]:
+    """Send ``start``, then one more header byte each 0.1 s until the server closes.
+
+    Each tick is a wait on the socket (a ``recv`` with a 0.1 s timeout), so a
+    close is seen the moment it happens. Returns the answer, the seconds
+    since ``start`` was sent, and the bytes trickled after it.
+    """
+    started = time.monotonic()
+    sock.sendall(start)
+    sock.settimeout(0.1)
+    answer, trickled = b"", 0
+    while time.monotonic() - started < PATIENCE:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            sock.sendall(b"a")
+            trickled += 1
+            continue
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        answer += chunk
+    return answer, time.monotonic() - started, trickled
+
+
+# ---- head size ------------------------------------------------------------------------------
+
+
+def test_an_unfinished_head_over_the_limit_is_answered_431_and_closed(served):
+    with served.connect() as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * (HEAD_LIMIT + 1024))
+        answer, _ = read_until_closed(sock)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+
+
+def test_a_whole_head_over_the_limit_sent_at_once_is_answered_431(served):
+    with served.connect() as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 6000 + b"\r\n\r\n")
+        answer, _ = read_until_closed(sock)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+
+
+def test_a_head_within_the_limit_is_served(served):
+    with served.connect() as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 3000 + b"\r\n\r\n")
+        head = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 200 ")
+
+
+def peak_memory_kb(process_id: int) -> int:
+    """The process's peak resident memory so far (Linux: VmHWM), a high-water mark."""
+    try:
+        status = Path(f"/proc/{process_id}/status").read_text()
+    except FileNotFoundError:
+        pytest.skip("no /proc/PID/status here (Linux only)")
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+
+
+def test_unfinished_megabyte_heads_are_refused_without_being_held(standin_server):
+    """4 connections each sending 1 MB of one header line, never finished."""
+    with serve(standin_server.url) as fresh:
+        with fresh.connect() as sock:  # whatever the first request costs, before the mark
+            sock.sendall(REQUEST)
+            read_response(sock)
+        before = peak_memory_kb(fresh.process_id)
+        answers = []
+        for _ in range(4):
+            with fresh.connect() as sock:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ")
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    sock.sendall(b"p" * 1_000_000)
+                answers.append(read_until_closed(sock)[0][:13])
+        grown = peak_memory_kb(fresh.process_id) - before
+    # Held, the 4 MB would raise the high-water mark by at least as much.
+    assert (set(answers) <= {b"HTTP/1.1 431 ", b""}, grown < 2000) == (True, True), grown
+
+
+# ---- head time ------------------------------------------------------------------------------
+
+
+def test_a_trickled_head_is_answered_408_and_closed_after_the_header_timeout(served):
+    with served.connect() as sock:
+        answer, elapsed, trickled = trickle_until_closed(sock, b"GET / HTTP/1.1\r\nX-Slow: ")
+    assert (answer[:13], EARLIEST <= elapsed < HEAD_TIMEOUT + 3, trickled >= 5) == (
+        b"HTTP/1.1 408 ",
+        True,
+        True,
+    ), elapsed
+
+
+def test_a_silent_connection_is_closed_after_the_header_timeout(served):
+    with served.connect() as sock:
+        answer, elapsed = read_until_closed(sock)
+    assert (answer, EARLIEST <= elapsed < HEAD_TIMEOUT + 3) == (b"", True), elapsed
+
+
+def test_a_trickled_second_head_on_a_kept_alive_connection_is_cut_at_the_header_timeout(
+    served,
+):
+    with served.connect() as sock:
+        sock.sendall(REQUEST)
+        first = read_response(sock)
+        answer, elapsed, _ = trickle_until_closed(sock, b"GET / HTTP/1.1\r\nX-Slow: ")
+    # Cut by the head timeout, not the (longer) keep-alive timeout, which data resets.
+    assert (first[:13], answer[:13], EARLIEST <= elapsed < KEEPALIVE) == (
+        b"HTTP/1.1 200 ",
+        b"HTTP/1.1 408 ",
+        True,
+    ), elapsed
+
+
+def test_blank_lines_between_requests_are_timed_as_a_head(served):
+    """Bytes that never begin a request must not keep a connection open for ever."""
+    with served.connect() as sock:
+        sock.sendall(REQUEST)
+        read_response(sock)
+        started = time.monotonic()
+        sock.settimeout(0.1)
+        closed = False
+        while not closed and time.monotonic() - started < PATIENCE:
+            try:
+                closed = sock.recv(65536) == b""
+            except TimeoutError:
+                sock.sendall(b"\r\n")
+            except ConnectionResetError:
+                closed = True
+        elapsed = time.monotonic() - started
+    assert (closed, EARLIEST <= elapsed < KEEPALIVE) == (True, True), elapsed
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_keepalive_timeout(served):
+    with served.connect() as sock:
+        sock.sendall(REQUEST)
+        read_response(sock)
+        answer, elapsed = read_until_closed(sock)
+    assert (answer, KEEPALIVE - 0.05 <= elapsed < KEEPALIVE + 3) == (b"", True), elapsed
+
+
+def test_a_slow_answer_is_not_cut_by_the_header_timeout(served, upstream):
+    upstream.latency(int(HEAD_TIMEOUT * 1000) + 500)
+    with served.connect() as sock:
+        sock.sendall(b"GET /api/users/Marta_Quill HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 200 ")
+
+
+# ---- connections ----------------------------------------------------------------------------
+
+
+def test_a_connection_past_the_cap_is_answered_503_and_closed(standin_server):
+    with serve(standin_server.url, OUTREACH_MAX_CONNECTIONS="2") as capped:
+        first, second = capped.connect(), capped.connect()
+        with first, second, capped.connect() as third:
+            refused, _ = read_until_closed(third)
+            first.sendall(REQUEST)
+            served_first = read_response(first)
+    assert (refused[:13], served_first[:13]) == (b"HTTP/1.1 503 ", b"HTTP/1.1 200 ")
+
+
+# ---- what the process logs ------------------------------------------------------------------
+
+
+def test_the_served_process_logs_no_name_slug_or_query(served):
+    secrets = ["Marta_Quill", "Marta Quill", "Riverside_Library_Network", "enrich=true"]
+    with served.connect() as sock:
+        sock.sendall(b"GET /api/users/Marta_Quill?enrich=true HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_response(sock)
+        sock.sendall(
+            b"GET /api/courses/Riverside_Library_Network/Wikidata_Days_(November)_2026/users"
+            b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        read_response(sock)
+    served.wait_for_line(lambda e: e.get("route") == "/api/courses/{school}/{title_slug}/users")
+    leaks = [(s, line) for line in served.output() for s in secrets if s in line]
+    assert leaks == []
+
+
+# ---- settings -------------------------------------------------------------------------------
+
+
+def test_target_limits_that_do_not_fit_in_a_head_are_refused(make_settings):
+    with pytest.raises(ValueError, match="OUTREACH_MAX_HEADER_BYTES"):
+        make_settings(max_header_bytes=8192, max_path_bytes=4096, max_query_bytes=8192)
