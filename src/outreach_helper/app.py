@@ -43,7 +43,7 @@ from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store
 from outreach_helper.swr import SWRCache, policies
 
 log = logging.getLogger(__name__)
-LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line may wait before it is written
+LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line or a request's metrics may wait
 
 
 @dataclass(slots=True)
@@ -136,9 +136,11 @@ def create_app(
     )
 
     async def drain_logs_periodically() -> None:
-        while access_log is not None:
+        while True:
             await asyncio.sleep(LOG_DRAIN_INTERVAL)
-            access_log.flush()
+            parts.metrics.publish()  # other workers' scrapes read it (PROMETHEUS_MULTIPROC_DIR)
+            if access_log is not None:
+                access_log.flush()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
