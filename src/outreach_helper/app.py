@@ -140,7 +140,7 @@ def create_app(
             await asyncio.sleep(LOG_DRAIN_INTERVAL)
             parts.metrics.publish()  # other workers' scrapes read it (PROMETHEUS_MULTIPROC_DIR)
             if access_log is not None:
-                access_log.flush()
+                await access_log.drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
