@@ -28,6 +28,7 @@ from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.api import build_router
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
+from outreach_helper.fastpath import FastPath, FrontedApp
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
 from outreach_helper.logs import AccessLog, configure_process_logging
@@ -154,7 +155,7 @@ def create_app(
         if access_log is not None:
             access_log.flush()
 
-    app = FastAPI(
+    app = FrontedApp(
         title="Outreach Dashboard Helper",
         version=__version__,
         summary="Fast, cached answers about Outreach Dashboard enrollments, for gadgets.",
@@ -168,6 +169,11 @@ def create_app(
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
     app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
+    if settings.fast_path:
+        # In front of the framework: targets already answered from hot copies skip it.
+        app.front = FastPath(
+            app.front, hot=parts.hot, clock=clock, metrics=parts.metrics, access_log=access_log
+        )
     return app
 
 
