@@ -143,6 +143,25 @@ async def test_every_cached_route_is_answered_alike(pair, path):
     assert (wire(fast), fast.status_code) == (wire(plain), 200)
 
 
+async def test_with_redis_a_fresh_hit_is_the_apps_answer(
+    make_settings, clock, redis_server, prefix
+):
+    def app(fast_path: bool):
+        settings = make_settings(
+            redis_url=redis_server.url, key_prefix=f"{prefix}-{fast_path}", fast_path=fast_path
+        )
+        return create_app(settings, clock=clock)
+
+    async with serving(app(True)) as fast, serving(app(False)) as plain:
+        for _ in range(2):
+            answers = [await client.get(MARTA) for client in (fast, plain)]
+        text = (await fast.get("/metrics")).text
+    assert (
+        wire(answers[0]),
+        sample(text, "outreach_http_fast_path_answers_total", route=ROUTE),
+    ) == (wire(answers[1]), 1.0)
+
+
 # ---- what reaches the app ----------------------------------------------------------------
 
 

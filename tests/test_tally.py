@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from outreach_helper.metrics import Metrics
 from outreach_helper.swr import Outcome
 from tests.test_operations import sample
@@ -60,3 +64,34 @@ def test_fast_path_answers_are_counted_with_the_others_and_on_their_own():
         sample(text, "outreach_http_requests_total", route=ROUTE, method="GET", status="200"),
         sample(text, "outreach_http_fast_path_answers_total", route=ROUTE),
     ) == (2.0, 1.0)
+
+
+WORKER = """
+from outreach_helper.metrics import Metrics
+from outreach_helper.swr import Outcome
+metrics = Metrics()
+for _ in range(2):
+    metrics.request("/api/users/{username}", "GET", 200, 0.0004, Outcome.HIT, fast=True)
+metrics.publish()
+"""
+SCRAPER = "from outreach_helper.metrics import Metrics; print(Metrics().exposition().decode())"
+
+
+def test_published_answers_reach_another_workers_scrape(tmp_path):
+    # Two processes, as two uvicorn workers sharing PROMETHEUS_MULTIPROC_DIR.
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", WORKER], env=env, check=True, timeout=60
+    )
+    text = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", SCRAPER],
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert (
+        sample(text, "outreach_http_requests_total", route=ROUTE, method="GET", status="200"),
+        sample(text, "outreach_http_fast_path_answers_total", route=ROUTE),
+    ) == (2.0, 2.0)
