@@ -142,11 +142,11 @@ def service(
 
 
 @contextmanager
-def floor(workers: int = 1) -> Iterator[Process]:
-    """The framework floor: a minimal FastAPI route returning fixed bytes, same server."""
+def floor(workers: int = 1, app: str = "fastapi") -> Iterator[Process]:
+    """A floor, same server: ``fastapi`` (a minimal route) or ``bare`` (ASGI, no framework)."""
     env = {"_PORT": str(free_port())}
-    argv = [sys.executable, "-m", "bench.floor_app", "--workers", str(workers)]
-    proc = _spawn("floor", argv, env, "/floor")
+    argv = [sys.executable, "-m", "bench.floor_app", "--workers", str(workers), "--app", app]
+    proc = _spawn(f"floor-{app}", argv, env, "/floor")
     try:
         yield proc
     finally:

@@ -1,9 +1,11 @@
-"""Warm hits vs the framework floor, measured with wrk on loopback.
+"""Warm hits against the bare ASGI floor and the FastAPI floor, measured with wrk on loopback.
 
-For each configuration (workers x store) this starts the stand-in, the
-service and the floor (a minimal FastAPI route returning fixed bytes under
-the same uvicorn settings), warms one user, then runs the same bounded wrk
-load against the service and the floor back to back and prints the ratio.
+For each worker count this starts both floors (fixed bytes under the same
+uvicorn settings: a bare ASGI callable, and a minimal FastAPI route) and
+measures them, then for each store starts the stand-in's service, warms one
+user and measures it (and, with the embedded store, once more with the fast
+path off), then measures the floors again: the two floor runs say how noisy
+the machine was, and every ratio is taken against their mean, in one run.
 
     uv run python -m bench.warm_hits            # 32 connections, 10 s per run
     uv run python -m bench.warm_hits --duration 5 --workers 1 --stores memory
@@ -16,6 +18,7 @@ import re
 import subprocess
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -56,9 +59,10 @@ def run_wrk(url: str, *, connections: int, duration: int, threads: int) -> WrkRe
         timeout=duration + 30,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: \w+) (\d+)", out))
+    # Anchored: a "+/- Stdev" column such as 96.50% must not pass for the 50% line.
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
@@ -67,31 +71,62 @@ def run_wrk(url: str, *, connections: int, duration: int, threads: int) -> WrkRe
     return WrkResult(rps, p50, p99, errors)
 
 
-def measure(report: Report, workers: int, store: str, args: argparse.Namespace) -> None:
+FLOORS = {"bare": "bare ASGI floor", "fastapi": "FastAPI floor"}
+FLOOR_PATH = "/floor/Marta_Quill"
+
+
+def run_service(
+    dashboard_url: str, workers: int, store: str, fast_path: bool, load: dict[str, int]
+) -> tuple[WrkResult, float]:
+    """One service (and its Redis), warmed on every worker, then measured; with its peak RSS."""
+    with ExitStack() as stack:
+        redis_url = stack.enter_context(redis()).url if store == "redis" else None
+        settings = {} if fast_path else {"fast_path": "false"}
+        api = stack.enter_context(
+            service(dashboard_url, workers=workers, redis_url=redis_url, **settings)
+        )
+        with httpx.Client() as client:
+            client.get(api.url + USER_PATH).raise_for_status()
+        run_wrk(api.url + USER_PATH, **{**load, "duration": 2})  # every worker warm
+        return run_wrk(api.url + USER_PATH, **load), api.peak_rss_mb()
+
+
+def measure(report: Report, workers: int, args: argparse.Namespace) -> None:
+    load = {"connections": args.connections, "duration": args.duration, "threads": args.threads}
+    services = []
     with ExitStack() as stack:
         dashboard = stack.enter_context(standin())
-        redis_url = stack.enter_context(redis()).url if store == "redis" else None
-        api = stack.enter_context(service(dashboard.url, workers=workers, redis_url=redis_url))
-        base = stack.enter_context(floor(workers=workers))
-        with httpx.Client() as client:
-            for _ in range(4 * workers):  # warm every worker's hot copy
-                client.get(api.url + USER_PATH).raise_for_status()
-        load = {"connections": args.connections, "duration": args.duration, "threads": args.threads}
-        run_wrk(api.url + USER_PATH, connections=args.connections, duration=2, threads=args.threads)
-        ours = run_wrk(api.url + USER_PATH, **load)
-        theirs = run_wrk(base.url + "/floor/Marta_Quill", **load)
+        floors = {name: stack.enter_context(floor(workers, name)) for name in FLOORS}
+        for proc in floors.values():  # every worker started and warm
+            run_wrk(proc.url + FLOOR_PATH, **{**load, "duration": 2})
+        before = {name: run_wrk(proc.url + FLOOR_PATH, **load) for name, proc in floors.items()}
+        for store in args.stores:
+            for fast_path in (True, False) if store == "memory" and args.fast_path_off else (True,):
+                result, rss = run_service(dashboard.url, workers, store, fast_path, load)
+                services.append((store, fast_path, result, rss))
+        after = {name: run_wrk(proc.url + FLOOR_PATH, **load) for name, proc in floors.items()}
+    mean = {name: (before[name].requests_per_s + after[name].requests_per_s) / 2 for name in FLOORS}
+
+    def row(app: str, store: str, result: WrkResult, **extra: Any) -> None:
         report.add(
             workers=workers,
+            app=app,
             store=store,
-            service_rps=round(ours.requests_per_s),
-            floor_rps=round(theirs.requests_per_s),
-            ratio=round(ours.requests_per_s / theirs.requests_per_s, 2),
-            service_p50_ms=ours.p50_ms,
-            service_p99_ms=ours.p99_ms,
-            floor_p99_ms=theirs.p99_ms,
-            errors=ours.errors,
-            service_peak_rss_mb=round(api.peak_rss_mb(), 1),
+            requests_per_s=round(result.requests_per_s),
+            p50_ms=result.p50_ms,
+            p99_ms=result.p99_ms,
+            x_fastapi=round(result.requests_per_s / mean["fastapi"], 2),
+            x_bare=round(result.requests_per_s / mean["bare"], 2),
+            errors=result.errors,
+            **extra,
         )
+
+    for name, label in FLOORS.items():
+        row(label, "-", before[name])
+        row(label + " (again)", "-", after[name])
+    for store, fast_path, result, rss in services:
+        app = "service" if fast_path else "service, fast path off"
+        row(app, {"memory": "embedded", "redis": "Redis"}[store], result, peak_rss_mb=round(rss))
 
 
 def main() -> None:
@@ -101,13 +136,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--stores", nargs="+", default=["memory", "redis"])
+    parser.add_argument(
+        "--no-fast-path-off",
+        dest="fast_path_off",
+        action="store_false",
+        help="skip the embedded store's extra run with OUTREACH_FAST_PATH=false",
+    )
     args = parser.parse_args()
     args.duration = min(args.duration, 30)
     report = Report("warm_hits")
     for workers in args.workers:
-        for store in args.stores:
-            measure(report, workers, store, args)
-    print(f"warm hits on {USER_PATH}, {args.connections} connections, {args.duration} s per run\n")
+        measure(report, workers, args)
+    print(
+        f"warm hits on {USER_PATH}, {args.connections} connections, {args.duration} s per run;"
+        " x_fastapi and x_bare: requests/s over the mean of that floor's two runs\n"
+    )
     report.print()
     report.save()
 

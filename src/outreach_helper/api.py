@@ -22,6 +22,7 @@ from starlette.responses import Response
 from outreach_helper.batch import MAX_BATCH, batch_status
 from outreach_helper.budget import Priority, priority
 from outreach_helper.errors import InvalidName, InvalidParameter
+from outreach_helper.fastpath import note_hot_key
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.observe import note_cache_outcome
 from outreach_helper.records import (
@@ -160,6 +161,7 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
             now = clock()
             hot.offer(key, rendered, now)
         note_cache_outcome(request.scope, outcome)
+        note_hot_key(request.scope, key)  # this target may skip the framework from now on
         return respond(rendered, outcome, now, request.headers.get("if-none-match"))
 
     @router.get(

@@ -32,6 +32,7 @@ from outreach_helper.budget import build_budget
 from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.docs import add_docs_routes
+from outreach_helper.fastpath import FastPath, FrontedApp
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
 from outreach_helper.limits import RequestLimits
@@ -48,7 +49,7 @@ from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store
 from outreach_helper.swr import SWRCache, policies
 
 log = logging.getLogger(__name__)
-LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line may wait before it is written
+LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line or a request's metrics may wait
 
 
 @dataclass(slots=True)
@@ -151,9 +152,11 @@ def create_app(
     )
 
     async def drain_logs_periodically() -> None:
-        while access_log is not None:
+        while True:
             await asyncio.sleep(LOG_DRAIN_INTERVAL)
-            access_log.flush()
+            parts.metrics.publish()  # other workers' scrapes read it (PROMETHEUS_MULTIPROC_DIR)
+            if access_log is not None:
+                await access_log.drain()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -167,7 +170,7 @@ def create_app(
         if access_log is not None:
             access_log.flush()
 
-    app = FastAPI(
+    app = FrontedApp(
         title="Outreach Dashboard Helper",
         version=__version__,
         summary="Fast, cached answers about Outreach Dashboard enrollments, for gadgets.",
@@ -196,6 +199,11 @@ def create_app(
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
     app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
+    if settings.fast_path:
+        # In front of the framework: targets already answered from hot copies skip it.
+        app.front = FastPath(
+            app.front, hot=parts.hot, clock=clock, metrics=parts.metrics, access_log=access_log
+        )
     return app
 
 

@@ -5,6 +5,10 @@ requests and latency by route template, cache outcomes by document kind,
 upstream requests by endpoint and outcome, single-flight waits and
 background refreshes. The classes here subclass the observer hooks of
 ``swr`` and ``dashboard``; those modules never import Prometheus.
+
+Answers are counted in a ``RequestTally`` on the request path and published
+to the Prometheus metrics in bulk (see ``tally``): before every scrape, and
+a few times a second by the app's lifespan.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from outreach_helper.contract import Attempt
 from outreach_helper.dashboard import UpstreamObserver
 from outreach_helper.swr import CacheObserver, Outcome, Refresh
+from outreach_helper.tally import RequestTally, observe_many
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -48,6 +53,13 @@ class Metrics(CacheObserver, UpstreamObserver):
             "Answers by route template and how the cache produced them "
             "(hit, stale, miss, collapsed, stale_if_error, none).",
             ["route", "cache"],
+            registry=r,
+        )
+        self.fast_answers = Counter(
+            "outreach_http_fast_path_answers",
+            "Answers served by the fast path (a hot copy, before the framework), "
+            "by route template; they are also in outreach_http_requests_total.",
+            ["route"],
             registry=r,
         )
         self.cache = Counter(
@@ -89,6 +101,7 @@ class Metrics(CacheObserver, UpstreamObserver):
             registry=r,
         )
 
+        self._tally = RequestTally(LATENCY_BUCKETS)
         self._request_children: dict[
             tuple[str, str, int, Outcome | None], tuple[Any, Any, Any]
         ] = {}
@@ -110,27 +123,43 @@ class Metrics(CacheObserver, UpstreamObserver):
         self.upstream_latency.labels(endpoint).observe(seconds)
 
     def request(
-        self, route: str, method: str, status: int, seconds: float, cache: Outcome | None
+        self,
+        route: str,
+        method: str,
+        status: int,
+        seconds: float,
+        cache: Outcome | None,
+        *,
+        fast: bool = False,
     ) -> None:
-        # labels() costs more than the rest of a cache hit; its children are kept.
-        key = (route, method, status, cache)
-        children = self._request_children.get(key)
-        if children is None:
-            children = (
-                self.requests.labels(route, method, str(status)),
-                self.latency.labels(route),
-                self.responses.labels(route, cache or "none"),
-            )
-            self._request_children[key] = children
-        count, latency, by_cache = children
-        count.inc()
-        latency.observe(seconds)
-        by_cache.inc()
+        """Count one answer; ``publish`` hands it to Prometheus."""
+        self._tally.add((route, method, status, cache, fast), seconds)
+
+    def publish(self) -> None:
+        """Add the answers counted since the last call to the Prometheus metrics."""
+        for (route, method, status, cache, fast), row in self._tally.take().items():
+            # labels() is a locked dict lookup with string checks; its children are kept.
+            key = (route, method, status, cache)
+            children = self._request_children.get(key)
+            if children is None:
+                children = (
+                    self.requests.labels(route, method, str(status)),
+                    self.latency.labels(route),
+                    self.responses.labels(route, cache or "none"),
+                )
+                self._request_children[key] = children
+            count, latency, by_cache = children
+            count.inc(row.count)
+            observe_many(latency, row.buckets, row.seconds)
+            by_cache.inc(row.count)
+            if fast:
+                self.fast_answers.labels(route).inc(row.count)
 
     # ---- exposition ---------------------------------------------------------------
 
     def exposition(self) -> bytes:
         """The text format; across all workers when PROMETHEUS_MULTIPROC_DIR is set."""
+        self.publish()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()
             prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]

@@ -126,6 +126,10 @@ class HotResponses:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def max_entries(self) -> int:
+        return self._max
+
     def get(self, key: Hashable, now: float) -> Rendered | None:
         rendered = self._entries.get(key)
         if rendered is None:

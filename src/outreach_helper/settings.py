@@ -94,6 +94,8 @@ class Settings(BaseSettings):
 
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""
+    fast_path: bool = True
+    """Answer requests for hot copies before the framework (see fastpath.py)."""
     fanout_concurrency: int = Field(default=32, ge=1, le=256)
     """Concurrent cache lookups one process fans out to (enrich, batches). Upstream
     requests are bounded separately, and more tightly, by ``upstream_concurrency``:
