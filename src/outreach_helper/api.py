@@ -23,6 +23,7 @@ from outreach_helper.batch import MAX_BATCH, batch_status
 from outreach_helper.budget import Priority, priority
 from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.fastpath import note_hot_key
+from outreach_helper.gate import Admission
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.observe import note_cache_outcome
 from outreach_helper.records import (
@@ -140,9 +141,21 @@ SLUG = {
 }
 
 
-def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> APIRouter:
-    """The public API, bound to one service instance (no module-level state)."""
+def build_router(
+    service: OutreachService,
+    hot: HotResponses,
+    clock: Clock,
+    *,
+    cold_fetches: int,
+    bulk_answers: int,
+) -> APIRouter:
+    """The public API, bound to one service instance (no module-level state).
+
+    ``cold_fetches`` is a page view's share of fetches from the dashboard;
+    ``bulk_answers`` how many bulk answers one process builds at once.
+    """
     router = APIRouter(prefix="/api")
+    bulk = Admission(bulk_answers)
 
     async def serve(
         request: Request,
@@ -154,8 +167,12 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         rendered = hot.get(key, now)
         outcome = Outcome.HIT
         if rendered is None:
-            with priority(level):
-                answer = await produce()
+            if level is Priority.INTERACTIVE:
+                with priority(level, cold_fetches=cold_fetches):
+                    answer = await produce()
+            else:
+                with bulk.enter(), priority(level):
+                    answer = await produce()
             rendered = render(answer.body, answer.freshness)
             outcome = answer.freshness.outcome
             now = clock()
@@ -270,7 +287,7 @@ def build_router(service: OutreachService, hot: HotResponses, clock: Clock) -> A
         openapi_extra=_parameters(USERNAMES),
     )
     async def get_users(request: Request) -> Response:
-        with priority(Priority.BULK):
+        with bulk.enter(), priority(Priority.BULK):
             answer = await batch_status(service, request.query_params.get("usernames"), clock)
         rendered = render(answer.body, answer.freshness)
         outcome = answer.freshness.outcome

@@ -180,7 +180,15 @@ def create_app(
         redoc_url=None,
     )
     app.state.parts = parts
-    app.include_router(build_router(parts.service, parts.hot, clock))
+    app.include_router(
+        build_router(
+            parts.service,
+            parts.hot,
+            clock,
+            cold_fetches=settings.upstream_cold_fetches,
+            bulk_answers=settings.bulk_answers,
+        )
+    )
     _add_meta_routes(app, parts)
     add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")
     add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)

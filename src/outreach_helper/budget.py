@@ -59,14 +59,53 @@ def current_priority() -> Priority:
     return _priority.get()
 
 
+class Allowance:
+    """How many more documents the current answer may fetch from the dashboard."""
+
+    def __init__(self, fetches: int) -> None:
+        self.left = fetches
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+_allowance: contextvars.ContextVar[Allowance | None] = contextvars.ContextVar(
+    "outreach_allowance", default=None
+)
+
+
 @contextmanager
-def priority(level: Priority) -> Iterator[None]:
-    """Mark the work done inside (and in tasks it starts) as ``level``."""
-    token = _priority.set(level)
+def priority(level: Priority, *, cold_fetches: int | None = None) -> Iterator[None]:
+    """Mark the work done inside (and in tasks it starts) as ``level``.
+
+    ``cold_fetches``: how many documents this answer may fetch from the
+    dashboard (``OUTREACH_UPSTREAM_COLD_FETCHES`` for a page view); the rest
+    wait for the next request. None: no limit but the budget's.
+    """
+    allowance = None if cold_fetches is None else Allowance(cold_fetches)
+    tokens = _priority.set(level), _allowance.set(allowance)
     try:
         yield
     finally:
-        _priority.reset(token)
+        _allowance.reset(tokens[1])
+        _priority.reset(tokens[0])
+
+
+class Deferred(NotSent):
+    """This answer has started all the cold fetches it may; the document waits for the next."""
+
+    def __init__(self) -> None:
+        super().__init__("left for the next request: this answer has fetched its share")
+
+
+def take_cold_fetch() -> None:
+    """Count one fetch against the current answer's allowance. Raises Deferred when spent."""
+    allowance = _allowance.get()
+    if allowance is not None and not allowance.take():
+        raise Deferred()
 
 
 class BudgetExhausted(NotSent):

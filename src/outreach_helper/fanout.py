@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from outreach_helper.errors import DocumentFailed, InvalidName, UpstreamError
+from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
 from outreach_helper.names import CourseSlug
 from outreach_helper.swr import Lookup
 
@@ -27,6 +27,9 @@ R = TypeVar("R", bound=BaseModel)
 # always fails costs the dashboard one request a minute per answer, not one
 # per page view.
 UNREADABLE_RECHECK = 60.0
+# An answer missing courses that our own limits held back (the request
+# budget, the answer's share of cold fetches) is rebuilt much sooner.
+DEFERRED_RECHECK = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class Fanout(Generic[R]):
     slugs: tuple[str, ...]
     found: dict[str, Lookup[R]]
     failed: frozenset[str]
+    deferred: frozenset[str] = frozenset()  # held back by our own limits, not failing
 
     def record(self, slug: str) -> R | None:
         """The course's record; None when it is gone, private, impossible or failing."""
@@ -52,7 +56,9 @@ class Fanout(Generic[R]):
         return [lk for lk in self.found.values() if lk.data is not None]
 
     def recheck_at(self, now: float) -> float | None:
-        """When an answer holding a failed document should be rebuilt, if any failed."""
+        """When an answer holding an unread document should be rebuilt, if any is."""
+        if self.deferred:
+            return now + DEFERRED_RECHECK
         return now + UNREADABLE_RECHECK if self.failed else None
 
 
@@ -73,11 +79,11 @@ async def fan_out(
             return exc
 
     results = await asyncio.gather(*(one(raw) for raw in unique))
-    found = {s: r for s, r in zip(unique, results, strict=True) if isinstance(r, Lookup)}
-    failed = frozenset(
-        s for s, r in zip(unique, results, strict=True) if isinstance(r, UpstreamError)
-    )
-    return Fanout(unique, found, failed)
+    pairs = list(zip(unique, results, strict=True))
+    found = {s: r for s, r in pairs if isinstance(r, Lookup)}
+    failed = frozenset(s for s, r in pairs if isinstance(r, UpstreamError))
+    deferred = frozenset(s for s, r in pairs if isinstance(r, NotSent))
+    return Fanout(unique, found, failed, deferred)
 
 
 class RecentFailures:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from outreach_helper.budget import BudgetExhausted, Priority, current_priority
 
@@ -71,3 +71,27 @@ class Gate:
                     waiter.set_result(None)  # the slot passes straight to it
                     return
         self._free += 1
+
+
+class Admission:
+    """At most N bulk answers (batches, campaigns, enrich) being built at once, no queue.
+
+    A bulk answer can start hundreds of lookups; sixteen clients flooding
+    batches would otherwise keep the event loop busy for everyone, page views
+    included. One over the limit is refused at once (a 503 with Retry-After),
+    which costs next to nothing.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+
+    @contextmanager
+    def enter(self) -> Iterator[None]:
+        """Raises BudgetExhausted when every place is taken."""
+        if self._free <= 0:
+            raise BudgetExhausted(retry_after=1.0)
+        self._free -= 1
+        try:
+            yield
+        finally:
+            self._free += 1

@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from outreach_helper import activity
+from outreach_helper.budget import take_cold_fetch
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER, Document
 from outreach_helper.errors import DocumentFailed, OutreachError, UpstreamError, UserNotFound
@@ -144,6 +145,7 @@ class OutreachService:
         policy: Policy[R] = self._policies[document.kind]
 
         def fetch() -> Awaitable[R]:
+            take_cold_fetch()  # inside the shared fetch: cache hits cost no allowance
             if spare_failing:
                 return self._fetch_sparing(document, ident)
             return self._client.fetch(document, ident)

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     upstream_interactive_share: float = Field(default=0.5, ge=0, lt=1)
     """Part of the burst only single-user page views may use: bulk work (batches,
     campaigns, enrich, refreshes) stops at it."""
+    upstream_cold_fetches: int = Field(default=12, ge=2, le=1000)
+    """Documents one page view's answer may fetch; its other courses wait for the next
+    view (marked unreadable, rebuilt within seconds). A reader's view of a user in 61
+    courses then costs the dashboard 12 requests, not 63, and waits for no more."""
+    bulk_answers: int = Field(default=4, ge=1, le=1000)
+    """Bulk answers (batches, campaigns, enrich) one process builds at once; one more
+    is a 503 with Retry-After at once, so a flood of them cannot crowd out page views."""
     upstream_wait_interactive: float = Field(default=3.0, ge=0, le=60)
     """Longest a page view waits for its turn (a token, then a free connection)."""
     upstream_wait_bulk: float = Field(default=1.0, ge=0, le=60)

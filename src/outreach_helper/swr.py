@@ -371,7 +371,8 @@ class SWRCache:
     def _refresh_in_background(self, load: _Load[Any]) -> None:
         if load.key in self._inflight:
             return  # a fetch for this key is already under way
-        with priority(Priority.BULK):  # nobody waits for it: it must not crowd out those who do
+        # Nobody waits for it: bulk work, which must not crowd out those who do.
+        with priority(Priority.BULK):
             task = self._start(load, background=True)
         watcher = asyncio.create_task(self._watch_refresh(load.policy.kind, task))
         self._background.add(watcher)
