@@ -129,6 +129,10 @@ def service(
         "_PORT": str(free_port()),
         "OUTREACH_DASHBOARD_URL": dashboard_url,
         "OUTREACH_LOG_LEVEL": "WARNING",
+        # Benchmarks of the cache measure requests, not the budget: one they never reach,
+        # unless they set their own (bench.abuse does).
+        "OUTREACH_UPSTREAM_RATE": "1000",
+        "OUTREACH_UPSTREAM_BURST": "10000",
         **{f"OUTREACH_{k.upper()}": v for k, v in settings.items()},
     }
     if redis_url:
