@@ -46,7 +46,9 @@ def run(report: Report, workers: int, store: str) -> None:
             store=store,
             requests=CONCURRENT,
             ok=statuses.count(200),
-            upstream_requests=upstream.counters()["user_stats"],
+            # One request per document a user answer rests on: the profile, the enrollments.
+            profile_requests=upstream.counters()["user_profile"],
+            user_stats_requests=upstream.counters()["user_stats"],
             p50_ms=percentile(latencies, 50),
             max_ms=max(latencies),
         )
