@@ -8,12 +8,13 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from outreach_helper.app import create_app
 from outreach_standin import world as w
 from outreach_standin.server import BackgroundServer
+from tests.conftest import serving
 
 PROBLEM = "application/problem+json"
 
@@ -365,3 +366,40 @@ async def test_unknown_route_is_a_404_problem(api):
 async def test_head_answers_like_get_without_a_body(api):
     response = await api.head(user_path(w.MARTA))
     assert (response.status_code, response.content, "etag" in response.headers) == (200, b"", True)
+
+
+async def test_roster_answers_never_carry_real_names_or_emails(api, upstream):
+    # The dashboard shows greeters' real names and e-mails even to anonymous clients.
+    raw = upstream_users_json(upstream.url, w.COURSE_ACTIVE)
+    body = (await api.get(course_path(w.COURSE_ACTIVE, "/users"))).text
+    assert ("real_name" in raw, "email" in raw, "real_name" in body, "email" in body) == (
+        True,
+        True,
+        False,
+        False,
+    )
+
+
+def upstream_users_json(base: str, slug: str) -> str:
+    return httpx.get(f"{base}/courses/{quote(slug, safe='/')}/users.json", timeout=5).text
+
+
+def _html_404_everywhere() -> Starlette:
+    """A server that is not the dashboard: a proxy or a wrong base URL answering HTML 404s."""
+
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse("<html><body>Not Found</body></html>", status_code=404)
+
+    return Starlette(routes=[Route("/{rest:path}", page)])
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/users/Marta_Quill", "/api/course?slug=School/Title", "/api/campaigns/c/active-courses"],
+)
+async def test_an_html_404_is_somebody_else_answering_never_not_found(make_settings, clock, path):
+    with BackgroundServer(_html_404_everywhere()) as elsewhere:
+        app = create_app(make_settings(dashboard_url=elsewhere.url), clock=clock)
+        async with serving(app) as client:
+            response = await client.get(path)
+    assert (response.status_code, response.headers["cache-control"]) == (502, "no-store")

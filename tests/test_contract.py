@@ -60,6 +60,18 @@ def test_an_html_404_for_a_user_is_somebody_else_answering():
         contract.interpret(USER, "Nobody", Reply(404, HTML, sample("course_not_found.html")))
 
 
+def test_an_html_404_for_a_course_is_somebody_else_answering():
+    # Every 404 of the dashboard's .json routes is JSON (rescue_not_found).
+    with pytest.raises(errors.UpstreamBadResponse):
+        contract.interpret(COURSE, "S/T", Reply(404, HTML, sample("course_not_found.html")))
+
+
+def test_a_json_404_for_a_course_is_course_not_found():
+    body = orjson.dumps({"message": "Course S/T not found"})
+    with pytest.raises(errors.CourseNotFound):
+        contract.interpret(COURSE, "S/T", Reply(404, JSON, body))
+
+
 def test_a_404_for_a_campaign_is_campaign_not_found():
     body = orjson.dumps({"message": "Campaign does not exist"})
     with pytest.raises(errors.CampaignNotFound):

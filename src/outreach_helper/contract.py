@@ -104,7 +104,7 @@ def failure(document: Document[Any, Any], subject: str, reply: Reply) -> Outreac
     if status in (301, 302, 303) and document.redirect_means_missing:
         return document.not_found(subject)
     if status == 404:
-        if document.json_404 and not _is_json_object(reply.body):
+        if not _is_json_object(reply.body):
             # The dashboard's 404s on .json routes are JSON; anything else means
             # another server answered, which must not be cached as "no such thing".
             return UpstreamBadResponse(

@@ -70,8 +70,6 @@ class Document(Generic[IdentT, RecordT]):
     """Parsed JSON -> record. Raises UpstreamBadResponse for an undocumented shape."""
     not_found: Callable[[str], NotFound]
     """What the dashboard's 404 for this document means."""
-    json_404: bool = True
-    """Only a JSON 404 body means "not found"; another 404 is somebody else answering."""
     redirect_means_missing: bool = False
     """The dashboard answers "no such thing" with a redirect (to its home page)."""
 
@@ -162,7 +160,6 @@ COURSE: Document[CourseSlug, CourseRecord] = Document(
     request=lambda slug: UpstreamRequest(course_path(slug, "course.json")),
     parse=lambda raw: n.course_record(validate(p.CourseEnvelopePayload, raw).course),
     not_found=CourseNotFound,
-    json_404=False,
 )
 
 ROSTER: Document[CourseSlug, RosterRecord] = Document(
@@ -174,7 +171,6 @@ ROSTER: Document[CourseSlug, RosterRecord] = Document(
     request=lambda slug: UpstreamRequest(course_path(slug, "users.json")),
     parse=lambda raw: n.roster_record(validate(p.RosterEnvelopePayload, raw).course),
     not_found=CourseNotFound,
-    json_404=False,
 )
 
 CAMPAIGN: Document[str, CampaignRecord] = Document(
@@ -186,7 +182,6 @@ CAMPAIGN: Document[str, CampaignRecord] = Document(
     request=lambda slug: UpstreamRequest(f"/campaigns/{quote(slug, safe='')}/active_courses.json"),
     parse=lambda raw: n.campaign_record(validate(p.ActiveCoursesPayload, raw)),
     not_found=CampaignNotFound,
-    json_404=False,
 )
 
 DOCUMENTS: tuple[Document[Any, Any], ...] = (PROFILE, USER, COURSE, ROSTER, CAMPAIGN)
