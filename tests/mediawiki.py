@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Final, Self
+from typing import Final
 from urllib.parse import quote
 
 from tests.support import Running, free_port
@@ -179,10 +179,5 @@ class MediaWiki(Running):
     def close(self) -> None:
         self._dir.cleanup()
 
-    def __enter__(self) -> Self:
-        try:
-            self.install()
-        except BaseException:
-            self.close()
-            raise
-        return super().__enter__()
+    def prepare(self) -> None:
+        self.install()

@@ -100,8 +100,13 @@ class Running:
     def close(self) -> None:
         return None
 
+    def prepare(self) -> None:
+        """Work before the first start (an installation, say); ``close()`` undoes it."""
+        return None
+
     def __enter__(self) -> Self:
         try:
+            self.prepare()
             self.start()
         except BaseException:
             self.close()

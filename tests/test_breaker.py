@@ -51,28 +51,31 @@ def test_after_the_cooldown_exactly_one_probe_is_let_through():
     assert (breaker.allow(), breaker.allow()) == (True, False)
 
 
-def test_a_successful_probe_closes_it():
+def probed(succeeded: bool) -> tuple[Breaker, Monotonic]:
+    """A tripped breaker after its first cool-down and one probe that ``succeeded``."""
     breaker, clock = tripped()
     clock.now += FIRST_COOLDOWN
     breaker.allow()
-    breaker.success()
+    if succeeded:
+        breaker.success()
+    else:
+        breaker.failure()
+    return breaker, clock
+
+
+def test_a_successful_probe_closes_it():
+    breaker, _ = probed(succeeded=True)
     assert (breaker.allow(), breaker.allow()) == (True, True)
 
 
 def test_a_failed_probe_reopens_it_for_longer():
-    breaker, clock = tripped()
-    clock.now += FIRST_COOLDOWN
-    breaker.allow()
-    breaker.failure()
+    breaker, clock = probed(succeeded=False)
     clock.now += SECOND_COOLDOWN - 0.1
     assert breaker.allow() is False
 
 
 def test_a_failed_probe_reopens_it_for_the_second_cooldown_only():
-    breaker, clock = tripped()
-    clock.now += FIRST_COOLDOWN
-    breaker.allow()
-    breaker.failure()
+    breaker, clock = probed(succeeded=False)
     clock.now += SECOND_COOLDOWN
     assert breaker.allow() is True
 

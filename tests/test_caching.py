@@ -6,6 +6,7 @@ import asyncio
 from contextlib import AsyncExitStack
 from urllib.parse import quote
 
+import httpx
 import orjson
 import pytest
 
@@ -92,13 +93,19 @@ KINDS = [
 ]
 
 
+async def asked_again(api, clock, path: str, later: float) -> httpx.Response:
+    """Ask for ``path``, let ``later`` seconds pass, and ask again."""
+    await api.get(path)
+    clock.advance(later)
+    response: httpx.Response = await api.get(path)
+    return response
+
+
 @pytest.mark.parametrize(("path", "endpoint", "fresh", "stale"), KINDS)
 async def test_fresh_answers_are_hits_that_cost_nothing(
     api, upstream, clock, path, endpoint, fresh, stale
 ):
-    await api.get(path)
-    clock.advance(fresh - 5)
-    response = await api.get(path)
+    response = await asked_again(api, clock, path, fresh - 5)
     assert (response.headers["cache-status"].split("; ")[1], upstream.counters()[endpoint]) == (
         "hit",
         1,
@@ -109,9 +116,7 @@ async def test_fresh_answers_are_hits_that_cost_nothing(
 async def test_stale_answers_are_served_then_refreshed_once(
     api, upstream, clock, path, endpoint, fresh, stale
 ):
-    await api.get(path)
-    clock.advance(fresh + 5)
-    response = await api.get(path)
+    response = await asked_again(api, clock, path, fresh + 5)
     await parts_of(api).cache.drain()
     after = await api.get(path)
     assert (
@@ -125,9 +130,7 @@ async def test_stale_answers_are_served_then_refreshed_once(
 async def test_expired_answers_are_fetched_before_answering(
     api, upstream, clock, path, endpoint, fresh, stale
 ):
-    await api.get(path)
-    clock.advance(stale + 5)
-    response = await api.get(path)
+    response = await asked_again(api, clock, path, stale + 5)
     assert (response.headers["cache-status"], upstream.counters()[endpoint]) == (
         "OutreachHelper; fwd=miss; stored",
         2,

@@ -70,6 +70,14 @@ def _listening(app: FastAPI) -> Iterator[str]:
         yield server.url
 
 
+def _scripts(
+    settings: Settings, clock: FakeClock, public_url: str | None, *headers: dict[str, str]
+) -> tuple[str, list[httpx.Response]]:
+    """The gadget script fetched once per headers dict, and the URL it was served at."""
+    with _listening(_app(settings, clock, public_url=public_url, demo=False)) as url:
+        return url, [httpx.get(f"{url}/gadget/outreach-staff.js", headers=h) for h in headers]
+
+
 #: Headers a client controls, each naming a host or scheme the script must never carry.
 HOSTILE_HEADERS: Final = {
     "Host": "evil-host.example",
@@ -87,8 +95,7 @@ def _api_line(script: str) -> str:
 def test_script_is_served_with_the_dashboard_filled_in(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
-    app = _app(make_settings(), clock, public_url=None, demo=False)
-    with _listening(app) as url:
+    with _listening(_app(make_settings(), clock, public_url=None, demo=False)) as url:
         answer = httpx.get(f"{url}/gadget/outreach-staff.js")
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/javascript")
@@ -114,10 +121,7 @@ def test_without_public_url_the_script_has_no_api_base(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
     # GADGET.md: unset, the API base is null and a wiki sets mw.config outreachStaffApi.
-    app = _app(make_settings(), clock, public_url=None, demo=False)
-    with _listening(app) as url:
-        plain = httpx.get(f"{url}/gadget/outreach-staff.js")
-        hostile = httpx.get(f"{url}/gadget/outreach-staff.js", headers=HOSTILE_HEADERS)
+    url, (plain, hostile) = _scripts(make_settings(), clock, None, {}, HOSTILE_HEADERS)
     assert _api_line(plain.text) == "var SERVED_API = null;"
     assert hostile.content == plain.content
     assert hostile.headers["etag"] == plain.headers["etag"]
@@ -130,10 +134,7 @@ def test_public_url_is_the_api_base_whatever_the_request_says(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
     public = "https://outreach-helper.toolforge.org"
-    app = _app(make_settings(), clock, public_url=public, demo=False)
-    with _listening(app) as url:
-        plain = httpx.get(f"{url}/gadget/outreach-staff.js")
-        hostile = httpx.get(f"{url}/gadget/outreach-staff.js", headers=HOSTILE_HEADERS)
+    url, (plain, hostile) = _scripts(make_settings(), clock, public, {}, HOSTILE_HEADERS)
     assert _api_line(plain.text) == f'var SERVED_API = "{public}";'
     assert hostile.content == plain.content
     for value in ("evil-host", "evil-forwarded", "203.0.113.9", url):
@@ -144,9 +145,8 @@ def test_public_url_is_filled_in_as_a_safe_literal(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
     hostile = 'https://tool.example/"</script><script>alert(1)</script>'
-    with _listening(_app(make_settings(), clock, public_url=hostile, demo=False)) as url:
-        script = httpx.get(f"{url}/gadget/outreach-staff.js").text
-    line = _api_line(script)
+    _, (answer,) = _scripts(make_settings(), clock, hostile, {})
+    line = _api_line(answer.text)
     assert "</script>" not in line
     assert line == (
         'var SERVED_API = "https://tool.example/\\"\\u003c/script\\u003e'

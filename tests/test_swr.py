@@ -71,13 +71,17 @@ async def test_fresh_entry_is_a_hit_without_fetching(cache, clock):
     assert (lookup.outcome, fetch.calls) == (Outcome.HIT, 1)
 
 
+async def looked_up_again(cache, clock, policy, later: float, fetch):
+    """Look ``x`` up, let ``later`` seconds pass, and look it up again."""
+    await cache.get(policy, "x", fetch)
+    clock.advance(later)
+    return await cache.get(policy, "x", fetch)
+
+
 @pytest.mark.parametrize("kind", [doc.kind for doc in DOCUMENTS])
 async def test_each_kind_turns_stale_after_its_fresh_ttl(cache, clock, kind):
     policy = user_shaped(POLICIES[kind])
-    fetch = CountingFetch()
-    await cache.get(policy, "x", fetch)
-    clock.advance(policy.fresh)
-    lookup = await cache.get(policy, "x", fetch)
+    lookup = await looked_up_again(cache, clock, policy, policy.fresh, CountingFetch())
     assert lookup.outcome is Outcome.STALE
 
 
@@ -85,9 +89,7 @@ async def test_each_kind_turns_stale_after_its_fresh_ttl(cache, clock, kind):
 async def test_each_kind_expires_after_its_stale_ttl(cache, clock, kind):
     policy = user_shaped(POLICIES[kind])
     fetch = CountingFetch()
-    await cache.get(policy, "x", fetch)
-    clock.advance(policy.stale)
-    lookup = await cache.get(policy, "x", fetch)
+    lookup = await looked_up_again(cache, clock, policy, policy.stale, fetch)
     assert (lookup.outcome, fetch.calls) == (Outcome.MISS, 2)
 
 
