@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     upstream_timeout: float = Field(default=10.0, gt=0)
     upstream_concurrency: int = Field(default=8, ge=1, le=64)
     upstream_retries: int = Field(default=2, ge=0, le=2)
-    """Retries after a timeout, connection error or 5xx (delays: dashboard.RETRY_DELAYS)."""
+    """Retries after a timeout, connection error or gateway error (delays: dashboard.RETRY_DELAYS);
+    a 500 is one document failing and is never retried."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     upstream_rate: float = Field(default=5.0, gt=0, le=1000)
     """Requests per second the dashboard may get from this service, all workers and
