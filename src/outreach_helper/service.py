@@ -234,12 +234,7 @@ class OutreachService:
             is_student=record.is_student,
             max_project=record.max_project,
         )
-        rebuild = earliest(
-            activity.next_change(dates, now),
-            courses.recheck_at(self._clock()),
-            rosters.recheck_at(self._clock()),
-        )
-        return Answer(body, Freshness.of([*lookups, *courses.lookups, *rosters.lookups], rebuild))
+        return Answer(body, _freshness(lookups, dates, now, courses, rosters))
 
     async def course(self, slug: CourseSlug, *, enrich: bool = False) -> Answer[CourseResponse]:
         """Facts of one course (and its staff with ``enrich``). Raises CourseNotFound."""
@@ -303,8 +298,7 @@ class OutreachService:
             is_student=record.is_student,
         )
         dates = [d for c in known for d in _dates(c)]
-        rebuild = earliest(activity.next_change(dates, now), courses.recheck_at(self._clock()))
-        return Answer(body, Freshness.of([*lookups, *courses.lookups], rebuild))
+        return Answer(body, _freshness(lookups, dates, now, courses))
 
     async def statuses(self, names: list[str]) -> dict[str, Answer[StatusResponse] | OutreachError]:
         """Status of many canonical names at once; each name is looked up once."""
@@ -349,12 +343,7 @@ class OutreachService:
             unreadable_courses=unreadable,
         )
         dates = [d for c in courses.records for d in _window(c, window)]
-        rebuild = earliest(
-            activity.next_change(dates, now),
-            courses.recheck_at(self._clock()),
-            rosters.recheck_at(self._clock()),
-        )
-        return Answer(body, Freshness.of([*lookups, *courses.lookups, *rosters.lookups], rebuild))
+        return Answer(body, _freshness(lookups, dates, now, courses, rosters))
 
     async def campaign(self, campaign: str, *, staff: bool) -> Answer[CampaignResponse]:
         """A campaign's courses that are active now, with their dates. Raises CampaignNotFound.
@@ -393,13 +382,25 @@ class OutreachService:
             unreadable_courses=[c.slug for c in listed if courses.record(c.slug) is None],
         )
         dates = [d for c in courses.records for d in _dates(c)]
-        parts = [lookup, *courses.lookups, *(rosters.lookups if rosters else [])]
-        rebuild = earliest(
-            activity.next_change(dates, now),
-            courses.recheck_at(self._clock()),
-            rosters.recheck_at(self._clock()) if rosters else None,
-        )
-        return Answer(body, Freshness.of(parts, rebuild))
+        return Answer(body, _freshness([lookup], dates, now, courses, rosters))
+
+
+def _freshness(
+    lookups: list[Lookup[Any]],
+    dates: Iterable[datetime | None],
+    now: datetime,
+    *fanouts: Fanout[Any] | None,
+) -> Freshness:
+    """Freshness of an answer built from ``lookups`` and per-course ``fanouts``.
+
+    It must be rebuilt when one of its ``dates`` flips an active flag, or when
+    a course it could not read should be asked for again, whichever comes first.
+    """
+    present = [f for f in fanouts if f is not None]
+    rebuild = earliest(
+        activity.next_change(dates, now), *(f.recheck_at(now.timestamp()) for f in present)
+    )
+    return Freshness.of([*lookups, *(lk for f in present for lk in f.lookups)], rebuild)
 
 
 def _enriched(
