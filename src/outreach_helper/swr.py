@@ -257,23 +257,23 @@ class SWRCache:
             UpstreamError: the fetch failed and no entry is young enough to stand in.
         """
         key = self.key(policy.kind, ident)
-        ident = ident if subject is None else subject
+        named = ident if subject is None else subject
         entry = await self._read(key, policy)
         if entry is not None:
             now = self._clock()
-            hit = Lookup(entry, Outcome.HIT, policy, ident)  # knows which TTLs apply to it
+            hit = Lookup(entry, Outcome.HIT, policy, named)  # knows which TTLs apply to it
             if now < hit.fresh_until:
                 return self._answer(hit)
             if now < hit.stale_until:
                 self._refresh_in_background(_Load(policy, key, fetch, entry))
-                return self._answer(Lookup(entry, Outcome.STALE, policy, ident))
+                return self._answer(Lookup(entry, Outcome.STALE, policy, named))
         try:
             fetched, outcome = await self._load(_Load(policy, key, fetch, entry))
         except UpstreamError as exc:
             if entry is not None and self._clock() - entry.fetched_at < policy.error:
-                return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, ident, exc))
+                return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, named, exc))
             raise
-        return self._answer(Lookup(fetched, outcome, policy, ident))
+        return self._answer(Lookup(fetched, outcome, policy, named))
 
     def _answer(self, lookup: Lookup[RecordT]) -> Lookup[RecordT]:
         self._observer.lookup(lookup.policy.kind, lookup.outcome, lookup.entry.missing)
