@@ -129,6 +129,8 @@ async def test_status_of_an_unknown_user_is_200_with_zeros(api):
             "unreadable_courses": 0,
             "is_instructor": False,
             "is_student": False,
+            "dashboards": {"outreach": "no_account"},
+            "partial": False,
         },
     )
 
@@ -332,5 +334,5 @@ async def test_status_of_an_unknown_user_is_one_cache_lookup(api):
         if line.startswith("outreach_cache_lookups_total") and 'kind="user' in line
     ]
     assert lookups == [
-        'outreach_cache_lookups_total{kind="user_profile",outcome="miss"} 1.0',
+        'outreach_cache_lookups_total{dashboard="outreach",kind="user_profile",outcome="miss"} 1.0',
     ]

@@ -31,14 +31,15 @@ def course_path(slug: str, suffix: str = "") -> str:
 # ---- users -------------------------------------------------------------------
 
 
-async def test_user_answer_has_the_seed_fields(api):
+async def test_user_answer_has_the_seed_fields_and_its_dashboards(api):
     body = (await api.get(user_path(w.MARTA))).json()
-    assert set(body) == {"username", "courses", "is_instructor", "is_student", "max_project"}
+    seed = {"username", "courses", "is_instructor", "is_student", "max_project"}
+    assert set(body) == seed | {"dashboards", "partial"}
 
 
-async def test_user_course_rows_have_the_seed_fields_only(api):
+async def test_user_course_rows_have_the_seed_fields_and_their_dashboard(api):
     row = (await api.get(user_path(w.MARTA))).json()["courses"][0]
-    assert set(row) == {
+    seed = {
         "course_id",
         "course_title",
         "course_school",
@@ -47,6 +48,7 @@ async def test_user_course_rows_have_the_seed_fields_only(api):
         "user_role",
         "course_slug",
     }
+    assert set(row) == seed | {"dashboard", "url"}
 
 
 @pytest.mark.parametrize("spelling", ["marta_Quill", "Marta_Quill", "  Marta   Quill "])
@@ -326,9 +328,9 @@ async def test_unreachable_dashboard_is_503(make_settings, clock):
 # ---- meta ----------------------------------------------------------------------
 
 
-async def test_health_reports_both_checks(api):
+async def test_health_reports_the_cache_and_each_dashboard(api):
     body = (await api.get("/health")).json()
-    assert (body["status"], sorted(body["checks"])) == ("healthy", ["cache", "dashboard"])
+    assert (body["status"], sorted(body["checks"])) == ("healthy", ["cache", "dashboard:outreach"])
 
 
 async def test_health_is_200_and_degraded_when_the_dashboard_fails(api, upstream):

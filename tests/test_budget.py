@@ -117,7 +117,7 @@ async def test_work_is_bulk_unless_a_route_says_otherwise():
 
 async def test_workers_sharing_redis_share_one_bucket(redis_server, prefix):
     slow = Limits(rate=0.001, burst=6.0, reserve=0.0)  # no refill within the test
-    key = f"{prefix}:budget"
+    key = f"{prefix}:outreach:budget"
     fallback = LocalBucket(slow)
     buckets = [SharedBucket(redis_server.url, key, slow, fallback=fallback) for _ in range(2)]
     budgets = [Budget(b, slow, patience=PATIENCE, sleep=_never) for b in buckets]

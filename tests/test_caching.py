@@ -117,7 +117,7 @@ async def test_stale_answers_are_served_then_refreshed_once(
     api, upstream, clock, path, endpoint, fresh, stale
 ):
     response = await asked_again(api, clock, path, fresh + 5)
-    await parts_of(api).cache.drain()
+    await parts_of(api).drain()
     after = await api.get(path)
     assert (
         response.headers["cache-status"],
@@ -142,7 +142,7 @@ async def test_fifty_concurrent_stale_requests_start_one_refresh(api, upstream, 
     clock.advance(3600 + 1)
     upstream.latency(200)
     responses = await burst(api, MARTA, 50)
-    await parts_of(api).cache.drain()
+    await parts_of(api).drain()
     assert (
         {r.headers["cache-status"] for r in responses},
         upstream.counters()["user_stats"],
@@ -162,7 +162,7 @@ async def impatient_api(make_settings, clock):
 
 
 async def stored_fetched_at(client, kind: str, ident: str) -> float:
-    cache = parts_of(client).cache
+    cache = parts_of(client).services[0].cache
     raw = await cache.store.get(cache.key(kind, ident))
     assert raw is not None
     return float(orjson.loads(raw)["fetched_at"])
@@ -272,7 +272,7 @@ async def test_redis_values_are_json_envelopes_with_an_expiry(
     async with serving(app) as client:
         await client.get(MARTA)
     raw = aioredis.Redis.from_url(redis_server.url)
-    key = f"{prefix}:user:{w.MARTA}"
+    key = f"{prefix}:outreach:user:{w.MARTA}"
     value, ttl = await raw.get(key), await raw.ttl(key)
     await raw.aclose()
     assert isinstance(value, bytes)
@@ -286,7 +286,7 @@ async def test_garbage_in_redis_is_a_miss_not_a_crash(
     import redis.asyncio as aioredis
 
     raw = aioredis.Redis.from_url(redis_server.url)
-    await raw.set(f"{prefix}:user:{w.MARTA}", b"\x80\x81 definitely not json", ex=60)
+    await raw.set(f"{prefix}:outreach:user:{w.MARTA}", b"\x80\x81 definitely not json", ex=60)
     await raw.aclose()
     app = create_app(make_settings(redis_url=redis_server.url), clock=clock)
     async with serving(app) as client:

@@ -52,7 +52,7 @@ async def test_active_staff_lists_the_broken_course_as_unreadable(api):
     response = await api.get(BROKEN + "/active-staff")
     assert (response.status_code, response.json()["unreadable_courses"]) == (
         200,
-        [w.COURSE_BROKEN],
+        [{"dashboard": "outreach", "course_slug": w.COURSE_BROKEN}],
     )
 
 

@@ -50,7 +50,7 @@ class Pair:
 
     async def drain(self) -> None:
         for client in (self.fast, self.plain):
-            await client._transport.app.state.parts.cache.drain()  # type: ignore[attr-defined]
+            await client._transport.app.state.parts.drain()  # type: ignore[attr-defined]
 
 
 def wire(response: httpx.Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:

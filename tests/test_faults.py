@@ -73,7 +73,7 @@ class Service:
     parts: Parts
 
     async def stored(self, kind: str, ident: str) -> bytes | None:
-        cache = self.parts.cache
+        cache = self.parts.services[0].cache
         return await cache.store.get(cache.key(kind, ident))
 
     async def fetched_at(self, name: str = w.MARTA) -> float | None:
@@ -132,7 +132,7 @@ async def test_stale_entry_is_served_at_once_and_a_failed_refresh_writes_nothing
     started = time.perf_counter()
     response = await service.http.get(MARTA)
     elapsed = time.perf_counter() - started
-    await service.parts.cache.drain()
+    await service.parts.drain()
     assert (
         response.status_code,
         response.headers["content-type"],
@@ -295,7 +295,7 @@ async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstr
             await runner
             late = [(await http.get(user_path(name))).status_code for name in later]
         raw = aioredis.Redis.from_url(redis.url)
-        landed = [await raw.get(f"{prefix}:user:{name}") is not None for name in later]
+        landed = [await raw.get(f"{prefix}:outreach:user:{name}") is not None for name in later]
         await raw.aclose()
     assert (
         {phase: set(statuses) for phase, statuses in answered.items()},

@@ -6,7 +6,7 @@ number no more than 60 s ahead of the service's clock, and either
 ``"missing": true`` or a ``data`` of the right shape. Anything else is a
 miss: fetched from the dashboard once and overwritten with a fresh envelope
 (``fetched_at`` now, an expiry). Keys follow the documented layout
-(``{prefix}:user:{canonical name}``, ``{prefix}:course_users:...``).
+(``{prefix}:outreach:user:{canonical name}``, ``{prefix}:outreach:course_users:...``).
 
 Each forgery is written into a real Redis, then the service (under uvicorn,
 over real HTTP, in front of the stand-in) is asked. What a correct answer is
@@ -85,8 +85,8 @@ def test_a_forged_user_entry_is_fetched_again_and_rewritten(
 ):
     reference = make_settings(redis_url=redis_server.url, key_prefix=prefix + "-clean")
     expected, _ = (r.json() for r in ask(reference, clock, user_path(w.MARTA), user_path(w.NGOZI)))
-    someone_else = envelope(raw_redis, f"{prefix}-clean:user:{w.NGOZI}")["data"]
-    key = f"{prefix}:user:{w.MARTA}"
+    someone_else = envelope(raw_redis, f"{prefix}-clean:outreach:user:{w.NGOZI}")["data"]
+    key = f"{prefix}:outreach:user:{w.MARTA}"
     raw_redis.set(key, orjson.dumps(forge(someone_else, clock())))  # no expiry, as forgers do
     upstream.reset()
     (response,) = ask(make_settings(redis_url=redis_server.url), clock, user_path(w.MARTA))
@@ -108,11 +108,11 @@ def test_a_roster_forged_fresh_for_ever_is_fetched_again_and_rewritten(
     ours, other = w.COURSE_ACTIVE, w.COURSE_TWO_HATS
     expected, _ = (r.json() for r in ask(reference, clock, roster_path(ours), roster_path(other)))
     # The documented layout; which spelling of each slug is its key, ask Redis.
-    keys = {k.decode() for k in raw_redis.scan_iter(f"{prefix}-clean:course_users:*")}
+    keys = {k.decode() for k in raw_redis.scan_iter(f"{prefix}-clean:outreach:course_users:*")}
     (key_ours,) = (k for k in keys if "riverside" in k.lower())
     (key_other,) = keys - {key_ours}
     forged = {"fetched_at": clock() + 3.2e8, "data": envelope(raw_redis, key_other)["data"]}
-    key = key_ours.replace(f"{prefix}-clean:", f"{prefix}:", 1)
+    key = key_ours.replace(f"{prefix}-clean:outreach:", f"{prefix}:outreach:", 1)
     raw_redis.set(key, orjson.dumps(forged))
     upstream.reset()
     (response,) = ask(make_settings(redis_url=redis_server.url), clock, roster_path(ours))
@@ -132,7 +132,7 @@ def test_an_entry_up_to_60_s_ahead_is_trusted(
     """Workers' clocks differ a little: such an entry is served as stored, unasked."""
     settings = make_settings(redis_url=redis_server.url)
     (first,) = ask(settings, clock, user_path(w.MARTA))
-    key = f"{prefix}:user:{w.MARTA}"
+    key = f"{prefix}:outreach:user:{w.MARTA}"
     ahead = {**envelope(raw_redis, key), "fetched_at": clock() + 60}
     raw_redis.set(key, orjson.dumps(ahead), px=60_000)
     upstream.reset()

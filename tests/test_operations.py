@@ -45,7 +45,7 @@ async def test_health_turns_degraded_after_a_failed_real_request_without_probing
     upstream.fault("drop")  # the host in trouble (one document's 500 is not)
     await api.get(MARTA)
     body = (await api.get("/health")).json()
-    assert (body["status"], body["checks"]["dashboard"]["status"], upstream.total) == (
+    assert (body["status"], body["checks"]["dashboard:outreach"]["status"], upstream.total) == (
         "degraded",
         "unhealthy",
         1,
@@ -93,7 +93,7 @@ async def metrics_after_a_known_sequence(api, upstream, clock):
 @pytest.fixture
 def api_with_drain(api):
     async def drain() -> None:
-        await api._transport.app.state.parts.cache.drain()
+        await api._transport.app.state.parts.drain()
 
     api.app_state_drain = drain
     return api
@@ -117,11 +117,33 @@ async def test_metrics_count_cache_outcomes_by_document_kind(
     text = metrics_after_a_known_sequence
     # Every user answer first reads the profile that confirms the account.
     assert (
-        sample(text, "outreach_cache_lookups_total", kind="user_profile", outcome="miss"),
-        sample(text, "outreach_cache_lookups_total", kind="user_profile", outcome="hit"),
-        sample(text, "outreach_cache_lookups_total", kind="user_profile", outcome="stale"),
-        sample(text, "outreach_cache_negative_answers_total", kind="user_profile"),
-        sample(text, "outreach_cache_lookups_total", kind="user", outcome="miss"),
+        sample(
+            text,
+            "outreach_cache_lookups_total",
+            dashboard="outreach",
+            kind="user_profile",
+            outcome="miss",
+        ),
+        sample(
+            text,
+            "outreach_cache_lookups_total",
+            dashboard="outreach",
+            kind="user_profile",
+            outcome="hit",
+        ),
+        sample(
+            text,
+            "outreach_cache_lookups_total",
+            dashboard="outreach",
+            kind="user_profile",
+            outcome="stale",
+        ),
+        sample(
+            text, "outreach_cache_negative_answers_total", dashboard="outreach", kind="user_profile"
+        ),
+        sample(
+            text, "outreach_cache_lookups_total", dashboard="outreach", kind="user", outcome="miss"
+        ),
     ) == (3.0, 1.0, 1.0, 2.0, 2.0)
 
 
@@ -130,11 +152,27 @@ async def test_metrics_count_upstream_requests_and_refreshes(
 ):
     text = metrics_after_a_known_sequence
     assert (
-        sample(text, "outreach_upstream_requests_total", endpoint="user_stats", outcome="ok"),
         sample(
-            text, "outreach_upstream_requests_total", endpoint="user_profile", outcome="not_found"
+            text,
+            "outreach_upstream_requests_total",
+            dashboard="outreach",
+            endpoint="user_stats",
+            outcome="ok",
         ),
-        sample(text, "outreach_background_refreshes_total", kind="user", result="ok"),
+        sample(
+            text,
+            "outreach_upstream_requests_total",
+            dashboard="outreach",
+            endpoint="user_profile",
+            outcome="not_found",
+        ),
+        sample(
+            text,
+            "outreach_background_refreshes_total",
+            dashboard="outreach",
+            kind="user",
+            result="ok",
+        ),
     ) == (3.0, 1.0, 1.0)
 
 
@@ -154,7 +192,9 @@ async def test_metrics_count_single_flight_waits(api, upstream):
     upstream.latency(200)
     await asyncio.gather(*(api.get(MARTA) for _ in range(10)))
     text = (await api.get("/metrics")).text
-    assert sample(text, "outreach_singleflight_waits_total", kind="user") == 9.0
+    assert (
+        sample(text, "outreach_singleflight_waits_total", dashboard="outreach", kind="user") == 9.0
+    )
 
 
 # ---- logs -------------------------------------------------------------------------------
@@ -225,15 +265,15 @@ def test_serve_refuses_to_start_with_the_default_prefix_on_a_shared_redis(monkey
 
 def expected_keys(world, prefix: str, names: list[str], at) -> set[str]:
     """The documented key layout; profile and course keys fold case and accents."""
-    keys = {f"{prefix}:user:{name}" for name in names}
-    keys |= {f"{prefix}:user_profile:{collation_key(name)}" for name in names}
+    keys = {f"{prefix}:outreach:user:{name}" for name in names}
+    keys |= {f"{prefix}:outreach:user_profile:{collation_key(name)}" for name in names}
     for name in names:
         for enrollment in world.visible_enrollments_of(name):
             course = world.course(enrollment.course_slug)
             folded = collation_key(course.slug)
-            keys.add(f"{prefix}:course:{folded}")
+            keys.add(f"{prefix}:outreach:course:{folded}")
             if activity.within(course.start, course.end, at):
-                keys.add(f"{prefix}:course_users:{folded}")
+                keys.add(f"{prefix}:outreach:course_users:{folded}")
     return keys
 
 
@@ -245,7 +285,7 @@ async def redis_keys(url: str, prefix: str) -> set[str]:
     keys = {
         k
         async for k in raw.scan_iter(f"{prefix}:*")
-        if ":lock:" not in k and k != f"{prefix}:budget"
+        if ":lock:" not in k and k != f"{prefix}:outreach:budget"
     }
     await raw.aclose()
     return keys

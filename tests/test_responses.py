@@ -4,7 +4,13 @@ from outreach_helper.service import Freshness
 from outreach_helper.swr import Outcome
 
 BODY = UserResponse(
-    username="A", courses=[], is_instructor=False, is_student=False, max_project=None
+    username="A",
+    courses=[],
+    is_instructor=False,
+    is_student=False,
+    max_project=None,
+    dashboards={},
+    partial=False,
 )
 
 

@@ -49,7 +49,9 @@ class CountingFetch:
 
 @pytest.fixture
 def cache(clock, prefix):
-    return SWRCache(MemoryStore(1000, clock=clock), prefix=prefix, clock=clock)
+    return SWRCache(
+        MemoryStore(1000, clock=clock), prefix=prefix, dashboard="outreach", clock=clock
+    )
 
 
 async def settle() -> None:
@@ -201,7 +203,7 @@ def test_an_envelope_of_the_wrong_shape_decodes_to_nothing():
 
 async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
     stores = [RedisStore(redis_server.url), RedisStore(redis_server.url)]
-    caches = [SWRCache(s, prefix=prefix, clock=clock) for s in stores]
+    caches = [SWRCache(s, prefix=prefix, dashboard="outreach", clock=clock) for s in stores]
     fetch = CountingFetch()
     fetch.gate = asyncio.Event()
     pending = [asyncio.create_task(caches[i % 2].get(USER, "Ada", fetch)) for i in range(100)]

@@ -21,8 +21,10 @@ from starlette.responses import Response
 
 from outreach_helper.batch import MAX_BATCH, batch_status
 from outreach_helper.budget import Priority, priority
+from outreach_helper.dashboards import canonical_wiki
 from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.fastpath import note_hot_key
+from outreach_helper.federation import Federation
 from outreach_helper.gate import Admission
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.observe import note_cache_outcome
@@ -110,6 +112,21 @@ def flag(request: Request, name: str) -> bool:
     raise InvalidParameter(f"{name} must be true or false, not {raw!r}")
 
 
+def wiki(request: Request) -> str | None:
+    """The ``wiki`` a page view is on (its server name), or None when not said.
+
+    Raises:
+        InvalidParameter: it cannot be a server name.
+    """
+    raw = request.query_params.get("wiki")
+    if raw is None:
+        return None
+    canonical = canonical_wiki(raw)
+    if canonical is None:
+        raise InvalidParameter("wiki must be a wiki's server name, such as en.wikipedia.org")
+    return canonical
+
+
 USERNAMES = {
     "name": "usernames",
     "in": "query",
@@ -132,6 +149,23 @@ TITLE = _path(
     "The rest of the course slug; it may hold /. Percent-encode other reserved characters. "
     "A title ending in /users must use the slug= form.",
 )
+WIKI = {
+    "name": "wiki",
+    "in": "query",
+    "required": False,
+    "description": "The wiki the page view is on, by server name (MediaWiki's wgServerName, "
+    "e.g. en.wikipedia.org): dashboards limited to other wikis are not asked. "
+    "Unset: every dashboard is asked.",
+    "schema": {"type": "string", "maxLength": 253},
+}
+DASHBOARD = {
+    "name": "dashboard",
+    "in": "query",
+    "required": False,
+    "description": "The dashboard the course or campaign is on, by name (see / for the "
+    "configured ones). Unset: the default, first configured dashboard.",
+    "schema": {"type": "string"},
+}
 SLUG = {
     "name": "slug",
     "in": "query",
@@ -142,7 +176,7 @@ SLUG = {
 
 
 def build_router(
-    service: OutreachService,
+    dashboards: Federation,
     hot: HotResponses,
     clock: Clock,
     *,
@@ -187,25 +221,39 @@ def build_router(
         responses=_ok(UserResponse | EnrichedUserResponse),
         summary="A user's courses and roles",
         openapi_extra=_parameters(
-            USERNAME, _flag("enrich", "Add each course's dates, activity flags and staff.")
+            USERNAME, _flag("enrich", "Add each course's dates, activity flags and staff."), WIKI
         ),
     )
     async def get_user(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
+        on = wiki(request)
+        asked = dashboards.asked(on)
         if flag(request, "enrich"):
             return await serve(
-                request, ("user+", name), lambda: service.enriched_user(name), Priority.BULK
+                request,
+                ("user+", name, asked),
+                lambda: dashboards.enriched_user(name, on),
+                Priority.BULK,
             )
-        return await serve(request, ("user", name), lambda: service.user(name))
+        return await serve(request, ("user", name, asked), lambda: dashboards.user(name, on))
+
+    def named_dashboard(request: Request) -> OutreachService:
+        return dashboards.service(request.query_params.get("dashboard"))
 
     async def course(request: Request, slug: CourseSlug) -> Response:
         enrich = flag(request, "enrich")
+        service = named_dashboard(request)
         return await serve(
-            request, ("course", str(slug), enrich), lambda: service.course(slug, enrich=enrich)
+            request,
+            ("course", service.name, str(slug), enrich),
+            lambda: service.course(slug, enrich=enrich),
         )
 
     async def roster(request: Request, slug: CourseSlug) -> Response:
-        return await serve(request, ("roster", str(slug)), lambda: service.roster(slug))
+        service = named_dashboard(request)
+        return await serve(
+            request, ("roster", service.name, str(slug)), lambda: service.roster(slug)
+        )
 
     # Registered before the course route: its title is greedy, so a final
     # "/users" would otherwise be read as part of the title.
@@ -214,7 +262,7 @@ def build_router(
         response_model=None,
         responses=_ok(RosterResponse),
         summary="Facilitators and participants of one course",
-        openapi_extra=_parameters(SCHOOL, TITLE),
+        openapi_extra=_parameters(SCHOOL, TITLE, DASHBOARD),
     )
     async def get_course_users(request: Request) -> Response:
         params = request.path_params
@@ -225,7 +273,9 @@ def build_router(
         response_model=None,
         responses=_ok(CourseResponse),
         summary="Facts of one course",
-        openapi_extra=_parameters(SCHOOL, TITLE, _flag("enrich", "Add the course's staff.")),
+        openapi_extra=_parameters(
+            SCHOOL, TITLE, _flag("enrich", "Add the course's staff."), DASHBOARD
+        ),
     )
     async def get_course(request: Request) -> Response:
         params = request.path_params
@@ -236,7 +286,7 @@ def build_router(
         response_model=None,
         responses=_ok(CourseResponse),
         summary="Facts of one course, named by its whole slug",
-        openapi_extra=_parameters(SLUG, _flag("enrich", "Add the course's staff.")),
+        openapi_extra=_parameters(SLUG, _flag("enrich", "Add the course's staff."), DASHBOARD),
     )
     async def get_course_by_slug(request: Request) -> Response:
         return await course(request, CourseSlug.from_slug(required(request, "slug")))
@@ -246,7 +296,7 @@ def build_router(
         response_model=None,
         responses=_ok(RosterResponse),
         summary="Facilitators and participants of one course, named by its whole slug",
-        openapi_extra=_parameters(SLUG),
+        openapi_extra=_parameters(SLUG, DASHBOARD),
     )
     async def get_course_users_by_slug(request: Request) -> Response:
         return await roster(request, CourseSlug.from_slug(required(request, "slug")))
@@ -256,7 +306,7 @@ def build_router(
         response_model=None,
         responses=_ok(ActiveStaffResponse),
         summary="Staff of the user's courses that are active now",
-        openapi_extra=_parameters(USERNAME, WINDOW),
+        openapi_extra=_parameters(USERNAME, WINDOW, WIKI),
     )
     async def get_active_staff(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
@@ -264,8 +314,11 @@ def build_router(
         if raw not in ("tracking", "event"):
             raise InvalidParameter(f"window must be tracking or event, not {raw!r}")
         window: Window = "event" if raw == "event" else "tracking"
+        on = wiki(request)
         return await serve(
-            request, ("active-staff", name, window), lambda: service.active_staff(name, window)
+            request,
+            ("active-staff", name, window, dashboards.asked(on)),
+            lambda: dashboards.active_staff(name, window, on),
         )
 
     @router.get(
@@ -273,22 +326,28 @@ def build_router(
         response_model=None,
         responses=_ok(StatusResponse),
         summary="Should a gadget show anything? (unknown users are zeros, not 404)",
-        openapi_extra=_parameters(USERNAME),
+        openapi_extra=_parameters(USERNAME, WIKI),
     )
     async def get_status(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
-        return await serve(request, ("status", name), lambda: service.status(name))
+        on = wiki(request)
+        return await serve(
+            request, ("status", name, dashboards.asked(on)), lambda: dashboards.status(name, on)
+        )
 
     @router.get(
         "/users",
         response_model=None,
         responses=_ok(BatchResponse),
         summary=f"Status of up to {MAX_BATCH} users at once",
-        openapi_extra=_parameters(USERNAMES),
+        openapi_extra=_parameters(USERNAMES, WIKI),
     )
     async def get_users(request: Request) -> Response:
+        on = wiki(request)
         with bulk.enter(), priority(Priority.BULK):
-            answer = await batch_status(service, request.query_params.get("usernames"), clock)
+            answer = await batch_status(
+                dashboards, request.query_params.get("usernames"), on, clock
+            )
         rendered = render(answer.body, answer.freshness)
         outcome = answer.freshness.outcome
         note_cache_outcome(request.scope, outcome)
@@ -299,14 +358,15 @@ def build_router(
         response_model=None,
         responses=_ok(CampaignResponse),
         summary="A campaign's courses that are active now",
-        openapi_extra=_parameters(CAMPAIGN, _flag("staff", "Add each course's staff.")),
+        openapi_extra=_parameters(CAMPAIGN, _flag("staff", "Add each course's staff."), DASHBOARD),
     )
     async def get_campaign(request: Request) -> Response:
         campaign = canonical_campaign(request.path_params["campaign"])
         staff = flag(request, "staff")
+        service = named_dashboard(request)
         return await serve(
             request,
-            ("campaign", campaign, staff),
+            ("campaign", service.name, campaign, staff),
             lambda: service.campaign(campaign, staff=staff),
             Priority.BULK,
         )

@@ -33,6 +33,7 @@ from outreach_helper.cors import PublicCORS
 from outreach_helper.dashboard import DashboardClient
 from outreach_helper.docs import add_docs_routes
 from outreach_helper.fastpath import FastPath, FrontedApp
+from outreach_helper.federation import Federation
 from outreach_helper.gadget import add_gadget_routes
 from outreach_helper.health import HealthChecker
 from outreach_helper.limits import RequestLimits
@@ -62,17 +63,25 @@ class Parts:
     """
 
     settings: Settings
-    client: DashboardClient
     store: Store
-    cache: SWRCache
-    service: OutreachService
+    dashboards: Federation
     hot: HotResponses
     health: HealthChecker
     metrics: Metrics
 
+    @property
+    def services(self) -> tuple[OutreachService, ...]:
+        """Each configured dashboard's service (its client and cache), the default first."""
+        return self.dashboards.services
+
+    async def drain(self) -> None:
+        """Wait for every dashboard's background refreshes (tests, ``warm``)."""
+        await asyncio.gather(*(service.cache.drain() for service in self.services))
+
     async def aclose(self) -> None:
-        await self.cache.aclose()
-        await self.client.aclose()
+        for service in self.services:
+            await service.cache.aclose()
+            await service.client.aclose()
         await self.store.aclose()
 
     async def __aenter__(self) -> Self:
@@ -89,43 +98,40 @@ def build_parts(
     monotonic: Callable[[], float] = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Parts:
-    """Wire client -> store -> cache -> service for one process."""
+    """Wire, for each dashboard, client -> cache -> service over one store, for one process."""
     metrics = Metrics()
-    client = DashboardClient(
-        settings,
-        transport=transport,
-        clock=clock,
-        monotonic=monotonic,
-        observer=metrics,
-        budget=build_budget(settings, monotonic=monotonic),
-    )
     memory = MemoryStore(settings.memory_max_entries, clock=clock)
     store: Store = (
         ResilientStore(RedisStore(settings.redis_url), memory) if settings.redis_url else memory
     )
-    cache = SWRCache(
-        store,
-        prefix=settings.key_prefix,
-        clock=clock,
-        lock_ttl_ms=settings.lock_ttl_ms,
-        observer=metrics,
-    )
-    service = OutreachService(
-        client,
-        cache,
-        policies(settings),
-        dashboard_base=settings.dashboard_base,
-        clock=clock,
-        fanout_concurrency=settings.fanout_concurrency,
-    )
+    lifetimes = policies(settings)
+    fanout = asyncio.Semaphore(settings.fanout_concurrency)
+    services = []
+    for spec in settings.dashboard_specs:
+        client = DashboardClient(
+            settings,
+            spec,
+            transport=transport,
+            clock=clock,
+            monotonic=monotonic,
+            observer=metrics,
+            budget=build_budget(settings, dashboard=spec.name, monotonic=monotonic),
+        )
+        cache = SWRCache(
+            store,
+            prefix=settings.key_prefix,
+            dashboard=spec.name,
+            clock=clock,
+            lock_ttl_ms=settings.lock_ttl_ms,
+            observer=metrics,
+        )
+        services.append(OutreachService(spec, client, cache, lifetimes, clock=clock, fanout=fanout))
     return Parts(
         settings=settings,
-        client=client,
         store=store,
-        cache=cache,
-        service=service,
+        dashboards=Federation(services, clock=clock),
         hot=HotResponses(settings.memory_max_entries),
-        health=HealthChecker(store, client, clock=clock),
+        health=HealthChecker(store, [s.client for s in services], clock=clock),
         metrics=metrics,
     )
 
@@ -173,7 +179,8 @@ def create_app(
     app = FrontedApp(
         title="Outreach Dashboard Helper",
         version=__version__,
-        summary="Fast, cached answers about Outreach Dashboard enrollments, for gadgets.",
+        summary="Fast, cached answers about dashboard enrollments (Outreach and Wiki Education), "
+        "for gadgets.",
         lifespan=lifespan,
         # FastAPI's own pages load their code from CDNs; ours are served from here.
         docs_url=None,
@@ -182,7 +189,7 @@ def create_app(
     app.state.parts = parts
     app.include_router(
         build_router(
-            parts.service,
+            parts.dashboards,
             parts.hot,
             clock,
             cold_fetches=settings.upstream_cold_fetches,
@@ -243,8 +250,15 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
         return {
             "service": SERVICE_NAME,
             "version": __version__,
-            "description": "Cached answers about Outreach Dashboard enrollments, for gadgets.",
-            "dashboard": parts.settings.dashboard_base,
+            "description": "Cached answers about Outreach Dashboard and Wiki Education "
+            "Dashboard enrollments, for gadgets.",
+            "dashboards": {
+                spec.name: {
+                    "url": spec.base_url,
+                    "wikis": sorted(spec.wikis) if spec.wikis else None,
+                }
+                for spec in parts.settings.dashboard_specs
+            },
             "timestamp": datetime.now(UTC).isoformat(),
             "links": {
                 "docs": "/docs",
@@ -253,12 +267,12 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                 "metrics": "/metrics",
                 "gadget": "/gadget/outreach-staff.js",
                 "user": "/api/users/{username}?enrich=true",
-                "course": "/api/courses/{school}/{title}",
-                "course_users": "/api/courses/{school}/{title}/users",
-                "active_staff": "/api/users/{username}/active-staff?window=tracking",
-                "status": "/api/users/{username}/status",
-                "batch": "/api/users?usernames=A|B|C",
-                "campaign": "/api/campaigns/{slug}/active-courses?staff=true",
+                "course": "/api/courses/{school}/{title}?dashboard={name}",
+                "course_users": "/api/courses/{school}/{title}/users?dashboard={name}",
+                "active_staff": "/api/users/{username}/active-staff?window=tracking&wiki={server}",
+                "status": "/api/users/{username}/status?wiki={server}",
+                "batch": "/api/users?usernames=A|B|C&wiki={server}",
+                "campaign": "/api/campaigns/{slug}/active-courses?staff=true&dashboard={name}",
             },
         }
 

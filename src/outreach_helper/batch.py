@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from outreach_helper.errors import InvalidName, InvalidParameter, InvalidRequest, OutreachError
+from outreach_helper.federation import Federation
 from outreach_helper.names import canonical_username
 from outreach_helper.problems import problem_for
 from outreach_helper.records import BatchError, BatchResponse, StatusResponse
-from outreach_helper.service import Answer, Freshness, OutreachService
+from outreach_helper.service import Answer, Freshness
 
 MAX_BATCH = 50
 
 
 async def batch_status(
-    service: OutreachService, raw: str | None, clock: Callable[[], float]
+    dashboards: Federation, raw: str | None, wiki: str | None, clock: Callable[[], float]
 ) -> Answer[BatchResponse]:
-    """Status of every name in ``raw`` (``A|B|C``), in request order.
+    """Status of every name in ``raw`` (``A|B|C``) on the dashboards serving ``wiki``.
 
     Raises:
         InvalidParameter: ``raw`` is missing.
@@ -39,7 +40,7 @@ async def batch_status(
             canonical.append(canonical_username(name))
         except InvalidName as exc:
             canonical.append(exc)
-    answers = await service.statuses([c for c in canonical if isinstance(c, str)])
+    answers = await dashboards.statuses([c for c in canonical if isinstance(c, str)], wiki)
     entries: list[StatusResponse | BatchError] = []
     parts = []
     for name, canon in zip(requested, canonical, strict=True):

@@ -63,6 +63,7 @@ class Allowance:
     """How many more documents the current answer may fetch from the dashboard."""
 
     def __init__(self, fetches: int) -> None:
+        self.size = fetches
         self.left = fetches
 
     def take(self) -> bool:
@@ -92,6 +93,22 @@ def priority(level: Priority, *, cold_fetches: int | None = None) -> Iterator[No
     finally:
         _allowance.reset(tokens[1])
         _priority.reset(tokens[0])
+
+
+@contextmanager
+def own_allowance() -> Iterator[None]:
+    """Give the work inside an allowance of its own, as large as the current one.
+
+    An answer about a user asks every dashboard; each dashboard's share of
+    cold fetches is its own, so a user busy on one dashboard never leaves
+    another unasked, and each dashboard still sees at most its share.
+    """
+    current = _allowance.get()
+    token = _allowance.set(None if current is None else Allowance(current.size))
+    try:
+        yield
+    finally:
+        _allowance.reset(token)
 
 
 class Deferred(NotSent):
@@ -254,13 +271,19 @@ class Budget:
         await self._bucket.aclose()
 
 
-def build_budget(settings: Settings, *, monotonic: Clock = time.monotonic) -> Budget:
-    """The budget of one process: shared through Redis when configured."""
+def build_budget(
+    settings: Settings, *, dashboard: str, monotonic: Clock = time.monotonic
+) -> Budget:
+    """One dashboard's budget in one process: shared through Redis when configured.
+
+    Each dashboard has its own bucket: their operators are different people,
+    and one dashboard's load never spends another's allowance.
+    """
     limits = Limits.of(settings)
     local = LocalBucket(limits, clock=monotonic)
     patience = deadlines(settings)
     if settings.redis_url is None:
         return Budget(local, limits, patience=patience)
-    key = f"{settings.key_prefix}:budget"
+    key = f"{settings.key_prefix}:{dashboard}:budget"
     shared = SharedBucket(settings.redis_url, key, limits, fallback=local)
     return Budget(shared, limits, patience=patience)

@@ -118,7 +118,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
     async def run() -> list[tuple[str, Any, Any]]:
         async with build_parts(settings) as parts:
-            return await inspect(parts, args.kind, args.name)
+            return await inspect(parts, args.kind, args.name, args.dashboard)
 
     shown = asyncio.run(run())
     if args.json:
@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--campaign",
         action="append",
         default=[],
-        help="a campaign slug (repeatable; default: OUTREACH_WARM_CAMPAIGNS)",
+        help="a campaign slug, DASHBOARD:SLUG on a dashboard other than the default "
+        "(repeatable; default: OUTREACH_WARM_CAMPAIGNS)",
     )
     warm_cmd.add_argument("--concurrency", type=int, default=4, help="users warmed at once")
     warm_cmd.set_defaults(run=_warm)
@@ -175,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect_cmd.add_argument("kind", choices=["user", "course"])
     inspect_cmd.add_argument("name", help="a username, or a course slug SCHOOL/TITLE")
+    inspect_cmd.add_argument(
+        "--dashboard", help="the dashboard to ask, by name (default: the first configured)"
+    )
     inspect_cmd.add_argument("--json", action="store_true", help="machine-readable output")
     inspect_cmd.set_defaults(run=_inspect)
     return parser

@@ -23,6 +23,7 @@ from outreach_helper import SERVICE_NAME, __version__, contract
 from outreach_helper.breaker import Breaker
 from outreach_helper.budget import Budget, build_budget, deadlines
 from outreach_helper.contract import Attempt, Reply
+from outreach_helper.dashboards import DashboardSpec
 from outreach_helper.documents import USER, Document
 from outreach_helper.errors import (
     DocumentFailed,
@@ -67,8 +68,8 @@ class UpstreamOutcome:
 class UpstreamObserver:
     """Receives one call per upstream attempt; metrics subclass it."""
 
-    def attempt(self, endpoint: str, outcome: Attempt, seconds: float) -> None:
-        """One attempt at ``endpoint`` (a document's endpoint label) ended."""
+    def attempt(self, dashboard: str, endpoint: str, outcome: Attempt, seconds: float) -> None:
+        """One attempt at ``endpoint`` (a document's endpoint label) of ``dashboard`` ended."""
 
 
 def user_agent(contact: str) -> str:
@@ -81,11 +82,17 @@ def _jittered(delay: float) -> float:
 
 
 class DashboardClient:
-    """Asks the Outreach Dashboard (or its stand-in) and returns our records."""
+    """Asks one dashboard (or its stand-in) and returns our records.
+
+    Every dashboard has a client of its own, so each has its own connection
+    pool, bound on requests in flight, budget, circuit breaker and
+    Retry-After pause: one dashboard's outage or 429 never holds back another.
+    """
 
     def __init__(
         self,
         settings: Settings,
+        spec: DashboardSpec | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -94,9 +101,11 @@ class DashboardClient:
         observer: UpstreamObserver | None = None,
         budget: Budget | None = None,
     ) -> None:
+        spec = spec or settings.default_dashboard
+        self.name = spec.name
         timeout = settings.upstream_timeout
         self._http = httpx.AsyncClient(
-            base_url=settings.dashboard_base,
+            base_url=spec.base_url,
             headers={
                 "User-Agent": user_agent(settings.contact),
                 "Accept": "application/json",
@@ -111,7 +120,7 @@ class DashboardClient:
             follow_redirects=False,
         )
         self._gate = Gate(settings.upstream_concurrency, deadlines=deadlines(settings))
-        self._budget = budget or build_budget(settings, monotonic=monotonic)
+        self._budget = budget or build_budget(settings, dashboard=spec.name, monotonic=monotonic)
         self._retry_after_cap = settings.upstream_retry_after_cap
         self._retries = settings.upstream_retries
         self._sleep = sleep
@@ -239,7 +248,7 @@ class DashboardClient:
         self._blocked_until = max(self._blocked_until, self._monotonic() + wait)
 
     def _record(self, endpoint: str, outcome: Attempt, elapsed: float) -> None:
-        self._observer.attempt(endpoint, outcome, elapsed)
+        self._observer.attempt(self.name, endpoint, outcome, elapsed)
         self.last_outcome = UpstreamOutcome(
             ok=outcome.answered,
             at=self._clock(),

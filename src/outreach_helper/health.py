@@ -1,9 +1,11 @@
-"""``/health``: is the cache store reachable, is the dashboard answering?
+"""``/health``: is the cache store reachable, is each dashboard answering?
 
-Probes are cheap and rare: the dashboard check reuses the outcome of the last
+Probes are cheap and rare: a dashboard's check reuses the outcome of its last
 real upstream request when it is recent, and otherwise sends at most one
 probe per interval however often ``/health`` is polled, because a health
-check must never become load on the volunteers' dashboard.
+check must never become load on the volunteers' dashboards. Each dashboard
+is checked on its own (``dashboard:NAME``); one failing makes the service
+``degraded``, as its answers are then partial.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from outreach_helper import SERVICE_NAME, __version__
@@ -29,27 +31,33 @@ class HealthChecker:
     def __init__(
         self,
         store: Store,
-        client: DashboardClient,
+        clients: Sequence[DashboardClient],
         *,
         clock: Callable[[], float] = time.time,
         probe_interval: float = 60.0,
     ) -> None:
         self._store = store
-        self._client = client
+        self._dashboards = [
+            _DashboardCheck(client, clock=clock, interval=probe_interval) for client in clients
+        ]
         self._clock = clock
-        self._interval = probe_interval
-        self._probe_lock = asyncio.Lock()
-        self._last_probe_at = float("-inf")
 
     async def report(self) -> HealthResponse:
-        cache, dashboard = await asyncio.gather(self.check_cache(), self.check_dashboard())
-        ok = cache.status == HEALTHY and dashboard.status == HEALTHY
+        cache, *dashboards = await asyncio.gather(
+            self.check_cache(), *(check.run() for check in self._dashboards)
+        )
+        checks = {"cache": cache}
+        checks.update(
+            (f"dashboard:{check.name}", result)
+            for check, result in zip(self._dashboards, dashboards, strict=True)
+        )
+        ok = all(result.status == HEALTHY for result in checks.values())
         return HealthResponse(
             status=HEALTHY if ok else DEGRADED,
             service=SERVICE_NAME,
             version=__version__,
             timestamp=self._now(),
-            checks={"cache": cache, "dashboard": dashboard},
+            checks=checks,
         )
 
     def _now(self) -> datetime:
@@ -70,7 +78,24 @@ class HealthChecker:
             status=status, response_time_ms=elapsed, timestamp=self._now(), detail=detail
         )
 
-    async def check_dashboard(self) -> CheckResult:
+
+class _DashboardCheck:
+    """One dashboard's check: its last real answer, or a probe at most once per interval."""
+
+    def __init__(
+        self, client: DashboardClient, *, clock: Callable[[], float], interval: float
+    ) -> None:
+        self.name = client.name
+        self._client = client
+        self._clock = clock
+        self._interval = interval
+        self._probe_lock = asyncio.Lock()
+        self._last_probe_at = float("-inf")
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    async def run(self) -> CheckResult:
         async with self._probe_lock:
             outcome = self._client.last_outcome
             due = self._clock() - self._last_probe_at >= self._interval

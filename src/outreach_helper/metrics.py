@@ -65,38 +65,39 @@ class Metrics(CacheObserver, UpstreamObserver):
         self.cache = Counter(
             "outreach_cache_lookups",
             "Document lookups that reached the cache, by kind and outcome "
-            "(hit, stale, miss, collapsed, stale_if_error).",
-            ["kind", "outcome"],
+            "(hit, stale, miss, collapsed, stale_if_error), by dashboard.",
+            ["dashboard", "kind", "outcome"],
             registry=r,
         )
         self.negative = Counter(
             "outreach_cache_negative_answers",
-            "Lookups answered with the dashboard's remembered 'not found', by kind.",
-            ["kind"],
+            "Lookups answered with the dashboard's remembered 'not found', by dashboard and kind.",
+            ["dashboard", "kind"],
             registry=r,
         )
         self.singleflight_waits = Counter(
             "outreach_singleflight_waits",
             "Lookups that waited for another request's fetch instead of fetching.",
-            ["kind"],
+            ["dashboard", "kind"],
             registry=r,
         )
         self.refreshes = Counter(
             "outreach_background_refreshes",
-            "Background refreshes of stale entries, by kind and result (ok, failed, skipped).",
-            ["kind", "result"],
+            "Background refreshes of stale entries, by dashboard, kind and result "
+            "(ok, failed, skipped).",
+            ["dashboard", "kind", "result"],
             registry=r,
         )
         self.upstream = Counter(
             "outreach_upstream_requests",
-            "Requests sent to the dashboard, by endpoint and outcome.",
-            ["endpoint", "outcome"],
+            "Requests sent to the dashboards, by dashboard, endpoint and outcome.",
+            ["dashboard", "endpoint", "outcome"],
             registry=r,
         )
         self.upstream_latency = Histogram(
             "outreach_upstream_request_duration_seconds",
-            "Dashboard response time, by endpoint.",
-            ["endpoint"],
+            "Dashboard response time, by dashboard and endpoint.",
+            ["dashboard", "endpoint"],
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
@@ -108,19 +109,19 @@ class Metrics(CacheObserver, UpstreamObserver):
 
     # ---- hooks ----------------------------------------------------------------
 
-    def lookup(self, kind: str, outcome: Outcome, missing: bool) -> None:
-        self.cache.labels(kind, outcome).inc()
+    def lookup(self, dashboard: str, kind: str, outcome: Outcome, missing: bool) -> None:
+        self.cache.labels(dashboard, kind, outcome).inc()
         if missing:
-            self.negative.labels(kind).inc()
+            self.negative.labels(dashboard, kind).inc()
         if outcome is Outcome.COLLAPSED:
-            self.singleflight_waits.labels(kind).inc()
+            self.singleflight_waits.labels(dashboard, kind).inc()
 
-    def refresh(self, kind: str, result: Refresh) -> None:
-        self.refreshes.labels(kind, result).inc()
+    def refresh(self, dashboard: str, kind: str, result: Refresh) -> None:
+        self.refreshes.labels(dashboard, kind, result).inc()
 
-    def attempt(self, endpoint: str, outcome: Attempt, seconds: float) -> None:
-        self.upstream.labels(endpoint, outcome).inc()
-        self.upstream_latency.labels(endpoint).observe(seconds)
+    def attempt(self, dashboard: str, endpoint: str, outcome: Attempt, seconds: float) -> None:
+        self.upstream.labels(dashboard, endpoint, outcome).inc()
+        self.upstream_latency.labels(dashboard, endpoint).observe(seconds)
 
     def request(
         self,

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from outreach_helper.app import Parts
+from outreach_helper.dashboard import DashboardClient
 from outreach_helper.documents import COURSE, PROFILE, ROSTER, USER, Document
-from outreach_helper.errors import InvalidName, NotFound, OutreachError
+from outreach_helper.errors import InvalidInput, NotFound, OutreachError
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.service import Answer
 from outreach_helper.swr import Outcome
@@ -74,23 +75,26 @@ async def warm(
     jobs = [one("user", name) for name in dict.fromkeys(usernames)]
     jobs += [one("campaign", slug) for slug in dict.fromkeys(campaigns)]
     await asyncio.gather(*jobs)
-    await parts.cache.drain()  # background refreshes of stale entries count too
+    await parts.drain()  # background refreshes of stale entries count too
     summary.upstream_requests = parts.metrics.upstream_total() - before
     return summary
 
 
 async def _warm_one(parts: Parts, kind: str, raw: str) -> str:
-    service = parts.service
     try:
         answer: Answer[Any]
         if kind == "user":
-            answer = await service.active_staff(canonical_username(raw), "tracking")
+            answer = await parts.dashboards.active_staff(canonical_username(raw), "tracking", None)
+            if answer.body.partial:
+                return "failed"  # a dashboard could not be asked: warm it again later
         else:
-            campaign = canonical_campaign(raw)
+            dashboard, _, slug = raw.rpartition(":")
+            service = parts.dashboards.service(dashboard or None)
+            campaign = canonical_campaign(slug)
             answer = await service.campaign(campaign, staff=True)
             slugs = [c.slug for c in answer.body.courses]
             await service.many(slugs, COURSE)
-    except InvalidName:
+    except InvalidInput:
         return "invalid"
     except NotFound:
         return "not_found"
@@ -108,28 +112,32 @@ def redact(payload: Any) -> Any:
     return payload
 
 
-async def inspect(parts: Parts, kind: str, ident: str) -> list[tuple[str, Any, Any]]:
+async def inspect(
+    parts: Parts, kind: str, ident: str, dashboard: str | None = None
+) -> list[tuple[str, Any, Any]]:
     """Fetch raw payloads (bypassing the cache) and normalize them with the client's code.
 
+    ``dashboard`` names the dashboard to ask (None: the default one).
     Returns (document endpoint, redacted raw payload, normalized record or error text).
     """
+    client = parts.dashboards.service(dashboard).client
     shown: list[tuple[str, Any, Any]] = []
     if kind == "user":
         name = canonical_username(ident)
-        shown.append(await _inspect_one(parts, PROFILE, name))
-        shown.append(await _inspect_one(parts, USER, name))
+        shown.append(await _inspect_one(client, PROFILE, name))
+        shown.append(await _inspect_one(client, USER, name))
     else:
         slug = CourseSlug.from_slug(ident)
         for document in (COURSE, ROSTER):
-            shown.append(await _inspect_one(parts, document, slug))
+            shown.append(await _inspect_one(client, document, slug))
     return shown
 
 
 async def _inspect_one(
-    parts: Parts, document: Document[IdentT, Any], ident: IdentT
+    client: DashboardClient, document: Document[IdentT, Any], ident: IdentT
 ) -> tuple[str, Any, Any]:
     try:
-        raw = await parts.client.fetch_raw(document, ident)
+        raw = await client.fetch_raw(document, ident)
     except OutreachError as exc:
         return document.endpoint, None, f"{type(exc).__name__}: {exc}"
     try:

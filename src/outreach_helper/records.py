@@ -181,7 +181,49 @@ class Response(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class EnrichedUserCourse(Enrollment):
+class DashboardState(StrEnum):
+    """What one dashboard contributed to an answer about a user."""
+
+    ANSWERED = "answered"
+    """It has an account of this name; its courses are in the answer."""
+    NO_ACCOUNT = "no_account"
+    """It answered: no account of exactly this name."""
+    FAILED = "failed"
+    """It could not be asked (down, timing out, rate-limiting, held back): the answer is partial."""
+    NOT_ASKED = "not_asked"
+    """It does not serve the wiki the request named (``wiki=``): it was not asked."""
+
+
+class AcrossDashboards(Response):
+    """The part of a user answer that says which dashboards it covers."""
+
+    dashboards: dict[str, DashboardState] = Field(
+        description="every configured dashboard by name: answered, no_account, failed or not_asked"
+    )
+    partial: bool = Field(
+        description="true when a dashboard failed: its courses are missing from this answer"
+    )
+
+
+class DashboardCourse(BaseModel):
+    """Where a course lives: every course in an answer says which dashboard it is on."""
+
+    dashboard: str = Field(description="the name of the dashboard the course is on")
+    url: str = Field(description="the course's page on that dashboard")
+
+
+class UserCourse(DashboardCourse, Enrollment):
+    """One of the user's enrollments, on one dashboard."""
+
+
+class CourseRef(Response):
+    """A course named by its dashboard and slug (slugs are unique per dashboard only)."""
+
+    dashboard: str
+    course_slug: str
+
+
+class EnrichedUserCourse(UserCourse):
     """A course of the user with its dates, activity and staff (``enrich=true``)."""
 
     readable: bool = Field(
@@ -199,15 +241,15 @@ class EnrichedUserCourse(Enrollment):
     staff: list[str] = Field(description="sorted usernames with role >= 1 (instructor and up)")
 
 
-class UserResponse(Response):
+class UserResponse(AcrossDashboards):
     username: str
-    courses: list[Enrollment]
+    courses: list[UserCourse]
     is_instructor: bool
     is_student: bool
     max_project: str | None
 
 
-class EnrichedUserResponse(Response):
+class EnrichedUserResponse(AcrossDashboards):
     username: str
     courses: list[EnrichedUserCourse]
     is_instructor: bool
@@ -218,6 +260,7 @@ class EnrichedUserResponse(Response):
 class CourseResponse(CourseCounts, CourseFacts):
     """A course's facts and counts (as integers), activity now, and its dashboard page."""
 
+    dashboard: str
     active: bool
     active_event: bool
     ended: bool
@@ -226,6 +269,7 @@ class CourseResponse(CourseCounts, CourseFacts):
 
 
 class RosterResponse(Response):
+    dashboard: str
     course_slug: str
     facilitators: list[RosterMember]
     participants: list[RosterMember]
@@ -256,7 +300,7 @@ class Problem(Response):
     instance: str | None = None
 
 
-class StatusResponse(Response):
+class StatusResponse(AcrossDashboards):
     """Should a gadget show anything for this user? Cheap: no rosters are read."""
 
     username: str
@@ -272,20 +316,22 @@ class StatusResponse(Response):
 
 
 class ActiveStaffCourse(Response):
+    dashboard: str
     course_slug: str
     course_title: str
+    url: str
     staff: list[str]
 
 
-class ActiveStaffResponse(Response):
+class ActiveStaffResponse(AcrossDashboards):
     username: str
     window: str = Field(description="tracking (start..end) or event (timeline_start..timeline_end)")
     all_staff: list[str] = Field(
         description="sorted, unique staff of all the user's active courses"
     )
     courses: list[ActiveStaffCourse]
-    unreadable_courses: list[str] = Field(
-        description="slugs of the user's courses (or their rosters) that could not be read"
+    unreadable_courses: list[CourseRef] = Field(
+        description="the user's courses (or their rosters) that could not be read"
     )
 
 
@@ -303,6 +349,7 @@ class BatchResponse(Response):
 class CampaignCourseResponse(CampaignCourse):
     """A campaign course active now, with its dates from its own course document."""
 
+    dashboard: str
     start: datetime | None
     end: datetime | None
     timeline_start: datetime | None
@@ -313,6 +360,7 @@ class CampaignCourseResponse(CampaignCourse):
 
 
 class CampaignResponse(Response):
+    dashboard: str
     campaign: str
     courses: list[CampaignCourseResponse] = Field(
         description="the campaign's courses active now (start <= now <= end), from the "

@@ -1,10 +1,11 @@
-"""The questions this service answers, composed from cached documents.
+"""The questions this service answers about one dashboard, composed from cached documents.
 
 Each public method returns an :class:`Answer`: the response model plus the
 combined freshness of every document it was built from, which the API layer
 turns into HTTP cache headers. Fan-outs over several courses run concurrently
 under one bound, so a user in 25 courses costs one round of upstream latency,
-not 25.
+not 25. There is one service per configured dashboard; ``federation`` puts
+their answers about a user together.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pydantic import BaseModel
 from outreach_helper import activity
 from outreach_helper.budget import take_cold_fetch
 from outreach_helper.dashboard import DashboardClient
+from outreach_helper.dashboards import DashboardSpec
 from outreach_helper.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER, Document
-from outreach_helper.errors import DocumentFailed, OutreachError, UpstreamError, UserNotFound
+from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
 from outreach_helper.fanout import Fanout, RecentFailures, earliest, fan_out
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
@@ -30,13 +32,16 @@ from outreach_helper.records import (
     CampaignCourseResponse,
     CampaignResponse,
     CourseRecord,
+    CourseRef,
     CourseResponse,
+    DashboardState,
     EnrichedUserCourse,
     EnrichedUserResponse,
     Enrollment,
     RosterRecord,
     RosterResponse,
     StatusResponse,
+    UserCourse,
     UserRecord,
     UserResponse,
 )
@@ -109,24 +114,25 @@ class Answer(Generic[T]):
 
 
 class OutreachService:
-    """Enrollments, course facts, rosters and activity, through the cache."""
+    """One dashboard's enrollments, course facts, rosters and activity, through its cache."""
 
     def __init__(
         self,
+        spec: DashboardSpec,
         client: DashboardClient,
         cache: SWRCache,
         policies: dict[str, Policy[Any]],
         *,
-        dashboard_base: str,
         clock: Clock,
-        fanout_concurrency: int,
+        fanout: asyncio.Semaphore,
     ) -> None:
-        self._client = client
-        self._cache = cache
+        self.spec = spec
+        self.name = spec.name
+        self.client = client
+        self.cache = cache
         self._policies = policies
-        self._dashboard_base = dashboard_base
         self._clock = clock
-        self._fanout = asyncio.Semaphore(fanout_concurrency)
+        self._fanout = fanout  # shared by every dashboard's service: one bound per process
         self._failures = RecentFailures(clock)
 
     def now(self) -> datetime:
@@ -148,9 +154,9 @@ class OutreachService:
             take_cold_fetch()  # inside the shared fetch: cache hits cost no allowance
             if spare_failing:
                 return self._fetch_sparing(document, ident)
-            return self._client.fetch(document, ident)
+            return self.client.fetch(document, ident)
 
-        return await self._cache.get(policy, document.key(ident), fetch, subject=str(ident))
+        return await self.cache.get(policy, document.key(ident), fetch, subject=str(ident))
 
     async def _fetch_sparing(self, document: Document[I, R], ident: I) -> R:
         """The client's fetch, unless this document failed on its own a moment ago.
@@ -165,7 +171,7 @@ class OutreachService:
         if self._failures.holds(key):
             raise DocumentFailed(f"this {document.endpoint} failed a moment ago")
         try:
-            return await self._client.fetch(document, ident)
+            return await self.client.fetch(document, ident)
         except UpstreamError as exc:
             self._failures.note(key, exc)
             raise
@@ -209,10 +215,14 @@ class OutreachService:
         lookups, record = await self._known(name)
         body = UserResponse(
             username=name,
-            courses=record.enrollments,
+            courses=[
+                UserCourse(**e.model_dump(), dashboard=self.name, url=self.page(e.course_slug))
+                for e in record.enrollments
+            ],
             is_instructor=record.is_instructor,
             is_student=record.is_student,
             max_project=record.max_project,
+            **self._answered(),
         )
         return Answer(body, Freshness.of(lookups))
 
@@ -223,7 +233,7 @@ class OutreachService:
         courses, rosters = await asyncio.gather(self.many(slugs, COURSE), self.many(slugs, ROSTER))
         now = self.now()
         rows = [
-            _enriched(e, courses.record(e.course_slug), rosters.record(e.course_slug), now)
+            self._enriched(e, courses.record(e.course_slug), rosters.record(e.course_slug), now)
             for e in record.enrollments
         ]
         dates = [d for c in courses.records for d in _dates(c)]
@@ -233,6 +243,7 @@ class OutreachService:
             is_instructor=record.is_instructor,
             is_student=record.is_student,
             max_project=record.max_project,
+            **self._answered(),
         )
         return Answer(body, _freshness(lookups, dates, now, courses, rosters))
 
@@ -253,11 +264,12 @@ class OutreachService:
         now = self.now()
         body = CourseResponse(
             **record.model_dump(exclude={"counts"}),
+            dashboard=self.name,
             active=activity.within(record.start, record.end, now),
             active_event=activity.within(record.timeline_start, record.timeline_end, now),
             ended=activity.ended(record.end, now),
             **record.counts.model_dump(),
-            url=dashboard_page_url(self._dashboard_base, record.slug),
+            url=self.page(record.slug),
             staff=staff,
         )
         return Answer(body, Freshness.of(lookups, activity.next_change(_dates(record), now)))
@@ -267,6 +279,7 @@ class OutreachService:
         lookup = await self.lookup(ROSTER, slug)
         members = lookup.value().members
         body = RosterResponse(
+            dashboard=self.name,
             course_slug=str(slug),
             facilitators=[m for m in members if m.role.is_staff],
             participants=[m for m in members if not m.role.is_staff],
@@ -281,7 +294,9 @@ class OutreachService:
         """
         lookups, record = await self.account(name)
         if record is None:  # no such account on the dashboard: zeros, cached as such
-            return Answer(_no_status(name), Freshness.of(lookups))
+            return Answer(
+                no_status(name, {self.name: DashboardState.NO_ACCOUNT}), Freshness.of(lookups)
+            )
         courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
         known = courses.records
@@ -296,22 +311,10 @@ class OutreachService:
             unreadable_courses=len(courses.slugs) - len(known),
             is_instructor=record.is_instructor,
             is_student=record.is_student,
+            **self._answered(),
         )
         dates = [d for c in known for d in _dates(c)]
         return Answer(body, _freshness(lookups, dates, now, courses))
-
-    async def statuses(self, names: list[str]) -> dict[str, Answer[StatusResponse] | OutreachError]:
-        """Status of many canonical names at once; each name is looked up once."""
-        unique = list(dict.fromkeys(names))
-
-        async def one(name: str) -> Answer[StatusResponse] | OutreachError:
-            try:
-                return await self.status(name)
-            except OutreachError as exc:
-                return exc
-
-        results = await asyncio.gather(*(one(name) for name in unique))
-        return dict(zip(unique, results, strict=True))
 
     async def active_staff(self, name: str, window: Window) -> Answer[ActiveStaffResponse]:
         """Staff of the user's courses that are active now in ``window``.
@@ -329,7 +332,11 @@ class OutreachService:
         rosters = await self.many(active, ROSTER)
         rows = [
             ActiveStaffCourse(
-                course_slug=slug, course_title=course.title, staff=_staff(rosters, slug)
+                dashboard=self.name,
+                course_slug=slug,
+                course_title=course.title,
+                url=self.page(slug),
+                staff=_staff(rosters, slug),
             )
             for slug, course in active.items()
         ]
@@ -340,7 +347,8 @@ class OutreachService:
             window=window,
             all_staff=sorted({person for row in rows for person in row.staff}),
             courses=rows,
-            unreadable_courses=unreadable,
+            unreadable_courses=[CourseRef(dashboard=self.name, course_slug=s) for s in unreadable],
+            **self._answered(),
         )
         dates = [d for c in courses.records for d in _window(c, window)]
         return Answer(body, _freshness(lookups, dates, now, courses, rosters))
@@ -366,23 +374,45 @@ class OutreachService:
         rows = [
             CampaignCourseResponse(
                 **row.model_dump(),
+                dashboard=self.name,
                 start=course.start,
                 end=course.end,
                 timeline_start=course.timeline_start,
                 timeline_end=course.timeline_end,
                 active_event=activity.within(course.timeline_start, course.timeline_end, now),
-                url=dashboard_page_url(self._dashboard_base, row.slug),
+                url=self.page(row.slug),
                 staff=_staff(rosters, row.slug) if rosters is not None else None,
             )
             for row, course in active
         ]
         body = CampaignResponse(
+            dashboard=self.name,
             campaign=campaign,
             courses=rows,
             unreadable_courses=[c.slug for c in listed if courses.record(c.slug) is None],
         )
         dates = [d for c in courses.records for d in _dates(c)]
         return Answer(body, _freshness([lookup], dates, now, courses, rosters))
+
+    # ---- helpers --------------------------------------------------------------
+
+    def page(self, slug: str) -> str:
+        """The course's page on this dashboard, for people to click."""
+        return dashboard_page_url(self.spec.base_url, slug)
+
+    def _answered(self) -> dict[str, Any]:
+        """The coverage fields of an answer this dashboard gave about a known account."""
+        return {"dashboards": {self.name: DashboardState.ANSWERED}, "partial": False}
+
+    def _enriched(
+        self,
+        enrollment: Enrollment,
+        course: CourseRecord | None,
+        roster: RosterRecord | None,
+        now: datetime,
+    ) -> EnrichedUserCourse:
+        where = {"dashboard": self.name, "url": self.page(enrollment.course_slug)}
+        return _enriched(enrollment, where, course, roster, now)
 
 
 def _freshness(
@@ -405,6 +435,7 @@ def _freshness(
 
 def _enriched(
     enrollment: Enrollment,
+    where: dict[str, str],
     course: CourseRecord | None,
     roster: RosterRecord | None,
     now: datetime,
@@ -412,6 +443,7 @@ def _enriched(
     if course is None:
         return EnrichedUserCourse(
             **enrollment.model_dump(),
+            **where,
             readable=False,
             active=None,
             active_event=None,
@@ -423,6 +455,7 @@ def _enriched(
         )
     return EnrichedUserCourse(
         **enrollment.model_dump(),
+        **where,
         readable=roster is not None,
         active=activity.within(course.start, course.end, now),
         active_event=activity.within(course.timeline_start, course.timeline_end, now),
@@ -434,7 +467,8 @@ def _enriched(
     )
 
 
-def _no_status(name: str) -> StatusResponse:
+def no_status(name: str, dashboards: dict[str, DashboardState]) -> StatusResponse:
+    """The status of a name no dashboard asked has an account of: all zeros."""
     return StatusResponse(
         username=name,
         has_any_courses=False,
@@ -444,6 +478,8 @@ def _no_status(name: str) -> StatusResponse:
         unreadable_courses=0,
         is_instructor=False,
         is_student=False,
+        dashboards=dashboards,
+        partial=False,
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DASHBOARD_URL = "https://outreachdashboard.wmflabs.org"
+from outreach_helper.dashboards import DEFAULT_DASHBOARD_WIKIS, DashboardSpec, parse_dashboards
+
 DEFAULT_KEY_PREFIX = "outreach"
 PROJECT_URL = "https://toolsadmin.wikimedia.org/tools/id/outreach-dashboard-helper"
 
@@ -27,7 +28,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="OUTREACH_", extra="ignore", frozen=True)
 
-    dashboard_url: HttpUrl = HttpUrl(DEFAULT_DASHBOARD_URL)
+    dashboards: str | None = None
+    """Comma-separated ``name=base URL`` pairs; the first is the default dashboard.
+    Unset: the Outreach Dashboard and the Wiki Education Dashboard (``dashboards.py``)."""
+    dashboard_url: str | None = None
+    """The one-dashboard form of earlier versions: this URL alone, named ``outreach``."""
+    dashboard_wikis: str = DEFAULT_DASHBOARD_WIKIS
+    """Comma-separated ``name=wiki|wiki`` pairs (server names): a dashboard named here is
+    only asked about page views on those wikis; one not named serves every wiki."""
     redis_url: str | None = None
     key_prefix: str = Field(default=DEFAULT_KEY_PREFIX, min_length=1, pattern=r"^[^\s{}]+$")
 
@@ -82,7 +90,8 @@ class Settings(BaseSettings):
     gadget_demo: bool = False
     """Serve the gadget's demo page at /gadget/demo (development: pair with the stand-in)."""
     warm_campaigns: str = ""
-    """Comma-separated campaign slugs ``outreach-helper warm`` warms when given none."""
+    """Comma-separated campaign slugs ``outreach-helper warm`` warms when given none
+    (``DASHBOARD:SLUG`` for a campaign on another dashboard than the default)."""
     access_log: bool = True
     """One JSON line per request on stdout (route template, status, duration, cache, user hash)."""
 
@@ -168,10 +177,21 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return self
 
+    @model_validator(mode="after")
+    def _check_dashboards(self) -> Settings:
+        # Parsed here for its errors: a typo stops the start, never asks the wrong host.
+        parse_dashboards(self.dashboards, self.dashboard_url, self.dashboard_wikis)
+        return self
+
     @property
-    def dashboard_base(self) -> str:
-        """The dashboard URL without a trailing slash, ready to append paths to."""
-        return str(self.dashboard_url).rstrip("/")
+    def dashboard_specs(self) -> tuple[DashboardSpec, ...]:
+        """The dashboards to ask, the default first."""
+        return parse_dashboards(self.dashboards, self.dashboard_url, self.dashboard_wikis)
+
+    @property
+    def default_dashboard(self) -> DashboardSpec:
+        """The dashboard of routes that name none."""
+        return self.dashboard_specs[0]
 
 
 def _is_loopback_url(url: str) -> bool:

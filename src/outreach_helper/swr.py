@@ -143,10 +143,10 @@ class Lookup(Generic[RecordT]):
 class CacheObserver:
     """Told what the cache did; metrics subclass it. The base does nothing."""
 
-    def lookup(self, kind: str, outcome: Outcome, missing: bool) -> None:
-        """One answered lookup of a document kind."""
+    def lookup(self, dashboard: str, kind: str, outcome: Outcome, missing: bool) -> None:
+        """One answered lookup of a document kind of ``dashboard``."""
 
-    def refresh(self, kind: str, result: Refresh) -> None:
+    def refresh(self, dashboard: str, kind: str, result: Refresh) -> None:
         """One background refresh ended."""
 
 
@@ -217,6 +217,10 @@ class SWRCache:
     The store must not raise: a Redis outage is the business of
     ``ResilientStore``, which falls back to the embedded store, so here a
     store is always there and a read that cannot be decoded is simply a miss.
+
+    One cache per dashboard, over one shared store: its keys live under
+    ``PREFIX:DASHBOARD:``, so two dashboards' documents of one name (a course
+    slug both have) never mix.
     """
 
     def __init__(
@@ -224,12 +228,14 @@ class SWRCache:
         store: Store,
         *,
         prefix: str,
+        dashboard: str,
         clock: Clock = time.time,
         lock_ttl_ms: int = 15_000,
         observer: CacheObserver | None = None,
     ) -> None:
         self.store = store
-        self._prefix = prefix
+        self.dashboard = dashboard
+        self._prefix = f"{prefix}:{dashboard}"
         self._clock = clock
         self._lock_ttl_ms = lock_ttl_ms
         self._observer = observer or CacheObserver()
@@ -276,7 +282,9 @@ class SWRCache:
         return self._answer(Lookup(fetched, outcome, policy, named))
 
     def _answer(self, lookup: Lookup[RecordT]) -> Lookup[RecordT]:
-        self._observer.lookup(lookup.policy.kind, lookup.outcome, lookup.entry.missing)
+        self._observer.lookup(
+            self.dashboard, lookup.policy.kind, lookup.outcome, lookup.entry.missing
+        )
         return lookup
 
     async def drain(self) -> None:
@@ -384,9 +392,11 @@ class SWRCache:
         except UpstreamError as exc:
             # The old entry stays; the next request after it expires tries again.
             log.warning("background refresh of a %s entry failed (%s)", kind, type(exc).__name__)
-            self._observer.refresh(kind, Refresh.FAILED)
+            self._observer.refresh(self.dashboard, kind, Refresh.FAILED)
             return
-        self._observer.refresh(kind, Refresh.SKIPPED if result is None else Refresh.OK)
+        self._observer.refresh(
+            self.dashboard, kind, Refresh.SKIPPED if result is None else Refresh.OK
+        )
 
     async def _read(self, key: str, policy: Policy[RecordT]) -> Entry[RecordT] | None:
         raw = await self.store.get(key)

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from starlette.responses import HTMLResponse, Response
 
-from outreach_helper.settings import DEFAULT_DASHBOARD_URL
+from outreach_helper.settings import Settings
 
 __all__ = ["API_PLACEHOLDER", "DASHBOARD_PLACEHOLDER", "add_gadget_routes", "js_string"]
 
@@ -58,8 +58,8 @@ def _script_json(value: object) -> str:
 
 def _dashboard_base(request: Request) -> str:
     parts = getattr(request.app.state, "parts", None)
-    base = parts.settings.dashboard_base if parts is not None else DEFAULT_DASHBOARD_URL
-    return str(base)
+    settings = parts.settings if parts is not None else Settings()
+    return settings.default_dashboard.base_url
 
 
 def render_gadget(api_base: str | None, dashboard_base: str) -> str:

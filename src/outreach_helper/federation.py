@@ -1,0 +1,246 @@
+"""Answers about a user from every dashboard, put together.
+
+A patroller on a user page does not know which dashboard the user is on, so
+every user answer asks each configured dashboard that serves the page's wiki,
+at once, each through its own client, budget, breaker and cache
+(``OutreachService``). Their answers are merged: courses side by side, each
+saying which dashboard it is on, flags and counts combined.
+
+One dashboard failing is that dashboard's problem, not the answer's: the
+answer is partial (``partial`` and ``dashboards`` say so), stays a 200 and is
+rebuilt soon. Only when every dashboard asked has failed is the answer the
+failure itself, as it was with one dashboard. A dashboard's stale entries
+stand in for it exactly as they always have (``swr``): that is not a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from outreach_helper.budget import own_allowance
+from outreach_helper.errors import (
+    InvalidParameter,
+    NotFound,
+    NotSent,
+    OutreachError,
+    UpstreamError,
+    UserNotFound,
+)
+from outreach_helper.fanout import DEFERRED_RECHECK, UNREADABLE_RECHECK
+from outreach_helper.records import (
+    ActiveStaffResponse,
+    DashboardState,
+    EnrichedUserResponse,
+    StatusResponse,
+    UserResponse,
+)
+from outreach_helper.service import Answer, Freshness, OutreachService, Window, no_status
+
+R = TypeVar("R", bound=BaseModel)
+Clock = Callable[[], float]
+Ask = Callable[[OutreachService], Awaitable[Answer[R]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered(Generic[R]):
+    """What the dashboards asked about one user said, in configuration order."""
+
+    answers: list[Answer[R]]
+    states: dict[str, DashboardState]
+    failures: list[UpstreamError]
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.failures)
+
+    @property
+    def bodies(self) -> list[R]:
+        return [answer.body for answer in self.answers]
+
+    def coverage(self) -> dict[str, object]:
+        """The ``dashboards`` and ``partial`` fields of the merged answer."""
+        return {"dashboards": self.states, "partial": self.partial}
+
+    def freshness(self, now: float) -> Freshness:
+        """The answers' combined freshness; a partial answer is rebuilt soon.
+
+        Soon is seconds when the missing dashboard was only held back (its
+        breaker, our budget), a minute when it failed: the next rebuild asks
+        it again, and one a minute is all a failing dashboard should cost.
+        """
+        combined = Freshness.combine([a.freshness for a in self.answers], now)
+        if not self.partial:
+            return combined
+        held_back = all(isinstance(f, NotSent) for f in self.failures)
+        until = min(
+            combined.fresh_until, now + (DEFERRED_RECHECK if held_back else UNREADABLE_RECHECK)
+        )
+        return dataclasses.replace(combined, fresh_until=until, stale_until=until)
+
+
+class Federation:
+    """Every configured dashboard's service; the default (first) one for routes naming none."""
+
+    def __init__(self, services: Sequence[OutreachService], *, clock: Clock) -> None:
+        if not services:
+            raise ValueError("at least one dashboard is needed")
+        self.services = tuple(services)
+        self._by_name = {service.name: service for service in services}
+        self._clock = clock
+
+    def service(self, name: str | None) -> OutreachService:
+        """The dashboard a course, roster or campaign route names (None: the default).
+
+        Raises:
+            InvalidParameter: no dashboard of that name is configured.
+        """
+        if name is None:
+            return self.services[0]
+        service = self._by_name.get(name)
+        if service is None:
+            known = ", ".join(self._by_name)
+            raise InvalidParameter(f"dashboard must be one of {known}")
+        return service
+
+    def asked(self, wiki: str | None) -> tuple[str, ...]:
+        """Names of the dashboards a page view on ``wiki`` asks (None: every one)."""
+        return tuple(s.name for s in self.services if s.spec.serves(wiki))
+
+    # ---- answers ------------------------------------------------------------
+
+    async def user(self, name: str, wiki: str | None) -> Answer[UserResponse]:
+        """A user's enrollments on every dashboard. Raises UserNotFound or an UpstreamError."""
+        found = await self._account(name, wiki, lambda s: s.user(name))
+        bodies = found.bodies
+        body = UserResponse(
+            username=name,
+            courses=[course for b in bodies for course in b.courses],
+            is_instructor=any(b.is_instructor for b in bodies),
+            is_student=any(b.is_student for b in bodies),
+            max_project=next((b.max_project for b in bodies if b.max_project), None),
+            **found.coverage(),
+        )
+        return Answer(body, found.freshness(self._clock()))
+
+    async def enriched_user(self, name: str, wiki: str | None) -> Answer[EnrichedUserResponse]:
+        """``user`` with each course's dates, activity and staff."""
+        found = await self._account(name, wiki, lambda s: s.enriched_user(name))
+        bodies = found.bodies
+        body = EnrichedUserResponse(
+            username=name,
+            courses=[course for b in bodies for course in b.courses],
+            is_instructor=any(b.is_instructor for b in bodies),
+            is_student=any(b.is_student for b in bodies),
+            max_project=next((b.max_project for b in bodies if b.max_project), None),
+            **found.coverage(),
+        )
+        return Answer(body, found.freshness(self._clock()))
+
+    async def status(self, name: str, wiki: str | None) -> Answer[StatusResponse]:
+        """The cheap yes/no summary over every dashboard; an unknown user is all zeros."""
+        found = await self._gather(wiki, lambda s: s.status(name))
+        self._raise_if_all_failed(found)
+        bodies = found.bodies
+        if not bodies:  # no dashboard serves this wiki, or none answered
+            body = no_status(name, found.states).model_copy(update={"partial": found.partial})
+            return Answer(body, found.freshness(self._clock()))
+        body = StatusResponse(
+            username=name,
+            has_any_courses=any(b.has_any_courses for b in bodies),
+            active_course_count=sum(b.active_course_count for b in bodies),
+            active_event_count=sum(b.active_event_count for b in bodies),
+            total_courses=sum(b.total_courses for b in bodies),
+            unreadable_courses=sum(b.unreadable_courses for b in bodies),
+            is_instructor=any(b.is_instructor for b in bodies),
+            is_student=any(b.is_student for b in bodies),
+            **found.coverage(),
+        )
+        return Answer(body, found.freshness(self._clock()))
+
+    async def statuses(
+        self, names: list[str], wiki: str | None
+    ) -> dict[str, Answer[StatusResponse] | OutreachError]:
+        """Status of many canonical names at once; each name is looked up once."""
+        unique = list(dict.fromkeys(names))
+
+        async def one(name: str) -> Answer[StatusResponse] | OutreachError:
+            try:
+                return await self.status(name, wiki)
+            except OutreachError as exc:
+                return exc
+
+        results = await asyncio.gather(*(one(name) for name in unique))
+        return dict(zip(unique, results, strict=True))
+
+    async def active_staff(
+        self, name: str, window: Window, wiki: str | None
+    ) -> Answer[ActiveStaffResponse]:
+        """Staff of the user's active courses on every dashboard. Raises UserNotFound."""
+        found = await self._account(name, wiki, lambda s: s.active_staff(name, window))
+        bodies = found.bodies
+        body = ActiveStaffResponse(
+            username=name,
+            window=window,
+            all_staff=sorted({person for b in bodies for person in b.all_staff}),
+            courses=[course for b in bodies for course in b.courses],
+            unreadable_courses=[ref for b in bodies for ref in b.unreadable_courses],
+            **found.coverage(),
+        )
+        return Answer(body, found.freshness(self._clock()))
+
+    # ---- asking every dashboard -----------------------------------------------
+
+    async def _account(self, name: str, wiki: str | None, ask: Ask[R]) -> Gathered[R]:
+        """The dashboards' answers about an account that must exist on at least one.
+
+        Raises:
+            UserNotFound: every dashboard asked answered that it has no such account.
+            UpstreamError: every dashboard asked failed (the first one's error).
+        """
+        found = await self._gather(wiki, ask)
+        self._raise_if_all_failed(found)
+        if not found.answers and not found.failures:
+            raise UserNotFound(name)
+        return found
+
+    @staticmethod
+    def _raise_if_all_failed(found: Gathered[R]) -> None:
+        answered = any(state is DashboardState.NO_ACCOUNT for state in found.states.values())
+        if found.failures and not found.answers and not answered:
+            raise found.failures[0]
+
+    async def _gather(self, wiki: str | None, ask: Ask[R]) -> Gathered[R]:
+        """Ask every dashboard serving ``wiki`` at once, each with its own share of fetches."""
+        asked = [s for s in self.services if s.spec.serves(wiki)]
+
+        async def one(service: OutreachService) -> Answer[R] | NotFound | UpstreamError:
+            with own_allowance():
+                try:
+                    return await ask(service)
+                except (NotFound, UpstreamError) as exc:
+                    return exc
+
+        results = dict(zip(asked, await asyncio.gather(*(one(s) for s in asked)), strict=True))
+        answers: list[Answer[R]] = []
+        failures: list[UpstreamError] = []
+        states: dict[str, DashboardState] = {}
+        for service in self.services:
+            result = results.get(service)
+            if result is None:
+                states[service.name] = DashboardState.NOT_ASKED
+            elif isinstance(result, NotFound):
+                states[service.name] = DashboardState.NO_ACCOUNT
+            elif isinstance(result, UpstreamError):
+                states[service.name] = DashboardState.FAILED
+                failures.append(result)
+            else:
+                answers.append(result)
+                covered = getattr(result.body, "dashboards", {})
+                states[service.name] = covered.get(service.name, DashboardState.ANSWERED)
+        return Gathered(answers, states, failures)
