@@ -109,7 +109,8 @@ class Panel:
         return control_json({"on": self.control.privileged})
 
     async def world_summary(self, request: Request) -> Response:
-        """What there is to try: named users and courses, campaigns, a few generated ones."""
+        """Which dashboard this is, and what there is to try: named users and courses,
+        campaigns, a few generated ones."""
         world, now = self.control.world, self.control.now()
         definition = definition_of(world.instance.name)
         campaigns = [
@@ -125,6 +126,13 @@ class Panel:
         generated = [c.slug for c in world.courses if c.slug not in named_courses]
         crowd = world.usernames[len(named_users) :]
         summary = {
+            "world": world.instance.name,
+            "dashboard": {
+                "title": world.instance.dashboard_title,
+                "url": world.instance.url,
+                "wiki_ed": world.instance.wiki_ed,
+                "default_course_type": world.instance.default_course_type,
+            },
             "seed": world.seed,
             "anchor": iso(world.anchor),
             "now": iso(now),
