@@ -107,11 +107,20 @@ def _cli() -> list[str]:
 
 
 @contextmanager
-def standin(latency_ms: int = 0) -> Iterator[Process]:
+def standin(latency_ms: int = 0, world: str = "outreach") -> Iterator[Process]:
+    """A stand-in serving ``world`` (``outreach`` or ``wikiedu``)."""
     env = {"_PORT": str(free_port())}
     proc = _spawn(
-        "standin",
-        [sys.executable, "-m", "outreach_standin.cli", "--latency-ms", str(latency_ms)],
+        f"standin-{world}",
+        [
+            sys.executable,
+            "-m",
+            "outreach_standin.cli",
+            "--latency-ms",
+            str(latency_ms),
+            "--world",
+            world,
+        ],
         env,
         "/__standin/counters",
     )
@@ -123,11 +132,25 @@ def standin(latency_ms: int = 0) -> Iterator[Process]:
 
 @contextmanager
 def service(
-    dashboard_url: str, *, workers: int = 1, redis_url: str | None = None, **settings: str
+    dashboard_url: str | None = None,
+    *,
+    dashboards: str | None = None,
+    workers: int = 1,
+    redis_url: str | None = None,
+    **settings: str,
 ) -> Iterator[Process]:
+    """The service in front of one dashboard (``dashboard_url``) or several
+    (``dashboards``, as ``OUTREACH_DASHBOARDS`` takes them)."""
+    if (dashboard_url is None) == (dashboards is None):
+        raise ValueError("give dashboard_url or dashboards")
+    which = (
+        {"OUTREACH_DASHBOARD_URL": dashboard_url}
+        if dashboard_url is not None
+        else {"OUTREACH_DASHBOARDS": dashboards or ""}
+    )
     env = {
         "_PORT": str(free_port()),
-        "OUTREACH_DASHBOARD_URL": dashboard_url,
+        **which,
         "OUTREACH_LOG_LEVEL": "WARNING",
         # Benchmarks of the cache measure requests, not the budget: one they never reach,
         # unless they set their own (bench.abuse does).

@@ -76,15 +76,24 @@ FLOOR_PATH = "/floor/Marta_Quill"
 
 
 def run_service(
-    dashboard_url: str, workers: int, store: str, fast_path: bool, load: dict[str, int]
+    dashboards: list[str], workers: int, store: str, fast_path: bool, load: dict[str, int]
 ) -> tuple[WrkResult, float]:
-    """One service (and its Redis), warmed on every worker, then measured; with its peak RSS."""
+    """One service (and its Redis), warmed on every worker, then measured; with its peak RSS.
+
+    ``dashboards``: the stand-ins' URLs, the Outreach world's first; with two, the
+    service asks both, as it does by default in production.
+    """
     with ExitStack() as stack:
         redis_url = stack.enter_context(redis()).url if store == "redis" else None
         settings = {} if fast_path else {"fast_path": "false"}
-        api = stack.enter_context(
-            service(dashboard_url, workers=workers, redis_url=redis_url, **settings)
-        )
+        if len(dashboards) == 1:
+            settings["dashboard_url"] = dashboards[0]
+        else:
+            names = ("outreach", "wikiedu")
+            settings["dashboards"] = ",".join(
+                f"{n}={u}" for n, u in zip(names, dashboards, strict=True)
+            )
+        api = stack.enter_context(service(workers=workers, redis_url=redis_url, **settings))
         with httpx.Client() as client:
             client.get(api.url + USER_PATH).raise_for_status()
         run_wrk(api.url + USER_PATH, **{**load, "duration": 2})  # every worker warm
@@ -95,14 +104,16 @@ def measure(report: Report, workers: int, args: argparse.Namespace) -> None:
     load = {"connections": args.connections, "duration": args.duration, "threads": args.threads}
     services = []
     with ExitStack() as stack:
-        dashboard = stack.enter_context(standin())
+        dashboards = [stack.enter_context(standin()).url]
+        if args.dashboards == 2:
+            dashboards.append(stack.enter_context(standin(world="wikiedu")).url)
         floors = {name: stack.enter_context(floor(workers, name)) for name in FLOORS}
         for proc in floors.values():  # every worker started and warm
             run_wrk(proc.url + FLOOR_PATH, **{**load, "duration": 2})
         before = {name: run_wrk(proc.url + FLOOR_PATH, **load) for name, proc in floors.items()}
         for store in args.stores:
             for fast_path in (True, False) if store == "memory" and args.fast_path_off else (True,):
-                result, rss = run_service(dashboard.url, workers, store, fast_path, load)
+                result, rss = run_service(dashboards, workers, store, fast_path, load)
                 services.append((store, fast_path, result, rss))
         after = {name: run_wrk(proc.url + FLOOR_PATH, **load) for name, proc in floors.items()}
     mean = {name: (before[name].requests_per_s + after[name].requests_per_s) / 2 for name in FLOORS}
@@ -136,6 +147,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--stores", nargs="+", default=["memory", "redis"])
+    parser.add_argument(
+        "--dashboards", type=int, choices=[1, 2], default=1, help="stand-ins the service asks"
+    )
     parser.add_argument(
         "--no-fast-path-off",
         dest="fast_path_off",

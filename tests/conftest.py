@@ -152,6 +152,7 @@ def make_settings(upstream: Upstream, prefix: str) -> SettingsFactory:
             # ...and waits for a turn that no loaded test machine runs out of.
             "upstream_wait_interactive": 30.0,
             "upstream_wait_bulk": 30.0,
+            "upstream_wait_straggler": 30.0,
             "upstream_cold_fetches": 1000,
             "bulk_answers": 1000,
             **overrides,

@@ -426,3 +426,60 @@ async def test_warm_counts_a_user_answered_in_part_as_failed(
     async with build_parts(make_two_settings(), clock=clock) as parts:
         summary = await warm(parts, [w.TWO_HATS], [], concurrency=2)
     assert summary.results["failed"] == 1
+
+
+# ---- a dashboard that is slow to answer -------------------------------------------------
+
+
+async def test_a_dashboard_slower_than_the_straggler_wait_is_late_and_fills_the_cache(
+    make_two_settings, clock, wikiedu_upstream
+):
+    # Three round trips of 500 ms at least on the Wiki Education side, 50 ms of patience
+    # once the Outreach Dashboard has answered.
+    wikiedu_upstream.latency(500)
+    app = create_app(make_two_settings(upstream_wait_straggler=0.05), clock=clock)
+    async with serving(app) as client:
+        first = await client.get(user(w.TWO_HATS, "/status"))
+        await app.state.parts.drain()  # the late dashboard's work, finishing in the background
+        asked = wikiedu_upstream.total
+        clock.advance(5)  # the partial answer is rebuilt after 5 s
+        second = (await client.get(user(w.TWO_HATS, "/status"))).json()
+    assert (
+        first.json()["dashboards"],
+        first.json()["partial"],
+        first.headers["cache-control"],
+        second["dashboards"],
+        wikiedu_upstream.total - asked,
+    ) == (
+        {"outreach": "answered", "wikiedu": "late"},
+        True,
+        "public, max-age=5, stale-while-revalidate=0",
+        {"outreach": "answered", "wikiedu": "answered"},
+        0,
+    )
+
+
+async def test_a_user_unknown_on_one_dashboard_and_late_on_the_other_is_no_404(
+    make_two_settings, clock, wikiedu_upstream
+):
+    wikiedu_upstream.latency(500)
+    async with serving(
+        create_app(make_two_settings(upstream_wait_straggler=0.05), clock=clock)
+    ) as client:
+        response = await client.get(user(we.WIKIED_STUDENT))
+    assert (response.status_code, response.json()["dashboards"]) == (
+        200,
+        {"outreach": "no_account", "wikiedu": "late"},
+    )
+
+
+async def test_a_failure_starts_no_clock_for_the_others(
+    make_two_settings, clock, upstream, wikiedu_upstream
+):
+    upstream.fault("drop")
+    wikiedu_upstream.latency(200)
+    async with serving(
+        create_app(make_two_settings(upstream_wait_straggler=0.01), clock=clock)
+    ) as client:
+        body = (await client.get(user(w.TWO_HATS, "/status"))).json()
+    assert body["dashboards"] == {"outreach": "failed", "wikiedu": "answered"}

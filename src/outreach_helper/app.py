@@ -75,10 +75,12 @@ class Parts:
         return self.dashboards.services
 
     async def drain(self) -> None:
-        """Wait for every dashboard's background refreshes (tests, ``warm``)."""
+        """Wait for late dashboards' work and every background refresh (tests, ``warm``)."""
+        await self.dashboards.drain()
         await asyncio.gather(*(service.cache.drain() for service in self.services))
 
     async def aclose(self) -> None:
+        await self.dashboards.aclose()
         for service in self.services:
             await service.cache.aclose()
             await service.client.aclose()
@@ -129,7 +131,9 @@ def build_parts(
     return Parts(
         settings=settings,
         store=store,
-        dashboards=Federation(services, clock=clock),
+        dashboards=Federation(
+            services, clock=clock, straggler_wait=settings.upstream_wait_straggler
+        ),
         hot=HotResponses(settings.memory_max_entries),
         health=HealthChecker(store, [s.client for s in services], clock=clock),
         metrics=metrics,

@@ -11,15 +11,22 @@ answer is partial (``partial`` and ``dashboards`` say so), stays a 200 and is
 rebuilt soon. Only when every dashboard asked has failed is the answer the
 failure itself, as it was with one dashboard. A dashboard's stale entries
 stand in for it exactly as they always have (``swr``): that is not a failure.
+
+Nor does a reader wait long for a dashboard that hangs while another has
+answered: once one dashboard has answered, the others have
+``OUTREACH_UPSTREAM_WAIT_STRAGGLER`` seconds more. One still working then is
+``late``: the answer goes out partial, and its work goes on in the
+background (bounded by the client's own timeouts), so its documents are in
+the cache for the next page view, a few seconds later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -54,10 +61,11 @@ class Gathered(Generic[R]):
     answers: list[Answer[R]]
     states: dict[str, DashboardState]
     failures: list[UpstreamError]
+    late: bool = False  # a dashboard had not answered in time; its work goes on
 
     @property
     def partial(self) -> bool:
-        return bool(self.failures)
+        return bool(self.failures) or self.late
 
     @property
     def bodies(self) -> list[R]:
@@ -77,6 +85,7 @@ class Gathered(Generic[R]):
         combined = Freshness.combine([a.freshness for a in self.answers], now)
         if not self.partial:
             return combined
+        # A late dashboard's documents are being fetched now: soon, as if held back.
         held_back = all(isinstance(f, NotSent) for f in self.failures)
         until = min(
             combined.fresh_until, now + (DEFERRED_RECHECK if held_back else UNREADABLE_RECHECK)
@@ -87,12 +96,36 @@ class Gathered(Generic[R]):
 class Federation:
     """Every configured dashboard's service; the default (first) one for routes naming none."""
 
-    def __init__(self, services: Sequence[OutreachService], *, clock: Clock) -> None:
+    def __init__(
+        self,
+        services: Sequence[OutreachService],
+        *,
+        clock: Clock,
+        straggler_wait: float = float("inf"),
+    ) -> None:
         if not services:
             raise ValueError("at least one dashboard is needed")
         self.services = tuple(services)
         self._by_name = {service.name: service for service in services}
         self._clock = clock
+        self._straggler_wait = straggler_wait
+        # Late dashboards' work, finishing in the background (strong references:
+        # the event loop keeps only weak ones).
+        self._late: set[asyncio.Task[object]] = set()
+
+    async def drain(self) -> None:
+        """Wait until late dashboards' background work has ended (tests, ``warm``)."""
+        while self._late:
+            await asyncio.gather(*self._late, return_exceptions=True)
+
+    async def aclose(self, grace: float = 2.0) -> None:
+        """Let late work finish for ``grace`` seconds, then cancel the rest."""
+        if not self._late:
+            return
+        _, still_running = await asyncio.wait(set(self._late), timeout=grace)
+        for task in still_running:
+            task.cancel()
+        await asyncio.gather(*still_running, return_exceptions=True)
 
     def service(self, name: str | None) -> OutreachService:
         """The dashboard a course, roster or campaign route names (None: the default).
@@ -200,12 +233,12 @@ class Federation:
         """The dashboards' answers about an account that must exist on at least one.
 
         Raises:
-            UserNotFound: every dashboard asked answered that it has no such account.
+            UserNotFound: every dashboard asked answered, in time, that it has no such account.
             UpstreamError: every dashboard asked failed (the first one's error).
         """
         found = await self._gather(wiki, ask)
         self._raise_if_all_failed(found)
-        if not found.answers and not found.failures:
+        if not found.answers and not found.failures and not found.late:
             raise UserNotFound(name)
         return found
 
@@ -226,13 +259,20 @@ class Federation:
                 except (NotFound, UpstreamError) as exc:
                     return exc
 
-        results = dict(zip(asked, await asyncio.gather(*(one(s) for s in asked)), strict=True))
+        tasks = {asyncio.create_task(one(s)): s for s in asked}
+        finished = await self._until_stragglers_are_late(tasks)
+        late = [service for task, service in tasks.items() if task not in finished]
+        for task in tasks.keys() - finished:
+            self._keep_running(task)
+        results = {tasks[task]: task.result() for task in finished}
         answers: list[Answer[R]] = []
         failures: list[UpstreamError] = []
         states: dict[str, DashboardState] = {}
         for service in self.services:
             result = results.get(service)
-            if result is None:
+            if service in late:
+                states[service.name] = DashboardState.LATE
+            elif result is None:
                 states[service.name] = DashboardState.NOT_ASKED
             elif isinstance(result, NotFound):
                 states[service.name] = DashboardState.NO_ACCOUNT
@@ -243,4 +283,33 @@ class Federation:
                 answers.append(result)
                 covered = getattr(result.body, "dashboards", {})
                 states[service.name] = covered.get(service.name, DashboardState.ANSWERED)
-        return Gathered(answers, states, failures)
+        return Gathered(answers, states, failures, late=bool(late))
+
+    async def _until_stragglers_are_late(
+        self, tasks: Iterable[asyncio.Task[Answer[R] | NotFound | UpstreamError]]
+    ) -> set[asyncio.Task[Answer[R] | NotFound | UpstreamError]]:
+        """The tasks finished when all are, or ``straggler_wait`` after the first answer.
+
+        A failure starts no clock: then the others are all there is to wait for.
+        """
+        pending = set(tasks)
+        finished: set[asyncio.Task[Answer[R] | NotFound | UpstreamError]] = set()
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None
+        while pending:
+            timeout = None if deadline is None else max(0.0, deadline - loop.time())
+            done, pending = await asyncio.wait(
+                pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done:
+                break  # the deadline passed: the rest are late
+            finished |= done
+            answered = any(not isinstance(t.result(), UpstreamError) for t in done)
+            if deadline is None and answered:
+                deadline = loop.time() + self._straggler_wait
+        return finished
+
+    def _keep_running(self, task: asyncio.Task[Any]) -> None:
+        """Let a late dashboard's work finish: what it fetches is cached for the next view."""
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)

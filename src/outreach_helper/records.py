@@ -190,6 +190,9 @@ class DashboardState(StrEnum):
     """It answered: no account of exactly this name."""
     FAILED = "failed"
     """It could not be asked (down, timing out, rate-limiting, held back): the answer is partial."""
+    LATE = "late"
+    """It had not answered in time while another had: partial; its answer is on its way
+    into the cache for the next request."""
     NOT_ASKED = "not_asked"
     """It does not serve the wiki the request named (``wiki=``): it was not asked."""
 
@@ -201,7 +204,8 @@ class AcrossDashboards(Response):
         description="every configured dashboard by name: answered, no_account, failed or not_asked"
     )
     partial: bool = Field(
-        description="true when a dashboard failed: its courses are missing from this answer"
+        description="true when a dashboard failed or was late: its courses are missing "
+        "from this answer"
     )
 
 

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     is a 503 with Retry-After at once, so a flood of them cannot crowd out page views."""
     upstream_wait_interactive: float = Field(default=3.0, ge=0, le=60)
     """Longest a page view waits for its turn (a token, then a free connection)."""
+    upstream_wait_straggler: float = Field(default=3.0, ge=0, le=60)
+    """Longest a user answer waits for a dashboard once another has answered; then the
+    answer is partial (that dashboard ``late``) and its fetches finish in the background."""
     upstream_wait_bulk: float = Field(default=1.0, ge=0, le=60)
     """Longest bulk work waits for its turn; then that document is unreadable or a 503."""
     log_level: str = "INFO"
