@@ -483,3 +483,13 @@ async def test_a_failure_starts_no_clock_for_the_others(
     ) as client:
         body = (await client.get(user(w.TWO_HATS, "/status"))).json()
     assert body["dashboards"] == {"outreach": "failed", "wikiedu": "answered"}
+
+
+async def test_the_index_names_each_dashboard_and_the_wikis_it_serves(
+    both, upstream, wikiedu_upstream
+):
+    body = (await both.get("/")).json()
+    assert body["dashboards"] == {
+        "outreach": {"url": upstream.url, "wikis": None},
+        "wikiedu": {"url": wikiedu_upstream.url, "wikis": ["en.wikipedia.org", "www.wikidata.org"]},
+    }

@@ -183,7 +183,7 @@ def build_router(
     cold_fetches: int,
     bulk_answers: int,
 ) -> APIRouter:
-    """The public API, bound to one service instance (no module-level state).
+    """The public API, bound to one set of dashboards' services (no module-level state).
 
     ``cold_fetches`` is a page view's share of fetches from the dashboard;
     ``bulk_answers`` how many bulk answers one process builds at once.

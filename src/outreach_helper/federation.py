@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -49,6 +50,7 @@ from outreach_helper.records import (
 )
 from outreach_helper.service import Answer, Freshness, OutreachService, Window, no_status
 
+log = logging.getLogger(__name__)
 R = TypeVar("R", bound=BaseModel)
 Clock = Callable[[], float]
 Ask = Callable[[OutreachService], Awaitable[Answer[R]]]
@@ -313,3 +315,11 @@ class Federation:
         """Let a late dashboard's work finish: what it fetches is cached for the next view."""
         self._late.add(task)
         task.add_done_callback(self._late.discard)
+        task.add_done_callback(_note_unexpected)
+
+
+def _note_unexpected(task: asyncio.Task[Any]) -> None:
+    """Retrieve what late work raised (it returns the dashboards' own errors as values),
+    and log a bug's type only: its message could name the user asked about."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("late dashboard work failed unexpectedly (%s)", type(exc).__name__)
