@@ -119,6 +119,28 @@ def upstream(standin_server: StandinServer) -> Iterator[Upstream]:
     control.close()
 
 
+@pytest.fixture(scope="session")
+def wikiedu_server() -> Iterator[StandinServer]:
+    """A second stand-in, the dashboard named ``wikiedu`` in tests that configure two.
+
+    Until the stand-in can play the Wiki Education Dashboard's own world, it
+    serves the same invented world as ``standin_server``: a user's courses are
+    then found on both dashboards, once each.
+    """
+    with StandinServer(now=FIXED_NOW) as server:
+        yield server
+
+
+@pytest.fixture
+def wikiedu_upstream(wikiedu_server: StandinServer) -> Iterator[Upstream]:
+    """The second stand-in's control panel, like ``upstream``: reset before and after each test."""
+    control = Upstream(wikiedu_server.url)
+    control.reset()
+    yield control
+    control.reset()
+    control.close()
+
+
 SettingsFactory = Callable[..., Settings]
 
 
