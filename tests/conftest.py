@@ -121,19 +121,13 @@ def upstream(standin_server: StandinServer) -> Iterator[Upstream]:
 
 @pytest.fixture(scope="session")
 def wikiedu_server() -> Iterator[StandinServer]:
-    """A second stand-in, the dashboard named ``wikiedu`` in tests that configure two.
-
-    Until the stand-in can play the Wiki Education Dashboard's own world, it
-    serves the same invented world as ``standin_server``: a user's courses are
-    then found on both dashboards, once each.
-    """
+    """A second stand-in, on its own port, in the role of the Wiki Education Dashboard."""
     with StandinServer(now=FIXED_NOW) as server:
         yield server
 
 
 @pytest.fixture
 def wikiedu_upstream(wikiedu_server: StandinServer) -> Iterator[Upstream]:
-    """The second stand-in's control panel, like ``upstream``: reset before and after each test."""
     control = Upstream(wikiedu_server.url)
     control.reset()
     yield control
@@ -163,6 +157,28 @@ def make_settings(upstream: Upstream, prefix: str) -> SettingsFactory:
             **overrides,
         }
         return Settings(**values)
+
+    return make
+
+
+# Where the Wiki Education Dashboard's courses are (README, "Dashboards").
+WIKIEDU_WIKIS = "wikiedu=en.wikipedia.org|www.wikidata.org"
+
+
+@pytest.fixture
+def make_two_settings(
+    make_settings: SettingsFactory, upstream: Upstream, wikiedu_upstream: Upstream
+) -> SettingsFactory:
+    """Settings for both dashboards: ``outreach`` the first stand-in, ``wikiedu`` the second."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "dashboard_url": None,
+            "dashboards": f"outreach={upstream.url},wikiedu={wikiedu_upstream.url}",
+            "dashboard_wikis": WIKIEDU_WIKIS,
+            **overrides,
+        }
+        return make_settings(**values)
 
     return make
 
