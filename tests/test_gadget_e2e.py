@@ -99,11 +99,14 @@ def _api_line(script: str) -> str:
 
 
 def test_script_is_served_the_same_whatever_the_dashboards(
-    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream, wikiedu_upstream: Upstream
+    make_settings: SettingsFactory,
+    make_two_settings: SettingsFactory,
+    clock: FakeClock,
+    upstream: Upstream,
+    wikiedu_upstream: Upstream,
 ) -> None:
     # Every course row carries its own page URL: the script names no dashboard.
-    two = make_settings(dashboard_url=None, dashboards=_two_dashboards(upstream, wikiedu_upstream))
-    with _listening(_app(two, clock, public_url=None, demo=False)) as url:
+    with _listening(_app(make_two_settings(), clock, public_url=None, demo=False)) as url:
         of_two = httpx.get(f"{url}/gadget/outreach-staff.js").text
     with _listening(_app(make_settings(), clock, public_url=None, demo=False)) as url:
         answer = httpx.get(f"{url}/gadget/outreach-staff.js")
@@ -372,24 +375,12 @@ def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstrea
 
 # --- two dashboards ---------------------------------------------------------------
 
-#: The Wiki Education Dashboard's wikis, as the service's default configuration has them.
-WIKIEDU_WIKIS: Final = "en.wikipedia.org|www.wikidata.org"
-
-
-def _two_dashboards(first: Upstream, second: Upstream) -> str:
-    return f"outreach={first.url},wikiedu={second.url}"
-
 
 @pytest.fixture
-def two_services(
-    make_settings: SettingsFactory, clock: FakeClock, wikiedu_upstream: Upstream, upstream: Upstream
-) -> Iterator[str]:
-    """The demo, the service asking both stand-ins; ``wikiedu`` only for its two wikis."""
-    settings = make_settings(
-        dashboard_url=None,
-        dashboards=_two_dashboards(upstream, wikiedu_upstream),
-        dashboard_wikis=f"wikiedu={WIKIEDU_WIKIS}",
-    )
+def two_services(make_two_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
+    """The demo, the service asking both stand-ins; ``wikiedu`` only for English Wikipedia
+    and Wikidata, as by default (README, "Dashboards")."""
+    settings = make_two_settings()
     with BackgroundServer(_app(settings, clock, public_url=None, demo=True), lifespan="on") as app:
         yield app.url
 

@@ -56,7 +56,7 @@ from outreach_helper.settings import Settings
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer, StandinServer
 from tests import mediawiki
-from tests.conftest import FIXED_NOW, Upstream
+from tests.conftest import FIXED_NOW, WIKIEDU_WIKIS, Upstream
 from tests.mediawiki import MediaWiki
 from tests.support import (
     OUTPUT,
@@ -171,15 +171,12 @@ class Received:
         await self.app(scope, receive, send)
 
 
-#: Which wikis the second dashboard serves: the service's default for the Wiki
-#: Education Dashboard (README), which leaves out the test wiki.
-WIKIEDU_WIKIS: Final = "en.wikipedia.org|www.wikidata.org"
-
-
 class Service:
     """Our service on a fixed loopback port, so that it can go down and come back.
 
-    It asks two dashboards: ``outreach`` (every wiki) and ``wikiedu`` (``wikiedu_wikis``).
+    It asks two dashboards: ``outreach`` (every wiki) and ``wikiedu``, by default only
+    for the wikis the service's default gives it (English Wikipedia, Wikidata), which
+    leave out the test wiki.
     """
 
     def __init__(self, outreach_url: str, wikiedu_url: str) -> None:
@@ -190,11 +187,11 @@ class Service:
         self._server: BackgroundServer | None = None
         self.received: list[tuple[str, frozenset[str]]] = []
 
-    def _settings(self, wikiedu_wikis: str) -> Settings:
+    def _settings(self, dashboard_wikis: str) -> Settings:
         return Settings.model_validate(
             {
                 "dashboards": self.dashboards,
-                "dashboard_wikis": f"wikiedu={wikiedu_wikis}",
+                "dashboard_wikis": dashboard_wikis,
                 "key_prefix": f"test-{secrets.token_hex(6)}",
                 "upstream_timeout": 2.0,
                 "upstream_retries": 0,
@@ -204,10 +201,10 @@ class Service:
             }
         )
 
-    def restart(self, *, wikiedu_wikis: str) -> None:
-        """Start again, ``wikiedu`` serving these wikis, with a fresh cache."""
+    def restart(self, *, dashboard_wikis: str) -> None:
+        """Start again with this OUTREACH_DASHBOARD_WIKIS, and a fresh cache."""
         self.stop()
-        self.settings = self._settings(wikiedu_wikis)
+        self.settings = self._settings(dashboard_wikis)
         self.start()
 
     def start(self) -> None:
@@ -556,11 +553,11 @@ def wikiedu_serves_this_wiki(service: Service, wiki: MediaWiki) -> Iterator[str]
     """
     server_name = urlsplit(wiki.url).hostname
     assert server_name is not None
-    service.restart(wikiedu_wikis=f"{WIKIEDU_WIKIS}|{server_name}")
+    service.restart(dashboard_wikis=f"{WIKIEDU_WIKIS}|{server_name}")
     try:
         yield server_name
     finally:
-        service.restart(wikiedu_wikis=WIKIEDU_WIKIS)
+        service.restart(dashboard_wikis=WIKIEDU_WIKIS)
 
 
 def test_this_wiki_costs_the_second_dashboard_nothing(
