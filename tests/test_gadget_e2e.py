@@ -575,13 +575,13 @@ def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = Non
     Stands for an upstream (or a stored entry) the service did not clean: the gadget
     must keep such names out of the page by itself.
     """
-    staff = [NOT_USERNAMES[0], USERNAMES[0], *NOT_USERNAMES[1:8], USERNAMES[1]]
+    staff: list[object] = [NOT_USERNAMES[0], USERNAMES[0], *NOT_USERNAMES[1:8], USERNAMES[1]]
     staff += [*NOT_USERNAMES[8:], USERNAMES[2]]
     if courses is None:
         course = {"course_slug": "Some_School/Some_Course", "course_title": "Some Course"}
         courses = [{**course, "staff": staff}]
     else:
-        staff = PLAIN_STAFF
+        staff = list(PLAIN_STAFF)
 
     def answer(body: object) -> Response:
         return Response(json.dumps(body, ensure_ascii=True), media_type="application/json")
