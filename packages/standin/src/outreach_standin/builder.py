@@ -14,6 +14,7 @@ import string
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from outreach_standin.instances import OUTREACH, Instance
 from outreach_standin.model import (
     END_OF_DAY_TYPES,
     ROLE_CAMPUS_VOLUNTEER,
@@ -31,15 +32,27 @@ from outreach_standin.model import (
 from outreach_standin.pools import SUBJECTS, THEMES
 from outreach_standin.rows import CampaignRow, CourseRow, PersonRow
 
-# Enrollment ids (user_stats' ``course_id``) count up from here, in time order.
+# Enrollment ids (user_stats' ``course_id``) count up from here, in time order
+# (the Outreach world's base; a definition may set its own).
 FIRST_ENROLLMENT_ID = 300_000
 
 
 class Builder:
     """Accumulates users, courses and enrollments; ``finish`` makes the ``World``."""
 
-    def __init__(self, seed: int, anchor: datetime, campaigns: tuple[CampaignRow, ...]) -> None:
+    def __init__(
+        self,
+        seed: int,
+        anchor: datetime,
+        campaigns: tuple[CampaignRow, ...],
+        *,
+        instance: Instance = OUTREACH,
+        first_user_id: int = 80_001,
+        first_course_id: int = 31_001,
+        first_enrollment_id: int = FIRST_ENROLLMENT_ID,
+    ) -> None:
         self.seed = seed
+        self.instance = instance
         self.rng = random.Random(seed)  # noqa: S311 - deterministic fixtures, not security
         self.anchor = anchor
         self.users: list[StandinUser] = []
@@ -48,7 +61,8 @@ class Builder:
         self._campaigns = campaigns
         self._campaign_courses: dict[str, list[str]] = {c.slug: [] for c in campaigns}
         # Ids not given by a row count up from these, by random steps.
-        self._next_ids = {"user": 80_001, "course": 31_001}
+        self._next_ids = {"user": first_user_id, "course": first_course_id}
+        self._first_enrollment_id = first_enrollment_id
 
     def at(self, days: float, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
         """Anchor plus ``days`` days and a time of day."""
@@ -236,7 +250,7 @@ class Builder:
 
     def finish(self) -> World:
         """The world, with enrollment ids numbered in time order (as the database grew)."""
-        next_id = FIRST_ENROLLMENT_ID
+        next_id = self._first_enrollment_id
         numbered: list[Enrollment] = []
         for e in sorted(self.enrollments, key=lambda e: e.enrolled_at):
             next_id += self.rng.randint(1, 90)
@@ -252,4 +266,5 @@ class Builder:
             courses=tuple(self.courses),
             enrollments=tuple(numbered),
             campaigns=campaigns,
+            instance=self.instance,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from outreach_standin.instances import DEFAULT_WORLD, WORLD_NAMES, WorldName
 from outreach_standin.server import run_standin
 from outreach_standin.world import DEFAULT_SEED
 
@@ -16,7 +17,16 @@ from outreach_standin.world import DEFAULT_SEED
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stand-in",
-        description="Run the local stand-in of the Outreach Dashboard, for offline work.",
+        description=(
+            "Run the local stand-in of the Outreach Dashboard (or, with --world wikiedu, "
+            "of the Wiki Education Dashboard), for offline work."
+        ),
+    )
+    parser.add_argument(
+        "--world",
+        choices=WORLD_NAMES,
+        default=DEFAULT_WORLD,
+        help="which dashboard to imitate (default: outreach)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     parser.add_argument("--port", type=int, default=8010)
@@ -30,7 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run_standin(args.host, args.port, seed=args.seed, now=args.now, latency_ms=args.latency_ms)
+    world: WorldName = args.world
+    run_standin(
+        args.host,
+        args.port,
+        seed=args.seed,
+        now=args.now,
+        latency_ms=args.latency_ms,
+        world=world,
+    )
     return 0
 
 

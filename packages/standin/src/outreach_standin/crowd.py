@@ -3,7 +3,8 @@
 Tests never name a crowd member; they need the crowd for volume (campaigns
 with more than 100 active courses, a user in 26 courses, rosters of dozens)
 and for variety (every name pool's awkward characters in slugs and usernames).
-Its shape is declared in ``world.py`` (``CROWD_SIZE``, ``GENERATED``, ...).
+Its shape is a world's ``CrowdPlan``, declared with its tables (``world.py``:
+``CROWD_SIZE``, ``GENERATED``, ...; ``world_wikiedu.py``: ``CROWD``).
 """
 
 from __future__ import annotations
@@ -20,20 +21,20 @@ from outreach_standin.model import (
     StandinCourse,
     collation_key,
 )
-from outreach_standin.pools import FIRST_NAMES, LAST_NAMES, SCHOOLS, SEASONS, THEMES
-from outreach_standin.rows import Batch, CourseRow, PersonRow, Window
-from outreach_standin.world import (
-    BUSY,
-    BUSY_GENERATED,
-    BUSY_ROLES,
-    COMMONS,
-    CROWD_INSTRUCTORS,
-    GENERATED,
-    STAFF,
-    STAFF_EVERY,
-    WIKIDATA,
-    WIKIPEDIAS,
+from outreach_standin.pools import (
+    CLASS_TITLES,
+    CURRENT_TERM,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NEXT_TERM,
+    PAST_TERMS,
+    SCHOOLS,
+    SEASONS,
+    THEMES,
+    UNIVERSITIES,
 )
+from outreach_standin.rows import Batch, CourseRow, CrowdPlan, PersonRow, Window
+from outreach_standin.world import COMMONS, WIKIDATA, WIKIPEDIAS
 
 
 def add_crowd_users(b: Builder, size: int) -> list[str]:
@@ -58,14 +59,16 @@ def add_crowd_users(b: Builder, size: int) -> list[str]:
     return names
 
 
-def add_generated_courses(b: Builder, crowd: list[str]) -> None:
-    """Add the ``GENERATED`` batches of courses, their rosters, and BUSY's share of them."""
+def add_generated_courses(b: Builder, crowd: list[str], plan: CrowdPlan) -> None:
+    """Add ``plan``'s generated batches of courses, their rosters, and its busy user's share."""
     used: set[tuple[str, str, str]] = set()
     batches: list[list[StandinCourse]] = []
-    for batch in GENERATED:
-        batches.append([b.add_course(_course_row(b.rng, batch, used)) for _ in range(batch.count)])
-    _populate(b, [course for made in batches for course in made], crowd)
-    _busy_bee(b, batches)
+    make = _course_row if plan.style == "outreach" else _classroom_row
+    for batch in plan.generated:
+        batches.append([b.add_course(make(b.rng, batch, used)) for _ in range(batch.count)])
+    _populate(b, [course for made in batches for course in made], crowd, plan)
+    if plan.busy is not None:
+        _busy_bee(b, batches, plan, plan.busy)
 
 
 def _window(rng: Random, window: Window) -> tuple[int, int, int, int]:
@@ -118,17 +121,61 @@ def _course_row(rng: Random, batch: Batch, used: set[tuple[str, str, str]]) -> C
     )
 
 
-def _populate(b: Builder, courses: list[StandinCourse], crowd: list[str]) -> None:
-    """Give generated courses instructors, students, volunteers and sometimes STAFF."""
+def _classroom_window(rng: Random, window: Window) -> tuple[str, int, int]:
+    """A university class's term, start and end days that put the anchor in ``window``.
+
+    Running classes are this term's, classes to come next term's; ended ones
+    belong to one of the last terms.
+    """
+    if window == "active":
+        return CURRENT_TERM, -rng.randint(70, 95), rng.randint(5, 30)
+    if window == "future":
+        start = rng.randint(50, 65)
+        return NEXT_TERM, start, start + rng.randint(100, 115)
+    term, (start_low, start_high), (end_low, end_high) = rng.choice(PAST_TERMS)
+    return term, rng.randint(start_low, start_high), rng.randint(end_low, end_high)
+
+
+def _classroom_row(rng: Random, batch: Batch, used: set[tuple[str, str, str]]) -> CourseRow:
+    """A Wiki Education class of ``batch``: a ClassroomProgramCourse on en.wikipedia.
+
+    The course creator hides the wiki choice for this type, so nearly every
+    class gets the default wiki; a few are Wikidata classes (made by staff).
+    """
+    while True:
+        school, title = rng.choice(UNIVERSITIES), rng.choice(CLASS_TITLES)
+        term, start, end = _classroom_window(rng, batch.window)
+        if (school, title, term) not in used:
+            used.add((school, title, term))
+            break
+    home = WIKIDATA if rng.random() < 0.1 else WIKIPEDIAS["en"]
+    return CourseRow(
+        slug=f"{school}/{title} ({term})".replace(" ", "_"),
+        school=school,
+        title=title,
+        term=term,
+        start=start,
+        end=end,
+        timeline_start=start,
+        timeline_end=end,
+        home=home,
+        wikis=(home,),
+        course_type="ClassroomProgramCourse",
+        campaigns=batch.campaigns,
+    )
+
+
+def _populate(b: Builder, courses: list[StandinCourse], crowd: list[str], plan: CrowdPlan) -> None:
+    """Give generated courses instructors, students, volunteers and ``plan.staff`` as staff."""
     rng = b.rng
-    instructors, students = crowd[:CROWD_INSTRUCTORS], crowd[CROWD_INSTRUCTORS:]
+    instructors, students = crowd[: plan.instructors], crowd[plan.instructors :]
     for index, course in enumerate(courses):
         roll = rng.random()
         n_instructors = 0 if roll < 0.06 else (2 if roll > 0.9 else 1)
         for name in rng.sample(instructors, n_instructors):
             b.enroll(name, course, ROLE_INSTRUCTOR)
-        if index % STAFF_EVERY == 0:
-            b.enroll(STAFF, course, ROLE_STAFF)
+        if index % plan.staff_every == 0:
+            b.enroll(plan.staff, course, ROLE_STAFF)
         for name in rng.sample(students, rng.randint(3, 30)):
             b.enroll(name, course, ROLE_STUDENT)
         if rng.random() < 0.15:
@@ -137,12 +184,14 @@ def _populate(b: Builder, courses: list[StandinCourse], crowd: list[str]) -> Non
             b.enroll(rng.choice(students), course, ROLE_ONLINE_VOLUNTEER)
 
 
-def _busy_bee(b: Builder, batches: list[list[StandinCourse]]) -> None:
-    """Enroll BUSY in generated courses of each window, as ``BUSY_GENERATED`` says."""
+def _busy_bee(b: Builder, batches: list[list[StandinCourse]], plan: CrowdPlan, busy: str) -> None:
+    """Enroll ``busy`` in generated courses of each window, as ``plan.busy_generated`` says."""
     pools: dict[Window, list[StandinCourse]] = {"active": [], "ended": [], "future": []}
-    for batch, made in zip(GENERATED, batches, strict=True):
+    for batch, made in zip(plan.generated, batches, strict=True):
         if batch.busy:
             pools[batch.window].extend(made)
-    picks = [course for window, n in BUSY_GENERATED for course in b.rng.sample(pools[window], n)]
+    picks = [
+        course for window, n in plan.busy_generated for course in b.rng.sample(pools[window], n)
+    ]
     for k, course in enumerate(picks):
-        b.enroll(BUSY, course, BUSY_ROLES.get(k, ROLE_STUDENT))
+        b.enroll(busy, course, plan.busy_roles.get(k, ROLE_STUDENT))

@@ -16,13 +16,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from outreach_standin.responses import (
-    ERROR_500_HTML,
-    HTML,
-    JSON,
-    MAINTENANCE_HTML,
-    respond,
-)
+from outreach_standin.instances import OUTREACH, Instance
+from outreach_standin.responses import HTML, JSON, error_500_html, maintenance_html, respond
 
 # What a fault may target: every upstream endpoint, or one.
 FAULT_ENDPOINTS = ("all", "user_profile", "user_stats", "course", "users", "active_courses")
@@ -113,8 +108,10 @@ class _DropResponse(Response):
         raise DroppedConnection("stand-in fault: connection dropped mid-response")
 
 
-async def broken(plan: FaultPlan, produce: Callable[[], Response]) -> Response:
-    """The answer ``plan`` makes of the one ``produce`` would give."""
+async def broken(
+    plan: FaultPlan, produce: Callable[[], Response], instance: Instance = OUTREACH
+) -> Response:
+    """The answer ``plan`` makes of the one ``produce`` would give, on ``instance``."""
     mode = plan.mode
     if mode == "slow":
         await asyncio.sleep(plan.slow_seconds)
@@ -122,9 +119,9 @@ async def broken(plan: FaultPlan, produce: Callable[[], Response]) -> Response:
     if mode == "drop":
         return _DropResponse()
     if mode == "error500":
-        return respond(ERROR_500_HTML, 500, HTML)
+        return respond(error_500_html(instance), 500, HTML)
     if mode == "html200":
-        return respond(MAINTENANCE_HTML, 200, HTML)
+        return respond(maintenance_html(instance), 200, HTML)
     if mode == "cut":
         body = bytes(produce().body)
         return respond(body[: len(body) // 2], 200, JSON)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from outreach_standin.instances import OUTREACH, Instance
+
 # The dashboard's role codes in ``courses_users``.
 ROLE_STUDENT = 0
 ROLE_INSTRUCTOR = 1
@@ -205,6 +207,8 @@ class Campaign:
 class World:
     """The whole invented dashboard, with the lookups its database would answer.
 
+    ``instance`` says which public dashboard it imitates (``instances.py``).
+
     Immutable after construction: the app shares it between requests and
     threads without locking. Raises ``ValueError`` if two usernames, course
     slugs or campaign slugs collide under the collation, which the real
@@ -217,6 +221,8 @@ class World:
     courses: tuple[StandinCourse, ...]
     enrollments: tuple[Enrollment, ...]
     campaigns: tuple[Campaign, ...]
+    # Which dashboard this is: its title, address and default course type.
+    instance: Instance = OUTREACH
     _by_name: dict[str, StandinUser] = field(init=False, repr=False, compare=False)
     _by_key: dict[str, StandinUser] = field(init=False, repr=False, compare=False)
     _by_slug: dict[str, StandinCourse] = field(init=False, repr=False, compare=False)

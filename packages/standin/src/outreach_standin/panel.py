@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from outreach_standin import world as w
 from outreach_standin.control import StandinControl
 from outreach_standin.faults import FaultPlan
 from outreach_standin.render import iso
 from outreach_standin.responses import control_json
+from outreach_standin.rows import WorldDefinition
+from outreach_standin.worlds import definition_of
 
 
 def _parse_now(value: Any) -> datetime | None:
@@ -30,11 +31,11 @@ def _parse_now(value: Any) -> datetime | None:
     return datetime.fromisoformat(value)
 
 
-def _constants(values: tuple[str, ...]) -> dict[str, str]:
-    """The names of ``world.py``'s constants holding ``values``, sorted by name."""
+def _constants(definition: WorldDefinition, values: tuple[str, ...]) -> dict[str, str]:
+    """The names of the world module's constants holding ``values``, sorted by name."""
     return {
         name: value
-        for name, value in sorted(vars(w).items())
+        for name, value in sorted(vars(definition.module).items())
         if name.isupper() and isinstance(value, str) and value in values
     }
 
@@ -108,8 +109,10 @@ class Panel:
         return control_json({"on": self.control.privileged})
 
     async def world_summary(self, request: Request) -> Response:
-        """What there is to try: named users and courses, campaigns, a few generated ones."""
+        """Which dashboard this is, and what there is to try: named users and courses,
+        campaigns, a few generated ones."""
         world, now = self.control.world, self.control.now()
+        definition = definition_of(world.instance.name)
         campaigns = [
             {
                 "slug": c.slug,
@@ -119,9 +122,17 @@ class Panel:
             }
             for c in world.campaigns
         ]
-        generated = [c.slug for c in world.courses if c.slug not in w.NAMED_COURSES]
-        crowd = world.usernames[len(w.NAMED_USERS) :]
+        named_courses, named_users = definition.named_courses, definition.named_users
+        generated = [c.slug for c in world.courses if c.slug not in named_courses]
+        crowd = world.usernames[len(named_users) :]
         summary = {
+            "world": world.instance.name,
+            "dashboard": {
+                "title": world.instance.dashboard_title,
+                "url": world.instance.url,
+                "wiki_ed": world.instance.wiki_ed,
+                "default_course_type": world.instance.default_course_type,
+            },
             "seed": world.seed,
             "anchor": iso(world.anchor),
             "now": iso(now),
@@ -131,8 +142,8 @@ class Panel:
                 "courses": len(world.courses),
                 "enrollments": len(world.enrollments),
             },
-            "named_users": _constants(w.NAMED_USERS),
-            "named_courses": _constants(w.NAMED_COURSES),
+            "named_users": _constants(definition, named_users),
+            "named_courses": _constants(definition, named_courses),
             "campaigns": campaigns,
             "sample_course_slugs": generated[:5],
             "sample_usernames": list(crowd[:5]),

@@ -83,3 +83,44 @@ SUBJECTS = (
     "Public Health",
     "Music",
 )
+
+# --- The Wiki Education Dashboard's crowd (``world_wikiedu.py``) ---------------
+# US and Canadian universities and colleges (invented), a few with ".", "'", "&",
+# "-" or accents, all slug-safe.
+UNIVERSITIES = (
+    "Lakemont State University",
+    "Harbor City College",
+    "Northbrook University",
+    "Saint Brendan's College",
+    "Université du Lac-Bleu",
+    "Prairie Plains Community College",
+    "Univ. of the Upper Valley",
+    "Calder & Finch Institute of Technology",
+    "Eastfield A&M University",
+    "Mont-Royal Polytechnique",
+)
+# Class titles, as instructors name their courses.
+CLASS_TITLES = (
+    "Introduction to Sociology",
+    "Environmental Science",
+    "Women's and Gender Studies",
+    "Biochemistry II",
+    "History of Latin America",
+    "Psychology of Language",
+    "Art History: 1400-1700",
+    "Public Health Policy",
+    "Marine Biology",
+    "Technical Writing",
+    "Indigenous Studies",
+    "Economics of Development",
+)
+# Terms of ended classes, each with the days from the anchor (2026-11-22 when
+# tests run) that roughly bound it: start range, end range.
+PAST_TERMS = (
+    ("Fall 2025", (-460, -440), (-350, -340)),
+    ("Spring 2026", (-315, -300), (-200, -185)),
+    ("Summer 2026", (-170, -150), (-110, -95)),
+)
+# The term of every running class, and of every class still to start.
+CURRENT_TERM = "Fall 2026"
+NEXT_TERM = "Spring 2027"

@@ -11,6 +11,7 @@ returns the same bytes, which lets the app cache them. ``user_stats.json`` and
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from html import escape
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -18,9 +19,11 @@ from urllib.parse import quote, quote_plus
 import orjson
 
 from outreach_standin.humanize import number_to_human
+from outreach_standin.instances import OUTREACH, Instance
 from outreach_standin.model import ROLE_STUDENT, StandinCourse, Wiki, World
 
-DASHBOARD = "https://outreachdashboard.wmflabs.org"
+# The Outreach Dashboard's address; each world's own is ``world.instance.url``.
+DASHBOARD = OUTREACH.url
 # ``WordCount::HALFAK_EN_WIKI_ESTIMATE``: bytes per word, known for en.wikipedia only
 # (``WordCount::BYTES_PER_WORD``) and used for every word count.
 EN_WIKI_BYTES_PER_WORD = 5.175
@@ -148,9 +151,9 @@ def active_courses_payload(
     return {"courses": out}
 
 
-def course_page_html(course: StandinCourse) -> bytes:
+def course_page_html(course: StandinCourse, instance: Instance = OUTREACH) -> bytes:
     """The React shell the dashboard serves at the course URL: never data."""
-    title = escape(f"{course.title} - Outreach Dashboard")
+    title = escape(f"{course.title} - {instance.short_name}")
     return (
         '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n"
@@ -159,10 +162,16 @@ def course_page_html(course: StandinCourse) -> bytes:
     ).encode()
 
 
-# The dashboard's home page, where ``/dashboard`` sends anonymous visitors.
-HOME_PAGE_HTML = (
-    b'<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
-    b"<title>Programs &amp; Events Dashboard</title></head>\n"
-    b'<body><div id="react_root" data-current_user="{}"></div>'
-    b"<noscript>This page needs JavaScript.</noscript></body>\n</html>\n"
-)
+@cache
+def home_page_html(instance: Instance = OUTREACH) -> bytes:
+    """The dashboard's home page, where ``/dashboard`` sends anonymous visitors."""
+    return (
+        '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
+        f"<title>{escape(instance.dashboard_title)}</title></head>\n"
+        '<body><div id="react_root" data-current_user="{}"></div>'
+        "<noscript>This page needs JavaScript.</noscript></body>\n</html>\n"
+    ).encode()
+
+
+# The Outreach Dashboard's home page.
+HOME_PAGE_HTML = home_page_html(OUTREACH)

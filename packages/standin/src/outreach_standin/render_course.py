@@ -20,7 +20,7 @@ from outreach_standin.model import (
     Wiki,
     World,
 )
-from outreach_standin.render import DASHBOARD, bytes_per_word, human, iso
+from outreach_standin.render import bytes_per_word, human, iso
 
 
 def _update_logs(world: World, course: StandinCourse) -> tuple[dict[str, Any], int | None]:
@@ -109,7 +109,7 @@ def course_payload(
         **_uploads_and_flags(course, logs, delay),
         **_state(course, logs),
         **_switches(world, course),
-        **_status(course, now),
+        **_status(world, course, now),
         **_counts(world, course, locale),
         "updates": {"average_delay": delay, "last_update": last_update},
         **_passcode(course, privileged),
@@ -220,7 +220,7 @@ def _switches(world: World, course: StandinCourse) -> dict[str, Any]:
     }
 
 
-def _status(course: StandinCourse, now: datetime) -> dict[str, Any]:
+def _status(world: World, course: StandinCourse, now: datetime) -> dict[str, Any]:
     """``term`` to ``research_experiment_open_to_students``; ``ended`` depends on ``now``."""
     return {
         "term": course.term,
@@ -228,7 +228,7 @@ def _status(course: StandinCourse, now: datetime) -> dict[str, Any]:
         "ended": course.ended(now),
         "published": True,
         "closed": False,
-        "enroll_url": f"{DASHBOARD}{_enroll_path(course.slug)}/enroll/",
+        "enroll_url": f"{world.instance.url}{_enroll_path(course.slug)}/enroll/",
         "wiki_string_prefix": _wiki_string_prefix(course.home_wiki),
         "returning_instructor": course.id % 3 != 0,
         "eligible_for_active_research_experiment": False,

@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from outreach_standin.instances import OUTREACH, Instance
 from outreach_standin.model import (
     ROLE_INSTRUCTOR,
     ROLE_STUDENT,
@@ -35,8 +36,9 @@ ROLE_LABELS = {
     },
 }
 # ``Features.default_course_string_prefix``: that of the instance's default course
-# type (BasicCourse on Programs & Events), whatever courses the user has.
-DEFAULT_COURSE_STRING_PREFIX = "courses_generic"
+# type (BasicCourse on Programs & Events), whatever courses the user has; each
+# world's own is ``world.instance.default_course_string_prefix``.
+DEFAULT_COURSE_STRING_PREFIX = OUTREACH.default_course_string_prefix
 # An instructor's label is the course's own wording ("Instructor", "Facilitator").
 INSTRUCTOR_FR = {"Instructor": "Formateur·rice", "Facilitator": "Animateur·rice"}
 
@@ -55,9 +57,9 @@ def user_profile_payload(user: StandinUser) -> dict[str, Any]:
     }
 
 
-def profile_page_html(user: StandinUser) -> bytes:
+def profile_page_html(user: StandinUser, instance: Instance = OUTREACH) -> bytes:
     """The HTML profile page a browser gets at ``/users/NAME``: never data."""
-    title = escape(f"{user.username} - Programs & Events Dashboard")
+    title = escape(f"{user.username} - {instance.dashboard_title}")
     return (
         '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n"
@@ -151,7 +153,7 @@ def _instructor_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -
 
     return {
         "as_instructor": {
-            "course_string_prefix": DEFAULT_COURSE_STRING_PREFIX,
+            "course_string_prefix": world.instance.default_course_string_prefix,
             "courses_count": len(courses),
             "user_count": students,
             "trained_percent": human(percent, locale),
@@ -177,7 +179,7 @@ def _student_stats(world: World, rows: tuple[Enrollment, ...], locale: str) -> d
     uploads = sum(e.total_uploads for e in student_rows)
     return {
         "as_student": {
-            "course_string_prefix": DEFAULT_COURSE_STRING_PREFIX,
+            "course_string_prefix": world.instance.default_course_string_prefix,
             "individual_courses_count": len(courses),
             "individual_word_count": human(words, locale),
             "individual_references_count": human(

@@ -8,45 +8,75 @@ the request's negotiated format (``rails.py``), as in production.
 
 from __future__ import annotations
 
+from functools import cache
+from html import escape
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
+from outreach_standin.instances import OUTREACH, Instance
+
 JSON = "application/json; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 RAILS_CACHE_CONTROL = "max-age=0, private, must-revalidate"
 
-# The dashboard's title, which heads its error pages (P&E's ``dashboard_title``).
-DASHBOARD_TITLE = "Programs &amp; Events Dashboard"
 
+def _error_page(instance: Instance, heading_id: str, header: str, explanation: str) -> bytes:
+    """An ``errors/*.html.haml`` page inside a reduced application layout.
 
-def _error_page(heading_id: str, header: str, explanation: str) -> bytes:
-    """An ``errors/*.html.haml`` page inside a reduced application layout."""
+    The instance's ``dashboard_title`` heads it, as ``ENV['dashboard_title']`` does.
+    """
+    title = escape(instance.dashboard_title)
     return (
         '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8">'
-        f"<title>{DASHBOARD_TITLE}</title></head>\n"
-        f'<body>\n<header class="main-page"><h1>{DASHBOARD_TITLE}</h1></header>\n'
+        f"<title>{title}</title></head>\n"
+        f'<body>\n<header class="main-page"><h1>{title}</h1></header>\n'
         '<section id="courses"><div class="container narrow"><div class="section-header">\n'
         f"<h2{heading_id}>{header}</h2>\n<p>{explanation}</p>\n"
         "</div></div></section>\n</body>\n</html>\n"
     ).encode()
 
 
-# ``errors#file_not_found`` in HTML: unknown routes and errors not rescued as JSON.
-NOT_FOUND_HTML = _error_page(
-    ' id="heading404"',
-    "Page not found. :-(",
-    "This page doesn't exist. If you were trying to reach the dashboard for a course, "
-    "that course may not be registered for this dashboard.",
-)
-# ``errors#internal_server_error`` in HTML (status 500).
-ERROR_500_HTML = _error_page(
-    "",
-    "500 \u2014 internal server error.  :-(",
-    "Something went wrong. Please contact the maintainers of this dashboard "
-    "to let them know about the problem.",
-)
+@cache
+def not_found_html(instance: Instance = OUTREACH) -> bytes:
+    """``errors#file_not_found`` in HTML: unknown routes and errors not rescued as JSON."""
+    return _error_page(
+        instance,
+        ' id="heading404"',
+        "Page not found. :-(",
+        "This page doesn't exist. If you were trying to reach the dashboard for a course, "
+        "that course may not be registered for this dashboard.",
+    )
+
+
+@cache
+def error_500_html(instance: Instance = OUTREACH) -> bytes:
+    """``errors#internal_server_error`` in HTML (status 500)."""
+    return _error_page(
+        instance,
+        "",
+        "500 \u2014 internal server error.  :-(",
+        "Something went wrong. Please contact the maintainers of this dashboard "
+        "to let them know about the problem.",
+    )
+
+
+@cache
+def maintenance_html(instance: Instance = OUTREACH) -> bytes:
+    """What a proxy in front of the dashboard answers, with a 200, during maintenance."""
+    return (
+        "<!DOCTYPE html>\n<html>\n"
+        f"<head><title>{escape(instance.short_name)}</title></head>\n"
+        "<body><h1>Service temporarily unavailable</h1>\n"
+        "<p>The dashboard is undergoing maintenance. Please try again later.</p></body>\n</html>\n"
+    ).encode()
+
+
+# The Outreach Dashboard's pages, by their old names.
+DASHBOARD_TITLE = escape(OUTREACH.dashboard_title)
+NOT_FOUND_HTML = not_found_html(OUTREACH)
+ERROR_500_HTML = error_500_html(OUTREACH)
 # The same two in JSON (``errors/*.json.jbuilder``), when the request's format is JSON.
 NOT_FOUND_JSON = b'{"message":"Not found"}'
 ERROR_500_JSON = b'{"message":"Internal server error"}'
@@ -57,12 +87,7 @@ UNKNOWN_FORMAT_TEXT = (
 )
 # Body of user_stats for an unknown user (status 404).
 USER_NOT_FOUND = b'{"error":"User not found"}'
-# What a proxy in front of the dashboard answers, with a 200, during maintenance.
-MAINTENANCE_HTML = (
-    b"<!DOCTYPE html>\n<html>\n<head><title>Outreach Dashboard</title></head>\n"
-    b"<body><h1>Service temporarily unavailable</h1>\n"
-    b"<p>The dashboard is undergoing maintenance. Please try again later.</p></body>\n</html>\n"
-)
+MAINTENANCE_HTML = maintenance_html(OUTREACH)
 
 
 def respond(body: bytes, status: int = 200, content_type: str = JSON, **headers: str) -> Response:
@@ -74,14 +99,14 @@ def respond(body: bytes, status: int = 200, content_type: str = JSON, **headers:
     return Response(body, status_code=status, headers=all_headers)
 
 
-def not_found(json: bool) -> Response:
+def not_found(json: bool, instance: Instance = OUTREACH) -> Response:
     """``errors#file_not_found``, reached through ``exceptions_app``, in the negotiated format."""
-    return respond(NOT_FOUND_JSON, 404) if json else respond(NOT_FOUND_HTML, 404, HTML)
+    return respond(NOT_FOUND_JSON, 404) if json else respond(not_found_html(instance), 404, HTML)
 
 
-def server_error(json: bool) -> Response:
+def server_error(json: bool, instance: Instance = OUTREACH) -> Response:
     """``errors#internal_server_error``, reached through ``exceptions_app``."""
-    return respond(ERROR_500_JSON, 500) if json else respond(ERROR_500_HTML, 500, HTML)
+    return respond(ERROR_500_JSON, 500) if json else respond(error_500_html(instance), 500, HTML)
 
 
 def redirect(location: str) -> Response:

@@ -8,16 +8,22 @@ relative to the world's anchor (midnight UTC of the day it is built for), so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType, ModuleType
 from typing import Literal
 
-from outreach_standin.model import CourseStats, Wiki
+from outreach_standin.instances import Instance
+from outreach_standin.model import CourseStats, UserProfile, Wiki
 
 # An instant as (days, hour, minute, second) from the anchor; trailing parts may
 # be left out: (-5,) is midnight five days ago, (-5, 8) is 08:00 that day.
 When = tuple[int, ...]
 # Which window a generated course's dates put the anchor in.
 Window = Literal["active", "ended", "future"]
+# How generated courses look: the Outreach Dashboard's mix of events and classes
+# worldwide, or the Wiki Education Dashboard's university classes by term.
+CourseStyle = Literal["outreach", "classroom"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +117,57 @@ class Batch:
     window: Window
     campaigns: tuple[str, ...] = ()
     busy: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrowdPlan:
+    """The seeded crowd of one world: its users, its generated courses and their rosters.
+
+    ``size`` users, the first ``instructors`` of whom instruct generated
+    courses; ``generated`` batches of courses in ``style``; ``staff`` joins
+    every ``staff_every``-th generated course with role 4. ``busy``, if set,
+    joins ``busy_generated`` courses per window, with ``busy_roles`` by
+    position in that list (student otherwise).
+    """
+
+    size: int
+    instructors: int
+    generated: tuple[Batch, ...]
+    style: CourseStyle
+    staff: str
+    staff_every: int
+    busy: str | None = None
+    busy_generated: tuple[tuple[Window, int], ...] = ()
+    busy_roles: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorldDefinition:
+    """Everything ``build_world`` needs to make one dashboard's world, in build order.
+
+    ``module`` is where the tables live: its upper-case string constants name
+    the fixtures (the control panel lists them). Ids not given by a row count
+    up from ``first_user_id``, ``first_course_id`` and ``first_enrollment_id``.
+    """
+
+    instance: Instance
+    module: ModuleType
+    people: tuple[PersonRow, ...]
+    profiles: Mapping[str, UserProfile]
+    campaigns: tuple[CampaignRow, ...]
+    courses: tuple[CourseRow, ...]
+    enrollments: tuple[EnrollmentRow, ...]
+    crowd: CrowdPlan
+    first_user_id: int = 80_001
+    first_course_id: int = 31_001
+    first_enrollment_id: int = 300_000
+
+    @property
+    def named_users(self) -> tuple[str, ...]:
+        """The named users' usernames, in table order."""
+        return tuple(person.username for person in self.people)
+
+    @property
+    def named_courses(self) -> tuple[str, ...]:
+        """The named courses' slugs, in table order."""
+        return tuple(course.slug for course in self.courses)

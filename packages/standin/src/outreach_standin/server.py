@@ -23,6 +23,7 @@ from outreach_standin.app import create_standin_app, get_control
 from outreach_standin.build import build_world
 from outreach_standin.control import StandinControl
 from outreach_standin.faults import DroppedConnection
+from outreach_standin.instances import DEFAULT_WORLD, Instance, WorldName
 from outreach_standin.model import World
 from outreach_standin.world import DEFAULT_SEED
 
@@ -75,15 +76,17 @@ def run_standin(
     seed: int = DEFAULT_SEED,
     now: datetime | str | None = None,
     latency_ms: int = 0,
+    world: WorldName = DEFAULT_WORLD,
 ) -> None:
     """Serve a stand-in until interrupted (blocking).
 
     ``now`` (a datetime or an ISO-8601 string such as ``2026-11-22T12:00:00Z``)
-    freezes the clock; None keeps the real, moving time.
+    freezes the clock; None keeps the real, moving time. ``world`` is the
+    dashboard imitated: ``"outreach"`` or ``"wikiedu"``.
     """
     if isinstance(now, str):
         now = datetime.fromisoformat(now)
-    app = create_standin_app(build_world(seed, now), now=now, latency_ms=latency_ms)
+    app = create_standin_app(build_world(seed, now, world), now=now, latency_ms=latency_ms)
     uvicorn.Server(_config(app, log_config=True, host=host, port=port)).run()
 
 
@@ -174,6 +177,11 @@ class StandinServer(BackgroundServer):
         with StandinServer(now=datetime(2026, 11, 22, 12, tzinfo=UTC)) as upstream:
             httpx.get(f"{upstream.url}/user_stats.json", params={"username": "Marta Quill"})
             upstream.control.set_latency(20)   # or POST /__standin/latency
+
+    ``world_name="wikiedu"`` serves the Wiki Education Dashboard's world instead
+    of the Outreach Dashboard's; several servers (each with its own port,
+    counters, faults, latency and clock) may run at once. A prebuilt ``world``
+    wins; naming a different ``world_name`` with it raises ``ValueError``.
     """
 
     def __init__(
@@ -185,9 +193,12 @@ class StandinServer(BackgroundServer):
         latency_ms: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        world_name: WorldName | None = None,
     ) -> None:
+        if world is not None and world_name is not None and world.instance.name != world_name:
+            raise ValueError(f"world is {world.instance.name!r}, not {world_name!r}")
         app = create_standin_app(
-            world if world is not None else build_world(seed, now),
+            world if world is not None else build_world(seed, now, world_name or DEFAULT_WORLD),
             now=now,
             latency_ms=latency_ms,
         )
@@ -198,3 +209,8 @@ class StandinServer(BackgroundServer):
     def world(self) -> World:
         """The world being served."""
         return self.control.world
+
+    @property
+    def instance(self) -> Instance:
+        """The dashboard imitated: ``instance.name`` is ``"outreach"`` or ``"wikiedu"``."""
+        return self.control.world.instance

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from outreach_standin.control import StandinControl
 from outreach_standin.faults import broken
+from outreach_standin.instances import Instance
 from outreach_standin.model import StandinCourse
 from outreach_standin.rails import (
     BadRequest,
@@ -38,10 +39,10 @@ from outreach_standin.rails import (
     unescape_uri,
 )
 from outreach_standin.render import (
-    HOME_PAGE_HTML,
     active_courses_payload,
     course_page_html,
     dump,
+    home_page_html,
     users_payload,
 )
 from outreach_standin.render_course import course_payload
@@ -93,13 +94,15 @@ def locale_of(request: Request) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One routed request: its captures (still percent-encoded) and its negotiated format."""
+    """One routed request: its captures (still percent-encoded), its negotiated format,
+    and the dashboard answering it (whose title heads the HTML error pages)."""
 
     request: Request
     path: str
     query: str
     params: dict[str, str]
     negotiated: Negotiated
+    instance: Instance
 
     def param(self, name: str) -> str:
         """A path parameter decoded as Rails does; raises ``BadRequest`` for invalid UTF-8."""
@@ -109,7 +112,7 @@ class Call:
         """A ``RoutingError`` raised in a controller: JSON if ``json?``, else the 404 page."""
         if json_request(self.negotiated, self.path, self.query):
             return respond(dump({"message": message}), 404)
-        return not_found(False)
+        return not_found(False, self.instance)
 
 
 Handler = Callable[[Call], Response]
@@ -164,9 +167,11 @@ class Dashboard:
                 if match := pattern.fullmatch(path):
                     params = {k: v for k, v in match.groupdict().items() if v is not None}
                     fmt = params.pop("format", None) or query_param(query, "format")
-                    call = Call(request, path, query, params, negotiate(fmt, accept, path))
+                    negotiated = negotiate(fmt, accept, path)
+                    call = Call(request, path, query, params, negotiated, self.world.instance)
                     return await self._serve(endpoint, call, handler)
-        call = Call(request, path, query, {}, negotiate(query_param(query, "format"), accept, path))
+        negotiated = negotiate(query_param(query, "format"), accept, path)
+        call = Call(request, path, query, {}, negotiated, self.world.instance)
         return await self._serve("other", call, self.route_miss)
 
     async def _serve(self, endpoint: str, call: Call, handler: Handler) -> Response:
@@ -185,7 +190,7 @@ class Dashboard:
                 response.headers["vary"] = "Accept"
             return response
 
-        return produce() if plan is None else await broken(plan, produce)
+        return produce() if plan is None else await broken(plan, produce, call.instance)
 
     def _course(self, call: Call, slug: str) -> StandinCourse | Response:
         """``set_course``: the course, or the 404 its controller raises (unknown or private)."""
@@ -203,7 +208,7 @@ class Dashboard:
         if user is None:  # flash "User not found", redirect_to dashboard#index
             return redirect(f"{str(call.request.base_url).rstrip('/')}/dashboard")
         if not call.negotiated.json:
-            return respond(profile_page_html(user), 200, HTML)
+            return respond(profile_page_html(user, call.instance), 200, HTML)
         body = self.control.cached(
             ("user_profile", user.id), lambda: dump(user_profile_payload(user))
         )
@@ -212,7 +217,7 @@ class Dashboard:
     def user_stats(self, call: Call) -> Response:
         value = query_param(call.query, "username")
         if value is None:  # CGI.unescape(nil) raises TypeError: a 500, in JSON (.json route)
-            return server_error(call.negotiated.json)
+            return server_error(call.negotiated.json, call.instance)
         user = self.world.find_user(cgi_unescape(value).replace("_", " "))
         if user is None:
             return respond(USER_NOT_FOUND, 404)
@@ -229,7 +234,7 @@ class Dashboard:
         if isinstance(course, Response):
             return course
         if course.broken:  # the view raises: exceptions_app's 500, in the negotiated format
-            return server_error(call.negotiated.json)
+            return server_error(call.negotiated.json, call.instance)
         now, privileged = self.control.now(), self.control.privileged
         locale = locale_of(call.request)
         body = self.control.cached(
@@ -257,7 +262,7 @@ class Dashboard:
             return course
         if call.negotiated.format != "html":  # respond_to html only: UnknownFormat
             return respond(UNKNOWN_FORMAT_TEXT, 404, "text/plain; charset=utf-8")
-        return respond(course_page_html(course), 200, HTML)
+        return respond(course_page_html(course, call.instance), 200, HTML)
 
     # -- campaigns#active_courses --
     def active_courses(self, call: Call) -> Response:
@@ -279,8 +284,8 @@ class Dashboard:
         return redirect(f"{str(call.request.base_url).rstrip('/')}/")
 
     def home(self, call: Call) -> Response:
-        return respond(HOME_PAGE_HTML, 200, HTML)
+        return respond(home_page_html(call.instance), 200, HTML)
 
     def route_miss(self, call: Call) -> Response:
         """No route: ``exceptions_app`` renders ``errors#file_not_found``."""
-        return not_found(call.negotiated.json)
+        return not_found(call.negotiated.json, call.instance)

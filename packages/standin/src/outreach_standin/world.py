@@ -23,6 +23,9 @@ is drawn after it (the crowd), never what a row spells out.
 
 from __future__ import annotations
 
+import sys
+
+from outreach_standin.instances import OUTREACH
 from outreach_standin.model import (
     ROLE_CAMPUS_VOLUNTEER,
     ROLE_INSTRUCTOR,
@@ -38,9 +41,11 @@ from outreach_standin.rows import (
     CampaignRow,
     CourseRow,
     CrowdMember,
+    CrowdPlan,
     EnrollmentRow,
     PersonRow,
     Window,
+    WorldDefinition,
 )
 
 DEFAULT_SEED = 2026
@@ -478,3 +483,27 @@ STAFF_EVERY = 4
 # of some of them by position in that list; the others are student roles.
 BUSY_GENERATED: tuple[tuple[Window, int], ...] = (("active", 12), ("ended", 9), ("future", 2))
 BUSY_ROLES = {3: ROLE_CAMPUS_VOLUNTEER, 7: ROLE_ONLINE_VOLUNTEER, 14: ROLE_CAMPUS_VOLUNTEER}
+
+# --- The whole definition ------------------------------------------------------
+CROWD = CrowdPlan(
+    size=CROWD_SIZE,
+    instructors=CROWD_INSTRUCTORS,
+    generated=GENERATED,
+    style="outreach",
+    staff=STAFF,
+    staff_every=STAFF_EVERY,
+    busy=BUSY,
+    busy_generated=BUSY_GENERATED,
+    busy_roles=BUSY_ROLES,
+)
+# What ``build_world(world="outreach")`` builds: the Outreach Dashboard's world.
+DEFINITION = WorldDefinition(
+    instance=OUTREACH,
+    module=sys.modules[__name__],
+    people=PEOPLE,
+    profiles=PROFILES,
+    campaigns=CAMPAIGNS,
+    courses=COURSES,
+    enrollments=ENROLLMENTS,
+    crowd=CROWD,
+)
