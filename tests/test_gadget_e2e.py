@@ -49,6 +49,7 @@ from outreach_standin import StandinServer
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer
 from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
+from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
 from tests.support import (
     OUTPUT,
@@ -452,8 +453,15 @@ def test_courses_of_both_dashboards_each_labelled_and_linked(
         expected = _expected_courses(standin_server, TWO_HATS)
         expected += _expected_courses(wikiedu_server, TWO_HATS)
         assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
-        labels = {label for label, *_ in shown}
-        assert labels == {urlsplit(standin_server.url).netloc, urlsplit(wikiedu_server.url).netloc}
+        # The stand-ins' documented worlds: two courses on the first dashboard, and on the
+        # second the class Ama Twohats is a student in, taught by its professor with
+        # Wiki Education's staff on its roster.
+        wikiedu_host = urlsplit(wikiedu_server.url).netloc
+        outreach_host = urlsplit(standin_server.url).netloc
+        assert [label for label, *_ in shown].count(outreach_host) == 2
+        (wiki_ed,) = [course for course in shown if course[0] == wikiedu_host]
+        assert unquote(urlsplit(wiki_ed[2]).path) == f"/courses/{CLASS_ACTIVE}"
+        assert {PROFESSOR, WIKIED_STAFF} <= set(wiki_ed[3])
         _check_links(shown, standin_server, TWO_HATS)
         _check_links(shown, wikiedu_server, TWO_HATS)
         intro = dialog.locator("p").first.inner_text()
@@ -748,5 +756,7 @@ def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
                 assert links.get_attribute("title") == f"The course on {host}"
         assert dialog.locator("img, b").count() == 0
         assert visit.errors == []
+        OUTPUT.mkdir(exist_ok=True)
+        dialog.page.screenshot(path=OUTPUT / "gadget-dialog-dashboard-labels.png")
     finally:
         visit.close()

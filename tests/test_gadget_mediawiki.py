@@ -55,6 +55,7 @@ from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer, StandinServer
+from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
 from tests import mediawiki
 from tests.conftest import FIXED_NOW, WIKIEDU_WIKIS, Upstream
 from tests.mediawiki import MediaWiki
@@ -609,10 +610,16 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
         staff = sorted(course.locator(".outreach-staff-person").all_inner_texts())
         shown.append((label, link.inner_text(), slug, staff))
     assert sorted(shown) == sorted(expected)
-    assert {label for label, *_ in shown} == {
-        urlsplit(standin_server.url).netloc,
-        urlsplit(wikiedu_server.url).netloc,
-    }
+    # The stand-ins' documented worlds: the README's two Outreach courses, and the Wiki
+    # Education class Ama Twohats is a student in, with its professor and Wiki Ed's staff.
+    outreach_host = urlsplit(standin_server.url).netloc
+    wikiedu_host = urlsplit(wikiedu_server.url).netloc
+    assert [(label, title) for label, title, *_ in shown if label == outreach_host] == [
+        (outreach_host, title) for title in ACTIVE_COURSES
+    ]
+    (wiki_ed,) = [course for course in shown if course[0] == wikiedu_host]
+    assert wiki_ed[2] == CLASS_ACTIVE
+    assert {PROFESSOR, WIKIED_STAFF} <= set(wiki_ed[3])
     # One ping for every staff member of every course, each once.
     ping = dialog.locator("code").inner_text()
     assert ping.startswith("{{ping|")
