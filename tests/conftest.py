@@ -121,8 +121,7 @@ def upstream(standin_server: StandinServer) -> Iterator[Upstream]:
 
 @pytest.fixture(scope="session")
 def wikiedu_server() -> Iterator[StandinServer]:
-    """A second stand-in, on its own port, in the role of the Wiki Education Dashboard:
-    it serves that dashboard's invented world (``outreach_standin.world_wikiedu``)."""
+    """A second stand-in, on its own port, serving the Wiki Education Dashboard's world."""
     with StandinServer(now=FIXED_NOW, world_name="wikiedu") as server:
         yield server
 
