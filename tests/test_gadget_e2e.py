@@ -3,9 +3,14 @@
 The browser tests start the stand-in dashboard and the service on loopback,
 open the demo page (the gadget on a pretend user page, through the ``mw`` shim)
 and check what a patroller sees against the stand-in's world, the text copied
-to the clipboard, and how many requests the gadget makes to the service. One
-puts a small app answering with crafted staff names in front of the service, to
-show that the gadget by itself keeps names that could be wikitext off the page.
+to the clipboard, and how many requests the gadget makes to the service. With
+two dashboards configured (two stand-ins, ``outreach`` and ``wikiedu``), the
+dialog shows the courses of both, each labelled with its dashboard; one
+dashboard down leaves the other's courses; a page view on a wiki the second
+dashboard does not serve costs that dashboard nothing. Two put a small app
+answering crafted answers in front of the service, to show that the gadget by
+itself keeps names that could be wikitext off the page, and that it labels the
+two known dashboards by name and links a course only to an http(s) page.
 They need a ``chromium`` binary (Debian's package); browsers are never
 downloaded. Without one they skip and say so (in CI they fail); the serving
 tests still run.
@@ -26,6 +31,7 @@ from fastapi import FastAPI
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
+    Locator,
     Page,
     Request,
     expect,
@@ -36,13 +42,14 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from outreach_helper.app import create_app
-from outreach_helper.gadget.routes import API_PLACEHOLDER, DASHBOARD_PLACEHOLDER
+from outreach_helper.gadget.routes import API_PLACEHOLDER
 from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
 from outreach_standin import StandinServer
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer
 from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
+from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
 from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
 from tests.support import (
     OUTPUT,
@@ -92,9 +99,16 @@ def _api_line(script: str) -> str:
     return next(x for x in script.splitlines() if "var SERVED_API" in x).strip()
 
 
-def test_script_is_served_with_the_dashboard_filled_in(
-    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+def test_script_is_served_the_same_whatever_the_dashboards(
+    make_settings: SettingsFactory,
+    make_two_settings: SettingsFactory,
+    clock: FakeClock,
+    upstream: Upstream,
+    wikiedu_upstream: Upstream,
 ) -> None:
+    # Every course row carries its own page URL: the script names no dashboard.
+    with _listening(_app(make_two_settings(), clock, public_url=None, demo=False)) as url:
+        of_two = httpx.get(f"{url}/gadget/outreach-staff.js").text
     with _listening(_app(make_settings(), clock, public_url=None, demo=False)) as url:
         answer = httpx.get(f"{url}/gadget/outreach-staff.js")
         assert answer.status_code == 200
@@ -102,8 +116,11 @@ def test_script_is_served_with_the_dashboard_filled_in(
         assert answer.headers["cache-control"] == "public, max-age=3600"
         script = answer.text
         assert API_PLACEHOLDER not in script
-        assert DASHBOARD_PLACEHOLDER not in script
-        assert f'var SERVED_DASHBOARD = "{upstream.url}";' in script
+        assert script == of_two
+        for gone in ("OUTREACH_DASHBOARD_BASE", "SERVED_DASHBOARD", "outreachStaffDashboard"):
+            assert gone not in script
+        assert upstream.url not in script
+        assert wikiedu_upstream.url not in script
 
         again = httpx.get(
             f"{url}/gadget/outreach-staff.js", headers={"If-None-Match": answer.headers["etag"]}
@@ -169,6 +186,22 @@ async def test_demo_page_exists_only_in_demo_mode(
         assert "addPortletLink" in shim.text
 
 
+async def test_demo_page_plays_the_wiki_it_is_told(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    async with serving(_app(make_settings(), clock, public_url=None, demo=True)) as client:
+        pages = {
+            wiki: (await client.get("/gadget/demo", params={"user": "Someone", "wiki": wiki})).text
+            for wiki in ("", "De.Wikipedia.org", "<b>not a wiki</b>")
+        }
+    # Unset or not a server name: English Wikipedia, which both default dashboards serve.
+    assert '"wgServerName": "en.wikipedia.org"' in pages[""]
+    assert '"wgServerName": "de.wikipedia.org"' in pages["De.Wikipedia.org"]
+    assert '<input id="demo-wiki" name="wiki" value="de.wikipedia.org"' in pages["De.Wikipedia.org"]
+    assert '"wgServerName": "en.wikipedia.org"' in pages["<b>not a wiki</b>"]
+    assert "<b>not a wiki</b>" not in pages["<b>not a wiki</b>"]
+
+
 async def test_demo_page_without_a_user_asks_for_one(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
@@ -197,6 +230,7 @@ class Visit:
         self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service)
         self.page = self.context.new_page()
         self.api_calls: list[str] = []
+        self.api_queries: list[str] = []
         self.errors: list[str] = []
         self.warnings: list[str] = []
         self.page.on("request", self._on_request)
@@ -207,6 +241,7 @@ class Visit:
         path = urlsplit(request.url).path
         if path.startswith("/api/"):
             self.api_calls.append(unquote(path))
+            self.api_queries.append(urlsplit(request.url).query)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -277,6 +312,9 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     assert hrefs == [
         dashboard_page_url(standin_server.url, s) for s in (COURSE_TWO_HATS, COURSE_ACTIVE)
     ]
+    # Each course says which dashboard it is on: one not known by name, by its host.
+    labels = dialog.locator(".outreach-staff-dashboard").all_inner_texts()
+    assert labels == [urlsplit(standin_server.url).netloc] * 2
     talk = dialog.locator(".outreach-staff-person").first
     name = talk.inner_text()
     assert talk.get_attribute("href") == "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@")
@@ -306,6 +344,8 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
         f"/api/users/{name_in_path}/status",
         f"/api/users/{name_in_path}/active-staff",
     ]
+    # Both say which wiki the page is on: the demo's default, English Wikipedia.
+    assert visit.api_queries == ["wiki=en.wikipedia.org"] * 2
     assert visit.errors == []
 
 
@@ -334,6 +374,180 @@ def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstrea
     assert any("[outreach-staff]" in w for w in visit.warnings)
 
 
+# --- two dashboards ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_services(make_two_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
+    """The demo, the service asking both stand-ins; ``wikiedu`` only for English Wikipedia
+    and Wikidata, as by default (README, "Dashboards")."""
+    settings = make_two_settings()
+    with BackgroundServer(_app(settings, clock, public_url=None, demo=True), lifespan="on") as app:
+        yield app.url
+
+
+def _shown_courses(dialog: Locator) -> list[tuple[str, str, str, list[str]]]:
+    """(dashboard label, title, link, staff) of each course in the dialog, in its order."""
+    return [
+        (
+            course.locator(".outreach-staff-dashboard").inner_text(),
+            course.locator(".outreach-staff-course-link").inner_text(),
+            course.locator(".outreach-staff-course-link").evaluate("a => a.href"),
+            sorted(course.locator(".outreach-staff-person").all_inner_texts()),
+        )
+        for course in dialog.locator(".outreach-staff-course").all()
+    ]
+
+
+def _expected_courses(standin: StandinServer, username: str) -> list[tuple[str, str, list[str]]]:
+    """(dashboard host, title, staff) of the user's active courses in that stand-in's world."""
+    host = urlsplit(standin.url).netloc
+    return [(host, t, s) for t, s in _active_staff_in_world(standin, username).items()]
+
+
+def _check_links(
+    shown: list[tuple[str, str, str, list[str]]], standin: StandinServer, username: str
+) -> None:
+    """The links of the user's courses on ``standin`` lead to their pages there, which exist."""
+    host = urlsplit(standin.url).netloc
+    world = standin.world
+    slugs = {}
+    for enrollment in world.visible_enrollments_of(username):
+        course = world.course(enrollment.course_slug)
+        assert course is not None
+        slugs[course.title] = course.slug
+    for label, title, href, _ in shown:
+        if label != host:
+            continue
+        parts = urlsplit(href)
+        assert f"{parts.scheme}://{parts.netloc}" == standin.url
+        assert unquote(parts.path) == f"/courses/{slugs[title]}"
+        assert httpx.get(href).status_code == 200
+
+
+def _open_dialog(visit: Visit, url: str, user: str) -> Locator:
+    page = visit.open(url)
+    page.locator(LINK).click()
+    dialog = page.get_by_role("dialog", name=f"Course staff of {user}")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def _demo_url(service: str, user: str, **params: str) -> str:
+    query = "".join(f"&{k}={quote(v)}" for k, v in params.items())
+    return f"{service}/gadget/demo?user={quote(user.replace(' ', '_'))}{query}"
+
+
+def test_courses_of_both_dashboards_each_labelled_and_linked(
+    browser: Browser,
+    two_services: str,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+    upstream: Upstream,
+    wikiedu_upstream: Upstream,
+) -> None:
+    visit = Visit(browser, two_services)
+    try:
+        dialog = _open_dialog(visit, _demo_url(two_services, TWO_HATS), TWO_HATS)
+        shown = _shown_courses(dialog)
+        expected = _expected_courses(standin_server, TWO_HATS)
+        expected += _expected_courses(wikiedu_server, TWO_HATS)
+        assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
+        # The stand-ins' documented worlds: two courses on the first dashboard, and on the
+        # second the class Ama Twohats is a student in, taught by its professor with
+        # Wiki Education's staff on its roster.
+        wikiedu_host = urlsplit(wikiedu_server.url).netloc
+        outreach_host = urlsplit(standin_server.url).netloc
+        assert [label for label, *_ in shown].count(outreach_host) == 2
+        (wiki_ed,) = [course for course in shown if course[0] == wikiedu_host]
+        assert unquote(urlsplit(wiki_ed[2]).path) == f"/courses/{CLASS_ACTIVE}"
+        assert {PROFESSOR, WIKIED_STAFF} <= set(wiki_ed[3])
+        _check_links(shown, standin_server, TWO_HATS)
+        _check_links(shown, wikiedu_server, TWO_HATS)
+        intro = dialog.locator("p").first.inner_text()
+        assert intro == f"Active dashboard courses of {TWO_HATS} and their staff:"
+        # The ping names every staff member of every course, once.
+        ping = dialog.locator(".outreach-staff-ping").inner_text()
+        staff = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+        assert sorted(staff) == sorted({n for *_, names in expected for n in names})
+
+        OUTPUT.mkdir(exist_ok=True)
+        dialog.page.screenshot(path=OUTPUT / "gadget-dialog-two-dashboards.png")
+
+        # One page view: one status request, one for the staff, both naming the wiki.
+        dialog.page.wait_for_load_state("networkidle")
+        name = TWO_HATS.replace(" ", "_")
+        assert visit.api_calls == [f"/api/users/{name}/status", f"/api/users/{name}/active-staff"]
+        assert visit.api_queries == ["wiki=en.wikipedia.org"] * 2
+        assert wikiedu_upstream.total > 0  # English Wikipedia: the second dashboard was asked
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("down", ["outreach", "wikiedu"])
+def test_one_dashboard_down_the_other_still_shows(
+    browser: Browser,
+    two_services: str,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+    upstream: Upstream,
+    wikiedu_upstream: Upstream,
+    down: str,
+) -> None:
+    broken, working = (
+        (upstream, wikiedu_server) if down == "outreach" else (wikiedu_upstream, standin_server)
+    )
+    broken.fault("drop")
+    visit = Visit(browser, two_services)
+    try:
+        dialog = _open_dialog(visit, _demo_url(two_services, TWO_HATS), TWO_HATS)
+        shown = _shown_courses(dialog)
+        expected = _expected_courses(working, TWO_HATS)
+        assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
+        _check_links(shown, working, TWO_HATS)
+        name = TWO_HATS.replace(" ", "_")
+        assert visit.api_calls == [f"/api/users/{name}/status", f"/api/users/{name}/active-staff"]
+        assert broken.total > 0  # it was asked, and failed
+        assert not [e for e in visit.errors if "outreach-staff" in e]
+    finally:
+        visit.close()
+
+
+def test_a_wiki_the_second_dashboard_does_not_serve_costs_it_nothing(
+    browser: Browser,
+    two_services: str,
+    standin_server: StandinServer,
+    upstream: Upstream,
+    wikiedu_upstream: Upstream,
+) -> None:
+    visit = Visit(browser, two_services)
+    try:
+        url = _demo_url(two_services, TWO_HATS, wiki="de.wikipedia.org")
+        dialog = _open_dialog(visit, url, TWO_HATS)
+        shown = _shown_courses(dialog)
+        expected = _expected_courses(standin_server, TWO_HATS)
+        assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
+        dialog.page.wait_for_load_state("networkidle")
+        assert visit.api_queries == ["wiki=de.wikipedia.org"] * 2
+        assert len([p for p in visit.api_calls if p.endswith("/status")]) == 1
+        assert upstream.total > 0
+        assert wikiedu_upstream.total == 0
+    finally:
+        visit.close()
+
+    # A user without courses: one request, and still nothing for the second dashboard.
+    visit = Visit(browser, two_services)
+    try:
+        page = visit.open(_demo_url(two_services, QUIET, wiki="de.wikipedia.org"))
+        assert page.locator(LINK).count() == 0
+        assert visit.api_calls == [f"/api/users/{QUIET.replace(' ', '_')}/status"]
+        assert visit.api_queries == ["wiki=de.wikipedia.org"]
+        assert wikiedu_upstream.total == 0
+    finally:
+        visit.close()
+
+
 # --- staff names that could be wikitext ------------------------------------------
 
 #: Names no MediaWiki account can have (GADGET.md: left out of links and the ping),
@@ -358,14 +572,24 @@ NOT_USERNAMES: Final[list[object]] = [
 USERNAMES: Final = ["Good Staff", "Old:Timer@Wiki", "Zoë Åström"]
 
 
-def _crafted_api(service: FastAPI) -> Starlette:
-    """The service, except that its answers about users name every staff member above.
+#: A wikitext-free staff list where the test is not about names.
+PLAIN_STAFF: Final = ["Good Staff"]
+
+
+def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = None) -> Starlette:
+    """The service, except for its answers about users: these list ``courses``, or by
+    default one course whose staff is every name above.
 
     Stands for an upstream (or a stored entry) the service did not clean: the gadget
     must keep such names out of the page by itself.
     """
-    staff = [NOT_USERNAMES[0], USERNAMES[0], *NOT_USERNAMES[1:8], USERNAMES[1]]
+    staff: list[object] = [NOT_USERNAMES[0], USERNAMES[0], *NOT_USERNAMES[1:8], USERNAMES[1]]
     staff += [*NOT_USERNAMES[8:], USERNAMES[2]]
+    if courses is None:
+        course = {"course_slug": "Some_School/Some_Course", "course_title": "Some Course"}
+        courses = [{**course, "staff": staff}]
+    else:
+        staff = list(PLAIN_STAFF)
 
     def answer(body: object) -> Response:
         return Response(json.dumps(body, ensure_ascii=True), media_type="application/json")
@@ -386,14 +610,8 @@ def _crafted_api(service: FastAPI) -> Starlette:
 
     async def active_staff(request: StarletteRequest) -> Response:
         user = request.path_params["username"].replace("_", " ")
-        course = {"course_slug": "Some_School/Some_Course", "course_title": "Some Course"}
         return answer(
-            {
-                "username": user,
-                "window": "tracking",
-                "all_staff": staff,
-                "courses": [{**course, "staff": staff}],
-            }
+            {"username": user, "window": "tracking", "all_staff": staff, "courses": courses}
         )
 
     @asynccontextmanager
@@ -446,5 +664,99 @@ def test_names_that_cannot_be_usernames_stay_out_of_links_and_ping(
         assert dialog.locator("img").count() == 0
         assert visit.errors == []
         assert any("[outreach-staff] left out" in w for w in visit.warnings)
+    finally:
+        visit.close()
+
+
+# --- which dashboard, and where a course links to ---------------------------------
+
+#: Course rows as the service would give them (README: each names its dashboard and
+#: page), on the two real dashboards, on another host, and with pages no link may
+#: point at; each with its expected label and link (None: its title is not a link).
+CRAFTED_COURSES: Final[list[tuple[dict[str, object], str, str | None]]] = [
+    (
+        {
+            "dashboard": "outreach",
+            "course_slug": "Some_School/Outreach_Course",
+            "course_title": "Outreach Course",
+            "url": "https://outreachdashboard.wmflabs.org/courses/Some_School/Outreach_Course",
+        },
+        "Outreach Dashboard",
+        "https://outreachdashboard.wmflabs.org/courses/Some_School/Outreach_Course",
+    ),
+    (
+        {
+            "dashboard": "wikiedu",
+            "course_slug": "Some_University/Wiki_Ed_Course_(Fall)",
+            "course_title": "Wiki Ed Course",
+            "url": "https://dashboard.wikiedu.org/courses/Some_University/Wiki_Ed_Course_(Fall)",
+        },
+        "Wiki Education Dashboard",
+        "https://dashboard.wikiedu.org/courses/Some_University/Wiki_Ed_Course_(Fall)",
+    ),
+    (
+        {
+            "dashboard": "other",
+            "course_slug": "A_School/Elsewhere",
+            "course_title": "Elsewhere",
+            "url": "https://dashboard.example.org:8443/courses/A_School/Elsewhere",
+        },
+        "dashboard.example.org:8443",
+        "https://dashboard.example.org:8443/courses/A_School/Elsewhere",
+    ),
+    (
+        {
+            "dashboard": "outreach",
+            "course_slug": "A_School/Script",
+            "course_title": "Script <b>course</b>",
+            "url": "javascript:alert(document.domain)",
+        },
+        "outreach",
+        None,
+    ),
+    (
+        {
+            "dashboard": "</span><img src=x>",
+            "course_slug": "A_School/Relative",
+            "course_title": "Relative",
+            "url": "//evil.example/courses/A_School/Relative",
+        },
+        "",
+        None,
+    ),
+]
+
+
+@pytest.fixture
+def crafted_courses(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
+    service = _app(make_settings(access_log=False), clock, public_url=None, demo=True)
+    courses = [{**row, "staff": PLAIN_STAFF} for row, _, _ in CRAFTED_COURSES]
+    with BackgroundServer(_crafted_api(service, courses), lifespan="on") as server:
+        yield server.url
+
+
+def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
+    browser: Browser, crafted_courses: str
+) -> None:
+    visit = Visit(browser, crafted_courses)
+    try:
+        dialog = _open_dialog(visit, _demo_url(crafted_courses, "Pat Roller"), "Pat Roller")
+        courses = dialog.locator(".outreach-staff-course")
+        expect(courses).to_have_count(len(CRAFTED_COURSES))
+        for course, (row, label, href) in zip(courses.all(), CRAFTED_COURSES, strict=True):
+            assert course.locator("h3").inner_text() == row["course_title"]
+            badge = course.locator(".outreach-staff-dashboard")
+            assert badge.all_inner_texts() == ([label] if label else [])
+            links = course.locator("h3 a")
+            if href is None:
+                expect(links).to_have_count(0)
+            else:
+                assert links.evaluate("a => a.href") == href
+                host = urlsplit(href).netloc
+                assert links.get_attribute("title") == f"The course on {host}"
+        assert dialog.locator("img, b").count() == 0
+        assert visit.errors == []
+        OUTPUT.mkdir(exist_ok=True)
+        dialog.page.screenshot(path=OUTPUT / "gadget-dialog-dashboard-labels.png")
     finally:
         visit.close()

@@ -10,10 +10,18 @@ without nonces or CORS sources) that lists our service in ``default-src``, which
 governs ``fetch``, and not in ``script-src``: the gadget may call it, never load
 code from it.
 
+Our service asks two dashboards, two stand-ins: ``outreach`` for every wiki and
+``wikiedu`` (the Wiki Education Dashboard's place) only for the wikis it serves
+in the service's default configuration, English Wikipedia and Wikidata. The
+test wiki is neither, so its page views must cost ``wikiedu`` nothing; one test
+configures the service so that ``wikiedu`` serves the test wiki too, and the
+dialog then shows the courses of both.
+
 Headless Chromium (Debian's) then reads real pages as a logged-in user who
 enabled the gadget in Special:Preferences and as an anonymous reader, in
 legacy Vector and Vector 2022, and the browser's network log says how many
-requests each page view sent to our service, and that none carried cookies.
+requests each page view sent to our service, that each said which wiki it came
+from, and that none carried cookies.
 
 Expected values come from the documentation: the README's ``active-staff``
 example for Ama Twohats, and the stand-in's documented world. Without
@@ -28,7 +36,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
@@ -45,9 +53,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
+from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer, StandinServer
+from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
 from tests import mediawiki
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, WIKIEDU_WIKIS, Upstream
 from tests.mediawiki import MediaWiki
 from tests.support import (
     OUTPUT,
@@ -163,14 +173,26 @@ class Received:
 
 
 class Service:
-    """Our service on a fixed loopback port, so that it can go down and come back."""
+    """Our service on a fixed loopback port, so that it can go down and come back.
 
-    def __init__(self, standin_url: str) -> None:
+    It asks two dashboards: ``outreach`` (every wiki) and ``wikiedu``, by default only
+    for the wikis the service's default gives it (English Wikipedia, Wikidata), which
+    leave out the test wiki.
+    """
+
+    def __init__(self, outreach_url: str, wikiedu_url: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.settings = Settings.model_validate(
+        self.dashboards = f"outreach={outreach_url},wikiedu={wikiedu_url}"
+        self.settings = self._settings(WIKIEDU_WIKIS)
+        self._server: BackgroundServer | None = None
+        self.received: list[tuple[str, frozenset[str]]] = []
+
+    def _settings(self, dashboard_wikis: str) -> Settings:
+        return Settings.model_validate(
             {
-                "dashboard_url": standin_url,
+                "dashboards": self.dashboards,
+                "dashboard_wikis": dashboard_wikis,
                 "key_prefix": f"test-{secrets.token_hex(6)}",
                 "upstream_timeout": 2.0,
                 "upstream_retries": 0,
@@ -179,8 +201,12 @@ class Service:
                 "public_url": self.url,
             }
         )
-        self._server: BackgroundServer | None = None
-        self.received: list[tuple[str, frozenset[str]]] = []
+
+    def restart(self, *, dashboard_wikis: str) -> None:
+        """Start again with this OUTREACH_DASHBOARD_WIKIS, and a fresh cache."""
+        self.stop()
+        self.settings = self._settings(dashboard_wikis)
+        self.start()
 
     def start(self) -> None:
         app = create_app(self.settings, clock=FakeClock(FIXED_NOW.timestamp()))
@@ -194,8 +220,8 @@ class Service:
 
 
 @pytest.fixture(scope="module")
-def service(standin_server: StandinServer) -> Iterator[Service]:
-    running = Service(standin_server.url)
+def service(standin_server: StandinServer, wikiedu_server: StandinServer) -> Iterator[Service]:
+    running = Service(standin_server.url, wikiedu_server.url)
     running.start()
     yield running
     running.stop()
@@ -319,6 +345,10 @@ class Visit:
         """Paths of this page view's requests to our service, in order."""
         return [urlsplit(r.url).path for r in self.requests]
 
+    def service_wikis(self) -> list[list[str]]:
+        """The ``wiki`` parameters of each of this page view's requests to our service."""
+        return [parse_qs(urlsplit(r.url).query).get("wiki", []) for r in self.requests]
+
     def check_no_credentials(self) -> None:
         """No request of this page view carried cookies or credentials, as sent and as received."""
         for request in self.requests:
@@ -435,12 +465,14 @@ def test_wiki_sends_a_csp_that_allows_the_service_only_for_connections(
     "title",
     [f"User:{ACTIVE_USER}", f"User talk:{ACTIVE_USER}", f"Special:Contributions/{ACTIVE_USER}"],
 )
-def test_course_staff_dialog(visit: Visit, standin_server: StandinServer, title, skin) -> None:
+def test_course_staff_dialog(
+    visit: Visit, standin_server: StandinServer, wikiedu_upstream: Upstream, title, skin
+) -> None:
     page = visit.open_with_gadget(title, useskin=skin)
     assert page.evaluate("mw.config.get('skin')") == skin
     link = page.get_by_role("link", name="Course staff", exact=True)
     expect(link).to_have_count(1)
-    assert link.get_attribute("title") == "Staff of this user's active Outreach Dashboard courses"
+    assert link.get_attribute("title") == "Staff of this user's active dashboard courses"
     link.click()
 
     dialog = page.get_by_role("dialog", name=f"Course staff of {ACTIVE_USER}")
@@ -454,12 +486,17 @@ def test_course_staff_dialog(visit: Visit, standin_server: StandinServer, title,
     assert shown == ACTIVE_COURSES
     assert list(shown) == list(ACTIVE_COURSES)
     assert dialog.locator(".outreach-staff-school").all_inner_texts() == SCHOOLS
+    # Each is labelled with its dashboard: one not known by name shows its host.
+    outreach_host = urlsplit(standin_server.url).netloc
+    labels = dialog.locator(".outreach-staff-dashboard").all_inner_texts()
+    assert labels == [outreach_host] * len(ACTIVE_COURSES)
 
     # Course links lead to the courses' dashboard pages, which exist.
     for title_text, path in COURSE_PATHS.items():
         course_link = dialog.get_by_role("link", name=title_text)
         href = course_link.get_attribute("href")
         assert href == standin_server.url + path
+        assert course_link.get_attribute("title") == f"The course on {outreach_host}"
         assert visit.context.request.get(href).status == 200
     # Staff links lead to their talk pages on this wiki.
     for name in ALL_STAFF:
@@ -481,8 +518,125 @@ def test_course_staff_dialog(visit: Visit, standin_server: StandinServer, title,
     expect(dialog).to_have_count(0)
     page.wait_for_load_state("networkidle")
     assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+    # Both requests name this wiki, which the second dashboard does not serve: not asked.
+    assert visit.service_wikis() == [[_server_name(page)]] * 2
+    assert wikiedu_upstream.total == 0
     assert visit.context.cookies(visit.service.url)  # the session cookie would qualify...
     visit.check_no_credentials()  # ...but the gadget sends none
+    visit.check_no_errors()
+
+
+def _server_name(page: Page) -> str:
+    """The wiki's wgServerName, which MediaWiki takes from $wgServer (the wiki's URL)."""
+    name = page.evaluate("mw.config.get('wgServerName')")
+    assert isinstance(name, str)
+    return name
+
+
+def _active_courses(standin: StandinServer, username: str) -> dict[str, tuple[str, list[str]]]:
+    """Title -> (slug, staff) of the user's courses active at FIXED_NOW in the stand-in's world."""
+    world = standin.world
+    found: dict[str, tuple[str, list[str]]] = {}
+    for enrollment in world.visible_enrollments_of(username):
+        course = world.course(enrollment.course_slug)
+        assert course is not None
+        if course.tracking_active(FIXED_NOW):
+            staff = {e.username for e in world.roster(course.slug) if e.role >= ROLE_INSTRUCTOR}
+            found[course.title] = (course.slug, sorted(staff))
+    return found
+
+
+@pytest.fixture
+def wikiedu_serves_this_wiki(service: Service, wiki: MediaWiki) -> Iterator[str]:
+    """The service restarted with ``wikiedu`` serving the test wiki too; undone after.
+
+    Yields the wiki's server name: the host of its URL, as MediaWiki derives wgServerName.
+    """
+    server_name = urlsplit(wiki.url).hostname
+    assert server_name is not None
+    service.restart(dashboard_wikis=f"{WIKIEDU_WIKIS}|{server_name}")
+    try:
+        yield server_name
+    finally:
+        service.restart(dashboard_wikis=WIKIEDU_WIKIS)
+
+
+def test_this_wiki_costs_the_second_dashboard_nothing(
+    visit: Visit, upstream: Upstream, wikiedu_upstream: Upstream
+) -> None:
+    for title in (f"User:{ACTIVE_USER}", f"User:{NO_COURSES}"):
+        page = visit.open_with_gadget(title)
+        assert _server_name(page) == urlsplit(visit.wiki.url).hostname
+        assert visit.service_wikis()  # the gadget asked...
+        assert visit.service_wikis() == [[_server_name(page)]] * len(visit.requests)
+    assert upstream.total > 0  # ...the first dashboard...
+    assert wikiedu_upstream.total == 0  # ...and never the second
+    visit.check_no_errors()
+
+
+@pytest.mark.parametrize("skin", SKINS)
+def test_courses_of_both_dashboards_where_both_serve_the_wiki(
+    visit: Visit,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+    wikiedu_upstream: Upstream,
+    wikiedu_serves_this_wiki: str,
+    skin: str,
+) -> None:
+    page = visit.open_with_gadget(f"User:{ACTIVE_USER}", useskin=skin)
+    page.locator(LINK).click()
+    dialog = page.get_by_role("dialog", name=f"Course staff of {ACTIVE_USER}")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("p").first).to_have_text(
+        f"Active dashboard courses of {ACTIVE_USER} and their staff:"
+    )
+
+    # The courses of each dashboard, from that dashboard's world, labelled and linked there.
+    expected = []
+    for standin in (standin_server, wikiedu_server):
+        host = urlsplit(standin.url).netloc
+        for title, (slug, staff) in _active_courses(standin, ACTIVE_USER).items():
+            expected.append((host, title, slug, staff))
+    shown = []
+    for course in dialog.locator(".outreach-staff-course").all():
+        link = course.locator(".outreach-staff-course-link")
+        href = link.get_attribute("href")
+        assert href is not None
+        label = course.locator(".outreach-staff-dashboard").inner_text()
+        parts = urlsplit(href)
+        assert parts.netloc == label  # the label names the host the link goes to
+        assert visit.context.request.get(href).status == 200  # a page that exists there
+        slug = unquote(parts.path.removeprefix("/courses/"))
+        staff = sorted(course.locator(".outreach-staff-person").all_inner_texts())
+        shown.append((label, link.inner_text(), slug, staff))
+    assert sorted(shown) == sorted(expected)
+    # The stand-ins' documented worlds: the README's two Outreach courses, and the Wiki
+    # Education class Ama Twohats is a student in, with its professor and Wiki Ed's staff.
+    outreach_host = urlsplit(standin_server.url).netloc
+    wikiedu_host = urlsplit(wikiedu_server.url).netloc
+    assert [(label, title) for label, title, *_ in shown if label == outreach_host] == [
+        (outreach_host, title) for title in ACTIVE_COURSES
+    ]
+    (wiki_ed,) = [course for course in shown if course[0] == wikiedu_host]
+    assert wiki_ed[2] == CLASS_ACTIVE
+    assert {PROFESSOR, WIKIED_STAFF} <= set(wiki_ed[3])
+    # One ping for every staff member of every course, each once.
+    ping = dialog.locator("code").inner_text()
+    assert ping.startswith("{{ping|")
+    assert ping.endswith("}}")
+    pinged = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+    assert sorted(pinged) == sorted({n for *_, names in expected for n in names})
+
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / f"mediawiki-{skin}-two-dashboards.png")
+
+    page.keyboard.press("Escape")
+    page.wait_for_load_state("networkidle")
+    # Still one status request per page view, and one for the staff; both name the wiki.
+    assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+    assert visit.service_wikis() == [[wikiedu_serves_this_wiki]] * 2
+    assert wikiedu_upstream.total > 0
+    visit.check_no_credentials()
     visit.check_no_errors()
 
 

@@ -5,8 +5,10 @@
  * mw.config (get/set/exists), mw.messages (get/set/exists), mw.message().text(),
  * mw.util (addPortletLink, getUrl, wikiUrlencode, isIPAddress, addCSS),
  * mw.loader (using, load) and mw.log (warn). The page's configuration is read
- * from the JSON in <script type="application/json" id="mw-demo-config">, plus
- * outreachStaffApi: this page's origin, the service that serves the demo.
+ * from the JSON in <script type="application/json" id="mw-demo-config"> (the
+ * service writes it, wgServerName included: the wiki the page plays, from the
+ * demo's ?wiki=), plus outreachStaffApi: this page's origin, the service that
+ * serves the demo.
  */
 ( function () {
 	'use strict';

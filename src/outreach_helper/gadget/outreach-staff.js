@@ -2,21 +2,25 @@
  * Outreach course staff: a MediaWiki gadget.
  *
  * On User:, User talk:, Special:Contributions and Special:DeletedContributions
- * pages of a user enrolled in an active Outreach Dashboard course, adds a
- * "Course staff" link to the page tools. The link opens a dialog listing the
- * active courses (linked to their dashboard pages) with their staff (linked to
- * their user talk pages), and a button that copies {{ping|A|B|C}} for all staff.
- * A name that cannot be a MediaWiki username is left out of both: it could be wikitext.
+ * pages of a user enrolled in an active course on a dashboard the service asks
+ * (the Outreach Dashboard, the Wiki Education Dashboard), adds a "Course staff"
+ * link to the page tools. The link opens a dialog listing the active courses
+ * (linked to their pages, each labelled with its dashboard) with their staff
+ * (linked to their user talk pages), and a button that copies {{ping|A|B|C}}
+ * for all staff. A name that cannot be a MediaWiki username is left out of
+ * both: it could be wikitext.
  *
  * Requests: one status request per page view; a second one (the staff) only
- * when the user has an active course. Nothing else, and no cookies are sent.
- * Errors are logged to the console, never shown to readers.
+ * when the user has an active course. Both say which wiki this is (wiki=, its
+ * wgServerName), so dashboards that serve other wikis are not asked. Nothing
+ * else, and no cookies are sent. Errors are logged to the console, never shown
+ * to readers.
  *
  * Setup, translation and configuration: GADGET.md of outreach-dashboard-helper.
  * Dependencies: mediawiki.util. Syntax: ES5 only, because MediaWiki 1.39 checks
  * a gadget's pages as ES5 and replaces a script with later syntax (const, arrow
- * functions, spread) by a parse error. The browser APIs used (fetch, Promise)
- * are checked at run time: without them the gadget logs a warning and does nothing.
+ * functions, spread) by a parse error. The browser APIs used (fetch, Promise,
+ * URL) are checked at run time: without them the gadget logs a warning and does nothing.
  */
 ( function () {
 	'use strict';
@@ -25,8 +29,6 @@
 	// from its OUTREACH_PUBLIC_URL, or null when that is unset. A wiki may set or
 	// override it with mw.config.set( 'outreachStaffApi', 'https://...' ).
 	var SERVED_API = /*@OUTREACH_API_BASE@*/null;
-	var SERVED_DASHBOARD = /*@OUTREACH_DASHBOARD_BASE@*/null;
-	var DEFAULT_DASHBOARD = 'https://outreachdashboard.wmflabs.org';
 	var TIMEOUT_MS = 10000;
 	var PREFIX = 'outreach-staff';
 	// What no MediaWiki username holds, as the service checks it: the characters MediaWiki
@@ -34,14 +36,21 @@
 	var NOT_IN_USERNAMES = /[\/#<>\[\]|{}\u0000-\u001f\u007f-\u009f\ufffd]/;
 	var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
 	var MAX_USERNAME_BYTES = 255;
+	// The dashboards known by name (their message keys); any other is shown by its host.
+	var KNOWN_DASHBOARDS = {
+		'outreachdashboard.wmflabs.org': 'outreach-staff-dashboard-outreach',
+		'dashboard.wikiedu.org': 'outreach-staff-dashboard-wikiedu'
+	};
 
 	// English defaults; a wiki translates them with mw.messages.set() before this runs.
 	var MESSAGES = {
 		'outreach-staff-portlet': 'Course staff',
-		'outreach-staff-portlet-tooltip': 'Staff of this user\'s active Outreach Dashboard courses',
+		'outreach-staff-portlet-tooltip': 'Staff of this user\'s active dashboard courses',
 		'outreach-staff-title': 'Course staff of $1',
-		'outreach-staff-intro': 'Active Outreach Dashboard courses of $1 and their staff:',
-		'outreach-staff-course-tooltip': 'The course on the Outreach Dashboard',
+		'outreach-staff-intro': 'Active dashboard courses of $1 and their staff:',
+		'outreach-staff-course-tooltip': 'The course on $1',
+		'outreach-staff-dashboard-outreach': 'Outreach Dashboard',
+		'outreach-staff-dashboard-wikiedu': 'Wiki Education Dashboard',
 		'outreach-staff-talk-tooltip': 'User talk page of $1',
 		'outreach-staff-copy': 'Copy ping for all staff',
 		'outreach-staff-copied': 'Copied to the clipboard: $1',
@@ -67,7 +76,11 @@
 		'.outreach-staff-courses { list-style: none; margin: 0.5em 0; padding: 0; }',
 		'.outreach-staff-course { margin: 0 0 0.75em; }',
 		'.outreach-staff-course h3 { margin: 0; padding: 0; font-size: 1em; font-weight: bold; }',
-		'.outreach-staff-school { color: var( --color-subtle, #54595d ); font-size: 0.9em; }',
+		'.outreach-staff-about { color: var( --color-subtle, #54595d ); font-size: 0.9em; }',
+		'.outreach-staff-dashboard { display: inline-block; margin-left: 0.5em; padding: 0 0.4em;',
+		'  border: 1px solid var( --border-color-base, #a2a9b1 ); border-radius: 2px;',
+		'  background: var( --background-color-interactive-subtle, #f8f9fa );',
+		'  color: var( --color-base, #202122 ); font-size: 0.85em; white-space: nowrap; }',
 		'.outreach-staff-people { margin: 0.25em 0 0 1.5em; padding: 0; }',
 		'.outreach-staff-footer { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5em;',
 		'  border-top: 1px solid var( --border-color-subtle, #c8ccd1 ); padding-top: 0.75em; }',
@@ -108,10 +121,6 @@
 	function apiBase() {
 		var base = mw.config.get( 'outreachStaffApi' ) || SERVED_API;
 		return base ? trimSlash( base ) : null;
-	}
-
-	function dashboardBase() {
-		return trimSlash( mw.config.get( 'outreachStaffDashboard' ) || SERVED_DASHBOARD || DEFAULT_DASHBOARD );
 	}
 
 	/** Whether this page is about one (registered) user. */
@@ -164,6 +173,8 @@
 				return {
 					course_slug: course.course_slug,
 					course_title: course.course_title,
+					page: coursePage( course.url ),
+					dashboard: course.dashboard,
 					staff: keep( course.staff )
 				};
 			} )
@@ -200,18 +211,58 @@
 		} );
 	}
 
+	/**
+	 * The service's URL for `what` about `user`, saying which wiki this page view is on
+	 * (its server name), so that dashboards serving other wikis are not asked.
+	 */
 	function userUrl( api, user, what ) {
-		return api + '/api/users/' + encodeURIComponent( user.replace( / /g, '_' ) ) + '/' + what;
+		var url = api + '/api/users/' + encodeURIComponent( user.replace( / /g, '_' ) ) + '/' + what;
+		var wiki = mw.config.get( 'wgServerName' );
+		return typeof wiki === 'string' && wiki ? url + '?wiki=' + encodeURIComponent( wiki ) : url;
 	}
 
-	/** The dashboard page of a course: each part of SCHOOL/TITLE percent-encoded. */
-	function courseUrl( slug ) {
-		var parts = String( slug ).split( '/' );
-		var school = parts.shift();
-		return dashboardBase() + '/courses/' + [ school, parts.join( '/' ) ].map( function ( part ) {
-			return encodeURIComponent( part ).replace( /%2C/g, ',' ).replace( /%26/g, '&' )
-				.replace( /%3A/g, ':' ).replace( /%40/g, '@' );
-		} ).join( '/' );
+	/**
+	 * A course's page as the service gives it (`url`, on the course's own dashboard):
+	 * { href, host } when it is an absolute http(s) URL, else null (no link then).
+	 */
+	function coursePage( url ) {
+		var parsed;
+		if ( typeof url !== 'string' || !/^https?:\/\//i.test( url ) ) {
+			return null;
+		}
+		try {
+			parsed = new URL( url );
+		} catch ( e ) {
+			return null;
+		}
+		if ( ( parsed.protocol !== 'http:' && parsed.protocol !== 'https:' ) || !parsed.host ) {
+			return null;
+		}
+		return { href: parsed.href, host: parsed.host };
+	}
+
+	/** What a course's dashboard is called: a known one by name, any other by its host. */
+	function dashboardLabel( course ) {
+		if ( course.page ) {
+			var key = KNOWN_DASHBOARDS[ course.page.host.toLowerCase() ];
+			return key ? msg( key ) : course.page.host;
+		}
+		// No usable page: the service's name for the dashboard, if it is one.
+		return typeof course.dashboard === 'string' && /^[a-z][a-z0-9_-]{0,31}$/.test( course.dashboard ) ?
+			course.dashboard : '';
+	}
+
+	/** The course's title, linked to its page when it has one. */
+	function courseTitle( course ) {
+		var title = String( course.course_title );
+		if ( !course.page ) {
+			return el( 'span', { class: PREFIX + '-course-title' }, [ title ] );
+		}
+		return el( 'a', {
+			class: PREFIX + '-course-link',
+			href: course.page.href,
+			title: msg( 'outreach-staff-course-tooltip', course.page.host )
+		}, [ title ] );
 	}
 
 	function schoolOf( slug ) {
@@ -271,13 +322,14 @@
 			'aria-label': msg( 'outreach-staff-close' )
 		}, [ '×' ] );
 		var courses = el( 'ul', { class: PREFIX + '-courses' }, data.courses.map( function ( course ) {
+			var about = [ el( 'span', { class: PREFIX + '-school' }, [ schoolOf( course.course_slug ) ] ) ];
+			var label = dashboardLabel( course );
+			if ( label ) {
+				about.push( el( 'span', { class: PREFIX + '-dashboard' }, [ label ] ) );
+			}
 			return el( 'li', { class: PREFIX + '-course' }, [
-				el( 'h3', {}, [ el( 'a', {
-					class: PREFIX + '-course-link',
-					href: courseUrl( course.course_slug ),
-					title: msg( 'outreach-staff-course-tooltip' )
-				}, [ course.course_title ] ) ] ),
-				el( 'div', { class: PREFIX + '-school' }, [ schoolOf( course.course_slug ) ] ),
+				el( 'h3', {}, [ courseTitle( course ) ] ),
+				el( 'div', { class: PREFIX + '-about' }, about ),
 				el( 'ul', { class: PREFIX + '-people' }, course.staff.map( function ( name ) {
 					return el( 'li', {}, [ el( 'a', {
 						class: PREFIX + '-person',

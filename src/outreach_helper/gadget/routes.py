@@ -1,14 +1,17 @@
 """Serving the MediaWiki gadget, and in development its demo page.
 
 ``GET /gadget/outreach-staff.js`` is the gadget with this service's public
-base URL (``OUTREACH_PUBLIC_URL``) and its dashboard's filled in, so a wiki can
-copy it as it is (copy, never load it from here: see GADGET.md). The script is
-public and cached by anyone, so nothing in it comes from the request that
-fetched it: without ``OUTREACH_PUBLIC_URL`` its API base is ``null``, and the
-gadget does nothing until a wiki sets ``mw.config`` ``outreachStaffApi``.
-With ``demo``, ``GET /gadget/demo?user=NAME`` shows the gadget working on a
-pretend user page, through a minimal ``mw`` shim, against this service.
-None of this is part of the API: the routes stay out of the OpenAPI schema.
+base URL (``OUTREACH_PUBLIC_URL``) filled in, so a wiki can copy it as it is
+(copy, never load it from here: see GADGET.md). Nothing about the dashboards
+is: every course in the service's answers carries its own dashboard and page
+URL, so the script is the same whichever dashboards the service asks. The
+script is public and cached by anyone, so nothing in it comes from the request
+that fetched it: without ``OUTREACH_PUBLIC_URL`` its API base is ``null``, and
+the gadget does nothing until a wiki sets ``mw.config`` ``outreachStaffApi``.
+With ``demo``, ``GET /gadget/demo?user=NAME&wiki=SERVER_NAME`` shows the gadget
+working on a pretend user page of that wiki, through a minimal ``mw`` shim,
+against this service. None of this is part of the API: the routes stay out of
+the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -25,18 +28,20 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from starlette.responses import HTMLResponse, Response
 
-from outreach_helper.settings import Settings
+from outreach_helper.dashboards import canonical_wiki
 
-__all__ = ["API_PLACEHOLDER", "DASHBOARD_PLACEHOLDER", "add_gadget_routes", "js_string"]
+__all__ = ["API_PLACEHOLDER", "DEMO_WIKI", "add_gadget_routes", "js_string"]
 
-#: Where the served script gets its defaults; each is valid JavaScript (``null``) as it stands.
+#: Where the served script gets its API base; valid JavaScript (``null``) as it stands.
 API_PLACEHOLDER: Final = "/*@OUTREACH_API_BASE@*/null"
-DASHBOARD_PLACEHOLDER: Final = "/*@OUTREACH_DASHBOARD_BASE@*/null"
 
 JAVASCRIPT: Final = "text/javascript; charset=utf-8"
 SCRIPT_CACHE: Final = "public, max-age=3600"
 DEMO_CACHE: Final = "no-cache"
 DEMO_VIEWS: Final = ("user", "talk", "contributions")
+#: The wiki the demo page plays by default (its ``wgServerName``): by default
+#: both dashboards serve it, so the demo shows courses from each.
+DEMO_WIKI: Final = "en.wikipedia.org"
 
 
 @cache
@@ -56,23 +61,14 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _dashboard_base(request: Request) -> str:
-    parts = getattr(request.app.state, "parts", None)
-    settings = parts.settings if parts is not None else Settings()
-    return settings.default_dashboard.base_url
-
-
-def render_gadget(api_base: str | None, dashboard_base: str) -> str:
-    """The gadget script with both base URLs filled in; ``None`` leaves the API base ``null``."""
+def render_gadget(api_base: str | None) -> str:
+    """The gadget script with the API base URL filled in; ``None`` leaves it ``null``."""
     source = _asset("outreach-staff.js")
-    for placeholder in (API_PLACEHOLDER, DASHBOARD_PLACEHOLDER):
-        if source.count(placeholder) != 1:
-            msg = f"outreach-staff.js must hold {placeholder} exactly once"
-            raise RuntimeError(msg)
+    if source.count(API_PLACEHOLDER) != 1:
+        msg = f"outreach-staff.js must hold {API_PLACEHOLDER} exactly once"
+        raise RuntimeError(msg)
     api = js_string(api_base.rstrip("/")) if api_base else "null"
-    return source.replace(API_PLACEHOLDER, api).replace(
-        DASHBOARD_PLACEHOLDER, js_string(dashboard_base.rstrip("/"))
-    )
+    return source.replace(API_PLACEHOLDER, api)
 
 
 def _script_response(request: Request, body: str, cache_control: str) -> Response:
@@ -88,8 +84,8 @@ def _script_response(request: Request, body: str, cache_control: str) -> Respons
     return Response(data, media_type=JAVASCRIPT, headers=headers)
 
 
-def _demo_page(name: str, view: str) -> dict[str, object]:
-    """The ``mw.config`` MediaWiki gives the page of user ``name`` seen in ``view``.
+def _demo_page(name: str, view: str, wiki: str) -> dict[str, object]:
+    """The ``mw.config`` MediaWiki gives the page of user ``name`` seen in ``view`` on ``wiki``.
 
     Without a name the page is about nobody (a blank special page), so the
     gadget, which acts only on pages about one user, stays out of sight.
@@ -112,34 +108,46 @@ def _demo_page(name: str, view: str) -> dict[str, object]:
         "wgNamespaceNumber": namespace,
         "wgPageName": page,
         "wgRelevantUserName": name or None,
+        "wgServerName": wiki,
         "wgTitle": page.partition(":")[2].replace("_", " "),
         "wgUserLanguage": "en",
     }
 
 
-def render_demo(user: str, view: str) -> str:
-    """The demo page for ``user``, seen as their user page, talk page or contributions.
+def demo_wiki(wiki: str) -> str:
+    """The wiki a demo page plays: ``wiki`` as a server name, or ``DEMO_WIKI`` if it is none."""
+    return canonical_wiki(wiki) or DEMO_WIKI
+
+
+def render_demo(user: str, view: str, wiki: str = DEMO_WIKI) -> str:
+    """The demo page for ``user`` on ``wiki``, seen as their user page, talk page or contributions.
 
     The page asks for the name in a text box rather than offering a list: the
     service knows no users of its own, and the demo must work against any
     dashboard (the stand-in lists its invented users at ``/__standin/world``).
     """
     name = " ".join(user.replace("_", " ").split())[:255]
-    config = _demo_page(name, view)
+    wiki = demo_wiki(wiki)
+    config = _demo_page(name, view, wiki)
     page = str(config["wgPageName"])
     if name:
         intro = (
-            f"This stands for the page of the user <strong>{html.escape(name)}</strong>. "
+            f"This stands for the page of the user <strong>{html.escape(name)}</strong> "
+            f"on <strong>{html.escape(wiki)}</strong>. "
             "If they are enrolled in an active course, the gadget adds "
             "<em>Course staff</em> to the tools."
         )
     else:
         intro = "Type a username above to see the gadget on the page of that user."
-    contributions = f"?user={html.escape(quote(name.replace(' ', '_')))}&amp;view=contributions"
+    contributions = (
+        f"?user={html.escape(quote(name.replace(' ', '_')))}"
+        f"&amp;view=contributions&amp;wiki={html.escape(quote(wiki))}"
+    )
     return Template(_asset("demo.html")).substitute(
         page_title=html.escape(page.replace("_", " ")),
         user_name=html.escape(name),
         view=html.escape(view),
+        wiki=html.escape(wiki),
         intro=intro,
         config_json=_script_json(config),
         contributions_href=contributions,
@@ -157,7 +165,7 @@ def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> No
 
     @app.get("/gadget/outreach-staff.js", include_in_schema=False)
     async def gadget_script(request: Request) -> Response:
-        body = render_gadget(public_url, _dashboard_base(request))
+        body = render_gadget(public_url)
         return _script_response(request, body, SCRIPT_CACHE)
 
     if not demo:
@@ -168,6 +176,6 @@ def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> No
         return _script_response(request, _asset("mw-shim.js"), DEMO_CACHE)
 
     @app.get("/gadget/demo", include_in_schema=False)
-    async def gadget_demo(user: str = "", view: str = "user") -> HTMLResponse:
-        page = render_demo(user, view if view in DEMO_VIEWS else "user")
+    async def gadget_demo(user: str = "", view: str = "user", wiki: str = "") -> HTMLResponse:
+        page = render_demo(user, view if view in DEMO_VIEWS else "user", wiki)
         return HTMLResponse(page, headers={"Cache-Control": DEMO_CACHE})
