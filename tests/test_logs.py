@@ -27,6 +27,7 @@ import pytest
 from outreach_helper.app import create_app
 from outreach_helper.logs import configure_process_logging
 from outreach_standin import world as w
+from outreach_standin import world_wikiedu as we
 from tests.conftest import serving
 from tests.support import FakeClock, RedisServer, ServedApp, restored_logging
 
@@ -96,7 +97,9 @@ def raw_request(port: int, head: bytes) -> bytes:
     return answer
 
 
-def drive(traffic: Traffic, upstream, clock: FakeClock, redis: RedisServer, port: int) -> None:
+def drive(
+    traffic: Traffic, upstream, wikiedu, clock: FakeClock, redis: RedisServer, port: int
+) -> None:
     """Everything the service logs about: answers, refusals, faults, a Redis outage."""
     for name in (w.MARTA, w.ZOE, w.KAI, w.PERCENT, w.OLD_TIMER, w.TWO_HATS):
         traffic.user(name)
@@ -122,6 +125,26 @@ def drive(traffic: Traffic, upstream, clock: FakeClock, redis: RedisServer, port
     traffic.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses", "staff=true")
     traffic.secrets.add("no_such_campaign_zz")
     traffic.get("/api/campaigns/no_such_campaign_zz/active-courses")
+    # The second dashboard: its own people, courses and campaign, named by dashboard= and
+    # wiki=; then down (partial answers) and slow (late, its work finishing unseen).
+    for name in (we.WIKIED_STUDENT, we.PROFESSOR, we.WIKIED_STAFF):
+        traffic.user(name, query="enrich=true")
+        traffic.user(name, "/status", "wiki=en.wikipedia.org")
+        traffic.user(name, "/active-staff", "wiki=www.wikidata.org")
+    traffic.course(we.CLASS_ACTIVE, query="dashboard=wikiedu&enrich=true")
+    traffic.course(we.CLASS_WIKIDATA, "/users", "dashboard=wikiedu")
+    traffic.secrets.add(we.CAMPAIGN_FALL_2026)
+    traffic.get(
+        f"/api/campaigns/{we.CAMPAIGN_FALL_2026}/active-courses", "staff=true&dashboard=wikiedu"
+    )
+    traffic.user(we.WIKIED_STUDENT, "/status", "wiki=Not%20A%20Wiki%20Secretly")
+    traffic.course(we.CLASS_ACTIVE, query="dashboard=no-such-dashboard-secretly")
+    wikiedu.fault("drop")
+    traffic.user("Partial Victim Wikiedu", "/status")
+    wikiedu.heal()
+    wikiedu.latency(400)
+    traffic.user("Late Victim Wikiedu", "/status")
+    wikiedu.latency(0)
     batch = [w.MARTA, "Nobody_Here_Batch", "Bad#Batch#Name", "zoë_åström"]
     traffic.name(*batch)
     traffic.get("/api/users", "usernames=" + quote("|".join(batch), safe=""))
@@ -160,12 +183,15 @@ def drive(traffic: Traffic, upstream, clock: FakeClock, redis: RedisServer, port
     traffic.get("/health")
 
 
-def test_no_log_line_holds_a_name_a_slug_or_a_query(make_settings, clock, upstream, private_redis):
-    settings = make_settings(
+def test_no_log_line_holds_a_name_a_slug_or_a_query(
+    make_two_settings, clock, upstream, wikiedu_upstream, private_redis
+):
+    settings = make_two_settings(
         redis_url=private_redis.url,
         log_level="DEBUG",
         log_secret=LOG_SECRET,
         upstream_timeout=0.3,
+        upstream_wait_straggler=0.1,
     )
     logs, access = io.StringIO(), io.BytesIO()
     with restored_logging():
@@ -174,7 +200,7 @@ def test_no_log_line_holds_a_name_a_slug_or_a_query(make_settings, clock, upstre
         everything_at_debug()
         with served, httpx.Client(base_url=served.url, timeout=10) as http:
             traffic = Traffic(http)
-            drive(traffic, upstream, clock, private_redis, served.port)
+            drive(traffic, upstream, wikiedu_upstream, clock, private_redis, served.port)
     traffic.secrets |= {settings.key_prefix, LOG_SECRET}
     lines = logs.getvalue().splitlines() + access.getvalue().decode().splitlines()
     loggers = {orjson.loads(line).get("logger") for line in lines}
