@@ -110,13 +110,18 @@ def standin_server() -> Iterator[StandinServer]:
         yield server
 
 
-@pytest.fixture
-def upstream(standin_server: StandinServer) -> Iterator[Upstream]:
-    control = Upstream(standin_server.url)
+def controlled(server: StandinServer) -> Iterator[Upstream]:
+    """A stand-in's control panel for one test: reset before and after."""
+    control = Upstream(server.url)
     control.reset()
     yield control
     control.reset()
     control.close()
+
+
+@pytest.fixture
+def upstream(standin_server: StandinServer) -> Iterator[Upstream]:
+    yield from controlled(standin_server)
 
 
 @pytest.fixture(scope="session")
@@ -128,11 +133,7 @@ def wikiedu_server() -> Iterator[StandinServer]:
 
 @pytest.fixture
 def wikiedu_upstream(wikiedu_server: StandinServer) -> Iterator[Upstream]:
-    control = Upstream(wikiedu_server.url)
-    control.reset()
-    yield control
-    control.reset()
-    control.close()
+    yield from controlled(wikiedu_server)
 
 
 SettingsFactory = Callable[..., Settings]

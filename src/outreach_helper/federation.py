@@ -152,29 +152,13 @@ class Federation:
     async def user(self, name: str, wiki: str | None) -> Answer[UserResponse]:
         """A user's enrollments on every dashboard. Raises UserNotFound or an UpstreamError."""
         found = await self._account(name, wiki, lambda s: s.user(name))
-        bodies = found.bodies
-        body = UserResponse(
-            username=name,
-            courses=[course for b in bodies for course in b.courses],
-            is_instructor=any(b.is_instructor for b in bodies),
-            is_student=any(b.is_student for b in bodies),
-            max_project=next((b.max_project for b in bodies if b.max_project), None),
-            **found.coverage(),
-        )
+        body = UserResponse(username=name, **_enrollments(found.bodies), **found.coverage())
         return Answer(body, found.freshness(self._clock()))
 
     async def enriched_user(self, name: str, wiki: str | None) -> Answer[EnrichedUserResponse]:
         """``user`` with each course's dates, activity and staff."""
         found = await self._account(name, wiki, lambda s: s.enriched_user(name))
-        bodies = found.bodies
-        body = EnrichedUserResponse(
-            username=name,
-            courses=[course for b in bodies for course in b.courses],
-            is_instructor=any(b.is_instructor for b in bodies),
-            is_student=any(b.is_student for b in bodies),
-            max_project=next((b.max_project for b in bodies if b.max_project), None),
-            **found.coverage(),
-        )
+        body = EnrichedUserResponse(username=name, **_enrollments(found.bodies), **found.coverage())
         return Answer(body, found.freshness(self._clock()))
 
     async def status(self, name: str, wiki: str | None) -> Answer[StatusResponse]:
@@ -316,6 +300,18 @@ class Federation:
         self._late.add(task)
         task.add_done_callback(self._late.discard)
         task.add_done_callback(_note_unexpected)
+
+
+def _enrollments(bodies: Sequence[UserResponse | EnrichedUserResponse]) -> dict[str, Any]:
+    """The enrollment fields of user answers from several dashboards, put together:
+    courses side by side in dashboard order, a flag true where any dashboard's is,
+    ``max_project`` the first dashboard's that has one."""
+    return {
+        "courses": [course for b in bodies for course in b.courses],
+        "is_instructor": any(b.is_instructor for b in bodies),
+        "is_student": any(b.is_student for b in bodies),
+        "max_project": next((b.max_project for b in bodies if b.max_project), None),
+    }
 
 
 def _note_unexpected(task: asyncio.Task[Any]) -> None:
