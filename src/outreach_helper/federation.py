@@ -246,7 +246,12 @@ class Federation:
                     return exc
 
         tasks = {asyncio.create_task(one(s)): s for s in asked}
-        finished = await self._until_stragglers_are_late(tasks)
+        try:
+            finished = await self._until_stragglers_are_late(tasks)
+        except BaseException:  # the request itself was cancelled: so is its work
+            for task in tasks:
+                task.cancel()
+            raise
         late = [service for task, service in tasks.items() if task not in finished]
         for task in tasks.keys() - finished:
             self._keep_running(task)
