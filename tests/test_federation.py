@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import pytest
+import redis as redis_sync
 
 from outreach_helper.app import build_parts, create_app
 from outreach_helper.names import dashboard_page_url
@@ -492,4 +493,34 @@ async def test_the_index_names_each_dashboard_and_the_wikis_it_serves(
     assert body["dashboards"] == {
         "outreach": {"url": upstream.url, "wikis": None},
         "wikiedu": {"url": wikiedu_upstream.url, "wikis": ["en.wikipedia.org", "www.wikidata.org"]},
+    }
+
+
+async def test_each_dashboard_has_its_own_connections(make_two_settings, clock):
+    # One connection each and no waiting for one: a single pool for both would leave
+    # the second dashboard's first request without a connection, and that dashboard failed.
+    settings = make_two_settings(upstream_concurrency=1, upstream_wait_interactive=0)
+    async with serving(create_app(settings, clock=clock)) as client:
+        body = (await client.get(user(w.TWO_HATS))).json()
+    assert body["dashboards"] == {"outreach": "answered", "wikiedu": "answered"}
+
+
+async def test_each_dashboard_has_its_own_namespace_in_redis(
+    make_two_settings, clock, redis_server, prefix
+):
+    app = create_app(make_two_settings(redis_url=redis_server.url), clock=clock)
+    async with serving(app) as client:
+        await client.get(user(w.TWO_HATS, "/status"))
+    raw = redis_sync.Redis.from_url(redis_server.url, decode_responses=True)
+    kinds = {tuple(key.split(":")[1:3]) for key in raw.scan_iter(f"{prefix}:*")}
+    raw.close()
+    assert kinds == {
+        ("outreach", "user_profile"),
+        ("outreach", "user"),
+        ("outreach", "course"),
+        ("wikiedu", "user_profile"),
+        ("wikiedu", "user"),
+        ("wikiedu", "course"),
+        ("outreach", "budget"),
+        ("wikiedu", "budget"),
     }
