@@ -215,10 +215,7 @@ class OutreachService:
         lookups, record = await self._known(name)
         body = UserResponse(
             username=name,
-            courses=[
-                UserCourse(**e.model_dump(), dashboard=self.name, url=self.page(e.course_slug))
-                for e in record.enrollments
-            ],
+            courses=[self._row(e) for e in record.enrollments],
             is_instructor=record.is_instructor,
             is_student=record.is_student,
             max_project=record.max_project,
@@ -233,7 +230,9 @@ class OutreachService:
         courses, rosters = await asyncio.gather(self.many(slugs, COURSE), self.many(slugs, ROSTER))
         now = self.now()
         rows = [
-            self._enriched(e, courses.record(e.course_slug), rosters.record(e.course_slug), now)
+            _enriched(
+                self._row(e), courses.record(e.course_slug), rosters.record(e.course_slug), now
+            )
             for e in record.enrollments
         ]
         dates = [d for c in courses.records for d in _dates(c)]
@@ -404,15 +403,13 @@ class OutreachService:
         """The coverage fields of an answer this dashboard gave about a known account."""
         return {"dashboards": {self.name: DashboardState.ANSWERED}, "partial": False}
 
-    def _enriched(
-        self,
-        enrollment: Enrollment,
-        course: CourseRecord | None,
-        roster: RosterRecord | None,
-        now: datetime,
-    ) -> EnrichedUserCourse:
-        where = {"dashboard": self.name, "url": self.page(enrollment.course_slug)}
-        return _enriched(enrollment, where, course, roster, now)
+    def _row(self, enrollment: Enrollment) -> UserCourse:
+        """An enrollment as an answer's row: where its course is, and its page there."""
+        return UserCourse(
+            **enrollment.model_dump(),
+            dashboard=self.name,
+            url=self.page(enrollment.course_slug),
+        )
 
 
 def _freshness(
@@ -434,16 +431,14 @@ def _freshness(
 
 
 def _enriched(
-    enrollment: Enrollment,
-    where: dict[str, str],
+    row: UserCourse,
     course: CourseRecord | None,
     roster: RosterRecord | None,
     now: datetime,
 ) -> EnrichedUserCourse:
     if course is None:
         return EnrichedUserCourse(
-            **enrollment.model_dump(),
-            **where,
+            **row.model_dump(),
             readable=False,
             active=None,
             active_event=None,
@@ -454,8 +449,7 @@ def _enriched(
             staff=[],
         )
     return EnrichedUserCourse(
-        **enrollment.model_dump(),
-        **where,
+        **row.model_dump(),
         readable=roster is not None,
         active=activity.within(course.start, course.end, now),
         active_event=activity.within(course.timeline_start, course.timeline_end, now),
