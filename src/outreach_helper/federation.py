@@ -48,7 +48,7 @@ from outreach_helper.records import (
     StatusResponse,
     UserResponse,
 )
-from outreach_helper.service import Answer, Freshness, OutreachService, Window, no_status
+from outreach_helper.service import Answer, Freshness, OutreachService, Window
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=BaseModel)
@@ -109,6 +109,7 @@ class Federation:
             raise ValueError("at least one dashboard is needed")
         self.services = tuple(services)
         self._by_name = {service.name: service for service in services}
+        self._every = tuple(self._by_name)  # asked by every request that names no wiki
         self._clock = clock
         self._straggler_wait = straggler_wait
         # Late dashboards' work, finishing in the background (strong references:
@@ -145,6 +146,8 @@ class Federation:
 
     def asked(self, wiki: str | None) -> tuple[str, ...]:
         """Names of the dashboards a page view on ``wiki`` asks (None: every one)."""
+        if wiki is None:
+            return self._every
         return tuple(s.name for s in self.services if s.spec.serves(wiki))
 
     # ---- answers ------------------------------------------------------------
@@ -165,10 +168,7 @@ class Federation:
         """The cheap yes/no summary over every dashboard; an unknown user is all zeros."""
         found = await self._gather(wiki, lambda s: s.status(name))
         self._raise_if_all_failed(found)
-        bodies = found.bodies
-        if not bodies:  # no dashboard serves this wiki, or none answered
-            body = no_status(name, found.states).model_copy(update={"partial": found.partial})
-            return Answer(body, found.freshness(self._clock()))
+        bodies = found.bodies  # none when no dashboard serves the wiki: then all zeros
         body = StatusResponse(
             username=name,
             has_any_courses=any(b.has_any_courses for b in bodies),

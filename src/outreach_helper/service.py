@@ -294,7 +294,7 @@ class OutreachService:
         lookups, record = await self.account(name)
         if record is None:  # no such account on the dashboard: zeros, cached as such
             return Answer(
-                no_status(name, {self.name: DashboardState.NO_ACCOUNT}), Freshness.of(lookups)
+                _no_status(name, {self.name: DashboardState.NO_ACCOUNT}), Freshness.of(lookups)
             )
         courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
@@ -461,8 +461,8 @@ def _enriched(
     )
 
 
-def no_status(name: str, dashboards: dict[str, DashboardState]) -> StatusResponse:
-    """The status of a name no dashboard asked has an account of: all zeros."""
+def _no_status(name: str, dashboards: dict[str, DashboardState]) -> StatusResponse:
+    """The status of a name this dashboard has no account of: all zeros."""
     return StatusResponse(
         username=name,
         has_any_courses=False,
