@@ -261,7 +261,7 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                     "url": spec.base_url,
                     "wikis": sorted(spec.wikis) if spec.wikis else None,
                 }
-                for spec in parts.settings.dashboard_specs
+                for spec in (service.spec for service in parts.services)
             },
             "timestamp": datetime.now(UTC).isoformat(),
             "links": {

@@ -61,7 +61,7 @@ class HealthChecker:
         )
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self._clock(), UTC)
+        return _at(self._clock())
 
     async def check_cache(self) -> CheckResult:
         started = time.perf_counter()
@@ -92,9 +92,6 @@ class _DashboardCheck:
         self._probe_lock = asyncio.Lock()
         self._last_probe_at = float("-inf")
 
-    def _now(self) -> datetime:
-        return datetime.fromtimestamp(self._clock(), UTC)
-
     async def run(self) -> CheckResult:
         async with self._probe_lock:
             outcome = self._client.last_outcome
@@ -107,11 +104,18 @@ class _DashboardCheck:
                 outcome = self._client.last_outcome
         if outcome is None:
             return CheckResult(
-                status=UNHEALTHY, response_time_ms=None, timestamp=self._now(), detail="no answer"
+                status=UNHEALTHY,
+                response_time_ms=None,
+                timestamp=_at(self._clock()),
+                detail="no answer",
             )
         return CheckResult(
             status=HEALTHY if outcome.ok else UNHEALTHY,
             response_time_ms=outcome.response_time_ms,
-            timestamp=datetime.fromtimestamp(outcome.at, UTC),
+            timestamp=_at(outcome.at),
             detail=outcome.detail,
         )
+
+
+def _at(instant: float) -> datetime:
+    return datetime.fromtimestamp(instant, UTC)
