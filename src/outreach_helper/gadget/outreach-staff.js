@@ -227,10 +227,10 @@
 	 */
 	function coursePage( url ) {
 		var parsed;
-		if ( typeof url !== 'string' || !/^https?:\/\//i.test( url ) ) {
+		if ( typeof url !== 'string' ) {
 			return null;
 		}
-		try {
+		try { // no base: a relative or protocol-relative URL throws
 			parsed = new URL( url );
 		} catch ( e ) {
 			return null;
