@@ -295,6 +295,17 @@ async def test_a_cold_campaign_costs_its_list_and_one_course_document_each(api, 
     )
 
 
+async def test_a_campaign_whose_list_the_dashboard_cut_is_not_complete(api):
+    # Upstream README: active_courses.json lists at most 100 courses, cut without a signal.
+    body = (await api.get(f"/api/campaigns/{w.BIG_CAMPAIGN}/active-courses")).json()
+    assert body["complete"] is False
+
+
+async def test_a_campaign_listed_below_the_dashboards_maximum_is_complete(api):
+    body = (await api.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses")).json()
+    assert body["complete"] is True
+
+
 async def test_campaign_staff_comes_from_one_roster_per_active_course(api, upstream):
     body = (await api.get(f"/api/campaigns/{w.BIG_CAMPAIGN}/active-courses?staff=true")).json()
     assert (

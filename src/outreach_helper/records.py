@@ -170,8 +170,23 @@ class CampaignCourse(Record):
     recent_revision_count: int | None = None
 
 
+# The dashboard lists at most this many of a campaign's current and upcoming
+# courses (``CoursesPresenter#active_courses_by_recent_edits``: ``limit(100)``),
+# and says nothing when it cut the list.
+CAMPAIGN_LIST_CAP = 100
+
+
 class CampaignRecord(Record):
     courses: list[CampaignCourse]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the list holds all of the campaign's current and upcoming courses.
+
+        A full list may have been cut (an active course with few recent edits
+        falls off below upcoming and just-ended ones): it is never called complete.
+        """
+        return len(self.courses) < CAMPAIGN_LIST_CAP
 
 
 # ---- public responses -----------------------------------------------------
@@ -372,4 +387,8 @@ class CampaignResponse(Response):
     )
     unreadable_courses: list[str] = Field(
         description="slugs of listed courses whose document could not be read (activity unknown)"
+    )
+    complete: bool = Field(
+        description="false when the dashboard listed its maximum of 100 current and upcoming "
+        "courses: its list may have been cut, so an active course may be missing"
     )

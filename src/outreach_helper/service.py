@@ -360,7 +360,8 @@ class OutreachService:
         like any other, says whether it is on now.
         """
         lookup = await self.lookup(CAMPAIGN, campaign)
-        listed = lookup.value().courses
+        record = lookup.value()
+        listed = record.courses
         courses = await self.many((c.slug for c in listed), COURSE)
         now = self.now()
         active = [
@@ -389,6 +390,7 @@ class OutreachService:
             campaign=campaign,
             courses=rows,
             unreadable_courses=[c.slug for c in listed if courses.record(c.slug) is None],
+            complete=record.complete,
         )
         dates = [d for c in courses.records for d in _dates(c)]
         return Answer(body, _freshness([lookup], dates, now, courses, rosters))
