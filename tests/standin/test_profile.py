@@ -4,7 +4,9 @@ Expected behaviour is the source report's (sections 2.2 and 7.3): the same
 ``set_user`` as user_stats (path decoding keeps ``+``, then ``CGI.unescape``,
 then ``_`` to a space, then a case- and accent-insensitive lookup); JSON only
 with ``?format=json`` or a JSON Accept header; an unknown user is a 302 to
-``/dashboard``, never JSON; a ``.json`` suffix is swallowed into the name.
+the dashboard's own root ``/`` (``redirect_to controller: 'dashboard', action:
+'index'``, whose first route is the root), never JSON, with a session cookie
+(the flash writes the session); a ``.json`` suffix is swallowed into the name.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def profile(client: httpx.Client, path: str) -> dict[str, object] | None:
 
 def assert_redirected_to_dashboard(response: httpx.Response) -> None:
     assert response.status_code == 302
-    assert urlsplit(response.headers["location"]).path == "/dashboard"
+    assert urlsplit(response.headers["location"]).path == "/"
     assert response.headers["content-type"].startswith("text/html")
     assert response.content == b""
 
@@ -136,3 +138,13 @@ def test_profile_requests_are_counted_and_can_be_broken(client: httpx.Client) ->
     assert client.get(profile_path(MARTA), headers=JSON).status_code == 500
     stats = client.get("/user_stats.json", params={"username": MARTA})
     assert stats.status_code == 200
+
+
+def test_an_unknown_users_redirect_sets_the_session_cookie(client: httpx.Client) -> None:
+    response = client.get(profile_path("Nobody Ever Registered"), params={"format": "json"})
+    assert response.headers["set-cookie"].startswith("_wikiedudashboard_session=")
+
+
+def test_a_known_users_profile_sets_no_cookie(client: httpx.Client) -> None:
+    response = client.get(profile_path(MARTA), params={"format": "json"}, headers=JSON)
+    assert "set-cookie" not in response.headers

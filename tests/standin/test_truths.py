@@ -1,6 +1,7 @@
 """The smaller truths of course.json and users.json (source report sections 5 and 6).
 
-Course ends are ``end_of_day`` (``...T23:59:59.999Z``) only for types such as
+Course ends are ``end_of_day`` (``...T23:59:59.000Z``: the column keeps no
+fractions, ``precision: nil`` in db/schema.rb) only for types such as
 ClassroomProgramCourse; Editathon and BasicCourse keep chosen times. ``term``
 may be empty. ``home_wiki.language`` is null for wikidata, while Commons is
 ``{"language": "commons", "project": "wikimedia"}``. Legacy roster rows may
@@ -54,8 +55,8 @@ def test_classroom_program_courses_end_at_end_of_day(client: httpx.Client, slug:
     assert body["type"] == "ClassroomProgramCourse"
     assert body["use_start_and_end_times"] is False
     assert body["start"].endswith("T00:00:00.000Z")
-    assert body["end"].endswith("T23:59:59.999Z")
-    assert body["timeline_end"].endswith("T23:59:59.999Z")
+    assert body["end"].endswith("T23:59:59.000Z")
+    assert body["timeline_end"].endswith("T23:59:59.000Z")
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,9 @@ from urllib.parse import quote_plus
 import httpx
 import pytest
 
+from outreach_standin import StandinServer
 from outreach_standin.world import (
+    BUSY,
     COURSE_ACTIVE,
     COURSE_COMMONS,
     COURSE_PRIVATE,
@@ -27,7 +29,7 @@ from outreach_standin.world import (
     TWO_HATS,
     ZOE,
 )
-from tests.standin.support import USER_STATS_KEYS
+from tests.standin.support import JSON, USER_STATS_KEYS
 
 
 def stats(client: httpx.Client, name: str) -> dict[str, Any]:
@@ -79,3 +81,29 @@ def test_hashtag_has_only_the_student_block(client: httpx.Client) -> None:
     assert "as_instructor" not in payload
     assert "by_students" not in payload
     assert payload["as_student"]["individual_courses_count"] == 1
+
+
+def test_user_stats_lists_only_the_newest_twenty_uploads(client: httpx.Client) -> None:
+    # UserProfilesController#stats: CommonsUpload ... order(uploaded_at: :desc).first(20)
+    body = client.get("/user_stats.json", params={"username": BUSY}, headers=JSON).json()
+    uploads = body["user_recent_uploads"]
+    times = [u["uploaded_at"] for u in uploads]
+    assert (len(uploads), times == sorted(times, reverse=True)) == (20, True)
+
+
+def test_an_instructor_is_an_instructor_in_english_in_every_course(
+    client: httpx.Client, server: StandinServer
+) -> None:
+    # users_helper.rb course_role_name: t("users.role.instructor"), "Instructor" in en.yml.
+    world = server.world
+    teachers = {e.username for e in world.enrollments if e.role == 1}
+    labels = set()
+    for name in sorted(teachers)[:40]:
+        body = client.get("/user_stats.json", params={"username": name}, headers=JSON).json()
+        labels |= {
+            d["user_role"]
+            for d in body["courses_details"]
+            if d["course_slug"]
+            in {e.course_slug for e in world.visible_enrollments_of(name) if e.role == 1}
+        }
+    assert labels == {"Instructor"}

@@ -71,9 +71,9 @@ class Builder:
     def course_end(self, days: int, row: CourseRow) -> datetime:
         """How an end ``days`` after the anchor is stored for ``row``'s course type."""
         if row.course_type in END_OF_DAY_TYPES:
-            # end_of_day is .999999 in the database; kept to the millisecond the
-            # JSON shows, so a fixture's instants are exactly its payload's.
-            return self.at(days, 23, 59, 59) + timedelta(milliseconds=999)
+            # end_of_day is .999999 in Ruby, but the column is a DATETIME without
+            # fractions (db/schema.rb: precision nil), so the JSON shows .000Z.
+            return self.at(days, 23, 59, 59)
         return self.at(days, *row.end_time)
 
     def _next_id(self, kind: str, max_step: int) -> int:
@@ -95,6 +95,10 @@ class Builder:
             registered = self.at(*row.registered)
         count = row.uploads if row.uploads is not None else rng.choice((0, 0, 0, 0, 1, 2, 3))
         uploads = tuple(self._upload(row.username, k) for k in range(count))
+        own = random.Random(f"{row.username} uploads")  # noqa: S311 - invented data
+        uploads += tuple(
+            self._upload(row.username, count + k, own) for k in range(row.more_uploads)
+        )
         local = "".join(ch for ch in row.username.lower() if ch.isascii() and ch.isalnum())
         user = StandinUser(
             id=user_id,
@@ -110,8 +114,8 @@ class Builder:
         )
         self.users.append(user)
 
-    def _upload(self, username: str, index: int) -> Upload:
-        rng = self.rng
+    def _upload(self, username: str, index: int, rng: random.Random | None = None) -> Upload:
+        rng = rng or self.rng
         return Upload(
             id=rng.randint(60_000_000, 99_999_999),
             file_name=f"{rng.choice(THEMES)} {username} {index + 1}.jpg",
@@ -196,7 +200,6 @@ class Builder:
             stats=stats,
             passcode=passcode,
             private=row.private,
-            instructor_label=row.instructor_label,
             string_prefix=(
                 "courses" if row.course_type == "ClassroomProgramCourse" else "courses_generic"
             ),

@@ -1,4 +1,4 @@
-"""The stand-in's mutable state: clock, counters, faults, latency, viewer mode.
+"""The stand-in's mutable state: clock, counters, faults, latency, capacity, viewer mode.
 
 All of it lives in one object owned by the app, never in module globals, so
 several stand-ins can run side by side in one process. A ``threading.Lock``
@@ -15,11 +15,20 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from outreach_standin.capacity import CapacityPlan, Traffic
 from outreach_standin.faults import FaultPlan
 from outreach_standin.model import World
 
 # Counter names: one per upstream endpoint, plus everything else ("other").
-ENDPOINTS = ("user_profile", "user_stats", "course", "users", "active_courses", "other")
+ENDPOINTS = (
+    "user_profile",
+    "user_stats",
+    "course",
+    "users",
+    "active_courses",
+    "campaign_users",
+    "other",
+)
 
 
 class StandinControl:
@@ -33,6 +42,8 @@ class StandinControl:
         self._latency_ms = max(0, latency_ms)
         self._fixed_now = _utc(now) if now is not None else None
         self._privileged = False
+        self._capacity = CapacityPlan()
+        self.traffic = Traffic()
         self._cache: dict[Hashable, bytes] = {}
 
     # -- clock --
@@ -109,13 +120,25 @@ class StandinControl:
         with self._lock:
             self._privileged = on
 
+    @property
+    def capacity(self) -> CapacityPlan:
+        """Workers, queue and service times in force (``workers=None``: off)."""
+        return self._capacity
+
+    def set_capacity(self, plan: CapacityPlan) -> None:
+        with self._lock:
+            self._capacity = plan
+
     def reset(self) -> None:
-        """Zero counters, heal faults, drop latency and privileged mode (clock is kept)."""
+        """Zero counters and traffic, heal faults, drop latency, capacity mode and
+        privileged mode (the clock is kept)."""
         with self._lock:
             self._counters = dict.fromkeys(ENDPOINTS, 0)
             self._fault = FaultPlan()
             self._latency_ms = 0
             self._privileged = False
+            self._capacity = CapacityPlan()
+        self.traffic.reset()
 
     # -- rendered payload cache --
     def cached(self, key: Hashable, build: Callable[[], bytes]) -> bytes:

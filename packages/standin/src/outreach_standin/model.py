@@ -23,7 +23,7 @@ ROLE_STAFF = 4
 
 # Course types whose ``use_start_and_end_times`` is false: ``set_default_times``
 # moves their start to the beginning and their end to the end of its day
-# (``...T23:59:59.999Z``). The others (Editathon, BasicCourse, ...) keep the
+# (``...T23:59:59.000Z``). The others (Editathon, BasicCourse, ...) keep the
 # times their organisers chose.
 END_OF_DAY_TYPES = frozenset(
     {"ClassroomProgramCourse", "VisitingScholarship", "SingleUser", "LegacyCourse", "FellowsCohort"}
@@ -149,7 +149,6 @@ class StandinCourse:
     stats: CourseStats
     passcode: str | None = ""  # None: the column is NULL and course.json has no passcode key
     private: bool = False
-    instructor_label: str = "Instructor"
     string_prefix: str = "courses_generic"
     broken: bool = False  # course.json raises: always a 500
 
@@ -318,6 +317,15 @@ class World:
     def find_campaign(self, slug: str) -> Campaign | None:
         """Lookup as the database does it: ignoring case and accents."""
         return self._campaign_keys.get(collation_key(slug))
+
+    def campaign_enrollments(self, campaign_slug: str) -> list[Enrollment]:
+        """``Campaign#users_to_json``'s rows: every enrollment of the campaign's
+        non-private courses, past ones too, unpaged, in row order (no ORDER BY)."""
+        campaign = self._campaigns.get(campaign_slug)
+        if campaign is None:
+            return []
+        public = {s for s in campaign.course_slugs if not self._by_slug[s].private}
+        return sorted((e for e in self.enrollments if e.course_slug in public), key=lambda e: e.id)
 
     def active_courses(self, campaign_slug: str, now: datetime) -> list[StandinCourse]:
         """What ``campaigns#active_courses`` lists for an anonymous client, before its limit.

@@ -1,7 +1,8 @@
 """The stand-in's control panel: ``/__standin/`` endpoints for tests and benchmarks.
 
-They read the request counters, inject faults and latency, move the clock,
-switch the privileged (logged-in facilitator) view, and describe the world.
+They read the request counters and traffic, inject faults and latency, set
+the capacity (Passenger's workers and queue), move the clock, switch the
+privileged (logged-in facilitator) view, and describe the world.
 They are never counted as upstream requests and never broken by a fault.
 """
 
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from outreach_standin.capacity import CapacityPlan
 from outreach_standin.control import StandinControl
 from outreach_standin.faults import FaultPlan
 from outreach_standin.render import iso
@@ -60,6 +62,9 @@ class Panel:
             Route("/__standin/latency", self.latency, methods=both),
             Route("/__standin/now", self.now, methods=both),
             Route("/__standin/privileged", self.privileged, methods=both),
+            Route("/__standin/capacity", self.capacity, methods=both),
+            Route("/__standin/traffic", self.traffic),
+            Route("/__standin/traffic/reset", self.traffic_reset, methods=["POST"]),
             Route("/__standin/world", self.world_summary),
             Route("/__standin/health", self.health),
         ]
@@ -107,6 +112,21 @@ class Panel:
                 return control_json({"error": 'body must be {"on": true|false}'}, 400)
             self.control.set_privileged(on)
         return control_json({"on": self.control.privileged})
+
+    async def capacity(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                self.control.set_capacity(CapacityPlan.from_json(await _body(request)))
+            except (ValueError, orjson.JSONDecodeError) as exc:
+                return control_json({"error": str(exc)}, 400)
+        return control_json(self.control.capacity.as_json())
+
+    async def traffic(self, request: Request) -> Response:
+        return control_json(self.control.traffic.snapshot())
+
+    async def traffic_reset(self, request: Request) -> Response:
+        self.control.traffic.reset()
+        return control_json(self.control.traffic.snapshot())
 
     async def world_summary(self, request: Request) -> Response:
         """Which dashboard this is, and what there is to try: named users and courses,

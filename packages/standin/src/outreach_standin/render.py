@@ -113,6 +113,30 @@ def users_payload(world: World, course: StandinCourse, *, privileged: bool) -> d
     return {"course": {"users": rows}}
 
 
+# --- campaigns/SLUG/users.json ------------------------------------------------------
+
+# ``CoursesUsers::ROLE_NAMES`` (app/models/course_data/courses_users.rb): the words
+# campaign users.json uses, unlike user_stats' localized ones ("Editor", not "Student").
+CAMPAIGN_ROLE_NAMES = {
+    0: "Editor",
+    1: "Facilitator",
+    2: "Campus Volunteer",
+    3: "Online Volunteer",
+    4: "Wiki Education Staff",
+}
+
+
+def campaign_users_payload(world: World, slug: str) -> dict[str, Any]:
+    """``campaigns#users`` as JSON: ``{campaign, users: [{course, role, username}]}``."""
+    return {
+        "campaign": slug,
+        "users": [
+            {"course": e.course_slug, "role": CAMPAIGN_ROLE_NAMES[e.role], "username": e.username}
+            for e in world.campaign_enrollments(slug)
+        ],
+    }
+
+
 # --- active_courses.json -------------------------------------------------------------
 
 

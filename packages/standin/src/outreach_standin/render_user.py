@@ -26,21 +26,31 @@ from outreach_standin.model import (
 )
 from outreach_standin.render import human, iso, words_from_characters
 
+# ``UserProfilesController#stats`` lists at most this many of a user's uploads.
+RECENT_UPLOADS = 20
+# ``course_role_name``: ``t("users.role.…")``, the global wording of each role in
+# the request's locale (config/locales/en.yml and fr.yml), whatever the course's
+# type: in English an instructor is always "Instructor", never "Facilitator".
 ROLE_LABELS = {
-    "en": {0: "Student", 2: "Campus Volunteer", 3: "Online Volunteer", 4: "Wiki Education Staff"},
+    "en": {
+        0: "Student",
+        1: "Instructor",
+        2: "Campus Volunteer",
+        3: "Online Volunteer",
+        4: "Wiki Education Staff",
+    },
     "fr": {
         0: "Étudiant(e)",
-        2: "Bénévole sur le campus",
+        1: "Formateur",
+        2: "Bénévole du campus",
         3: "Bénévole en ligne",
-        4: "Personnel de Wiki Education",
+        4: "Équipe de Wiki Éducation",
     },
 }
 # ``Features.default_course_string_prefix``: that of the instance's default course
 # type (BasicCourse on Programs & Events), whatever courses the user has; each
 # world's own is ``world.instance.default_course_string_prefix``.
 DEFAULT_COURSE_STRING_PREFIX = OUTREACH.default_course_string_prefix
-# An instructor's label is the course's own wording ("Instructor", "Facilitator").
-INSTRUCTOR_FR = {"Instructor": "Formateur·rice", "Facilitator": "Animateur·rice"}
 
 
 def user_profile_payload(user: StandinUser) -> dict[str, Any]:
@@ -68,11 +78,8 @@ def profile_page_html(user: StandinUser, instance: Instance = OUTREACH) -> bytes
     ).encode()
 
 
-def role_label(role: int, course: StandinCourse, locale: str) -> str:
-    """The localized display string user_stats shows for a role in a course."""
-    if role == ROLE_INSTRUCTOR:
-        label = course.instructor_label
-        return INSTRUCTOR_FR.get(label, label) if locale == "fr" else label
+def role_label(role: int, locale: str) -> str:
+    """The localized display string user_stats shows for a role (in any course)."""
     return ROLE_LABELS.get(locale, ROLE_LABELS["en"])[role]
 
 
@@ -109,13 +116,14 @@ def user_stats_payload(world: World, user: StandinUser, locale: str) -> dict[str
                 "course_school": course.school,
                 "course_term": course.term,
                 "user_count": world.student_count(course.slug),
-                "user_role": role_label(e.role, course, locale),
+                "user_role": role_label(e.role, locale),
                 "course_slug": course.slug,
             }
         )
+    # CommonsUpload...order(uploaded_at: :desc).first(20): the newest 20 only.
     uploads = sorted(
         range(len(user.uploads)), key=lambda i: user.uploads[i].uploaded_at, reverse=True
-    )
+    )[:RECENT_UPLOADS]
     payload: dict[str, Any] = {
         "user_recent_uploads": [_upload(user, i) for i in uploads],
         "courses_details": details,

@@ -35,7 +35,12 @@ class CrowdMember:
 
 @dataclass(frozen=True, slots=True)
 class PersonRow:
-    """A named user; ``registered`` is a ``When``."""
+    """A named user; ``registered`` is a ``When``.
+
+    ``uploads`` are drawn from the world's random stream; ``more_uploads`` are
+    drawn from one of the user's own, so adding them leaves every draw after
+    this row (the crowd) as it was.
+    """
 
     username: str
     user_id: int | None = None
@@ -44,6 +49,7 @@ class PersonRow:
     admin: bool = False
     greeter: bool = False
     uploads: int | None = None
+    more_uploads: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,7 +65,7 @@ class CourseRow:
 
     ``end_time`` is the (hour, minute, second) of a user-chosen end; course
     types that keep whole days (``model.END_OF_DAY_TYPES``) ignore it and end
-    at 23:59:59.999. ``no_passcode`` leaves the passcode column NULL.
+    at 23:59:59 (no fractions are stored). ``no_passcode`` leaves the passcode column NULL.
     """
 
     slug: str
@@ -81,7 +87,6 @@ class CourseRow:
     no_passcode: bool = False
     end_time: When = (23, 59, 59)
     private: bool = False
-    instructor_label: str = "Instructor"
     course_type: str = "Editathon"
     stats: CourseStats | None = None
     broken: bool = False

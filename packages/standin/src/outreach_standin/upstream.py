@@ -24,8 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from outreach_standin.capacity import Passenger, agent_of
 from outreach_standin.control import StandinControl
-from outreach_standin.faults import broken
+from outreach_standin.faults import FaultPlan, broken, session_cookie
 from outreach_standin.instances import Instance
 from outreach_standin.model import StandinCourse
 from outreach_standin.rails import (
@@ -40,6 +41,7 @@ from outreach_standin.rails import (
 )
 from outreach_standin.render import (
     active_courses_payload,
+    campaign_users_payload,
     course_page_html,
     dump,
     home_page_html,
@@ -124,6 +126,7 @@ class Dashboard:
     def __init__(self, control: StandinControl) -> None:
         self.control = control
         self.world = control.world
+        self.passenger = Passenger(control.traffic)
         # (pattern, counter name, handler): config/routes.rb's order, GET and HEAD only.
         self.table: list[tuple[re.Pattern[str], str, Handler]] = [
             # users/:username, constraints /.*/: greedy, so a ".json" is part of the name.
@@ -139,6 +142,12 @@ class Dashboard:
                 ),
                 "other",
                 self.course_page,
+            ),
+            (
+                # resources :campaigns, member get 'users': only its .json form is modelled.
+                re.compile(r"/campaigns/(?P<slug>[^/.?]+)/users\.(?P<format>json)"),
+                "campaign_users",
+                self.campaign_users,
             ),
             (
                 # active_courses(.:format): only its .json form is modelled.
@@ -175,8 +184,18 @@ class Dashboard:
         return await self._serve("other", call, self.route_miss)
 
     async def _serve(self, endpoint: str, call: Call, handler: Handler) -> Response:
-        """Count, delay, maybe break, then answer: the path of every upstream request."""
+        """Count, take a worker, delay, maybe break, then answer: every upstream request."""
         plan = self.control.record(endpoint)
+        headers = call.request.headers
+        agent = agent_of(headers.get("user-agent"))
+        self.control.traffic.arrived(agent, "cookie" in headers)
+        capacity = self.control.capacity
+        return await self.passenger.serve(
+            capacity, endpoint, agent, lambda: self._answer(plan, call, handler)
+        )
+
+    async def _answer(self, plan: FaultPlan | None, call: Call, handler: Handler) -> Response:
+        """On a worker: the configured latency, then the answer, broken as ``plan`` says."""
         if latency := self.control.latency_ms:
             await asyncio.sleep(latency / 1000)
 
@@ -190,7 +209,12 @@ class Dashboard:
                 response.headers["vary"] = "Accept"
             return response
 
-        return produce() if plan is None else await broken(plan, produce, call.instance)
+        if plan is None:
+            return produce()
+        raw = call.request.scope.get("raw_path") or call.request.url.path.encode()
+        query = f"?{call.query}" if call.query else ""
+        url = f"{str(call.request.base_url).rstrip('/')}{raw.decode('latin-1')}{query}"
+        return await broken(plan, produce, call.instance, url=url)
 
     def _course(self, call: Call, slug: str) -> StandinCourse | Response:
         """``set_course``: the course, or the 404 its controller raises (unknown or private)."""
@@ -205,8 +229,14 @@ class Dashboard:
     def user_profile(self, call: Call) -> Response:
         name = cgi_unescape(call.param("username")).replace("_", " ")
         user = self.world.find_user(name)
-        if user is None:  # flash "User not found", redirect_to dashboard#index
-            return redirect(f"{str(call.request.base_url).rstrip('/')}/dashboard")
+        if user is None:
+            # flash "User not found"; redirect_to controller: 'dashboard', action: 'index',
+            # whose first route in config/routes.rb is the root ("authenticated :user do
+            # root to: 'dashboard#index'"): the dashboard's own "/". The flash writes
+            # the session, so the answer sets its cookie.
+            response = redirect(f"{str(call.request.base_url).rstrip('/')}/")
+            response.headers["set-cookie"] = session_cookie()
+            return response
         if not call.negotiated.json:
             return respond(profile_page_html(user, call.instance), 200, HTML)
         body = self.control.cached(
@@ -263,6 +293,17 @@ class Dashboard:
         if call.negotiated.format != "html":  # respond_to html only: UnknownFormat
             return respond(UNKNOWN_FORMAT_TEXT, 404, "text/plain; charset=utf-8")
         return respond(course_page_html(course, call.instance), 200, HTML)
+
+    # -- campaigns#users (format.json) --
+    def campaign_users(self, call: Call) -> Response:
+        campaign = self.world.find_campaign(call.param("slug"))
+        if campaign is None:
+            return call.rescued_not_found("Campaign does not exist")
+        body = self.control.cached(
+            ("campaign_users", campaign.slug),
+            lambda: dump(campaign_users_payload(self.world, campaign.slug)),
+        )
+        return respond(body)
 
     # -- campaigns#active_courses --
     def active_courses(self, call: Call) -> Response:

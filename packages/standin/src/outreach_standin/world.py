@@ -102,7 +102,8 @@ PEOPLE = (
     PersonRow(OLD_TIMER, user_id=412, registered=(-6900, 3, 14, 15), uploads=3),
     PersonRow(QUIET, user_id=74007, uploads=0),
     PersonRow(STAFF, user_id=118, global_id=1200331, registered=(-5431, 12), admin=True, uploads=0),
-    PersonRow(BUSY, user_id=61234, uploads=2),
+    # 25 uploads, more than user_stats lists (20).
+    PersonRow(BUSY, user_id=61234, uploads=2, more_uploads=23),
     PersonRow(TWO_HATS, user_id=70555, uploads=1),
     PersonRow(HASHTAG, user_id=75120, global_id=71230455, uploads=0),
     PersonRow(SLUGGER, user_id=75388, uploads=0),
@@ -184,7 +185,7 @@ COURSE_FUTURE = "Kraków_Open_Knowledge_Club/Wiki_Loves_Folklore_2027_(Jan.-Feb.
 # Private: has enrollments, but user_stats hides it and its JSON answers 404.
 COURSE_PRIVATE = "Hidden_Valley_School/Staff_Onboarding_(2026)"
 # Active course instructed by TWO_HATS; a ClassroomProgramCourse, so its days are
-# whole (ends "...T23:59:59.999Z"); OLD_TIMER's row there is a legacy one
+# whole (ends "...T23:59:59.000Z"); OLD_TIMER's row there is a legacy one
 # (enrolled_at null).
 COURSE_TWO_HATS = "Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
 # Active commons course with an empty passcode.
@@ -249,7 +250,6 @@ COURSES = (
         start=-71, end=30, timeline_start=-50, timeline_end=-45,
         home=WIKIPEDIAS["fr"],
         wikis=(WIKIPEDIAS["fr"], WIKIDATA),
-        instructor_label="Facilitator",
         campaigns=(NORMAL_CAMPAIGN,),
         crowd_students=40,
     ),
@@ -261,7 +261,6 @@ COURSES = (
         start=-5, end=45, timeline_start=12, timeline_end=14,
         home=WIKIPEDIAS["mi"],
         wikis=(WIKIPEDIAS["mi"], WIKIPEDIAS["en"]),
-        instructor_label="Facilitator",
         campaigns=(NORMAL_CAMPAIGN,),
         crowd_students=9,
         crowd_from=1,  # the crowd's first member instructs it
@@ -286,7 +285,6 @@ COURSES = (
         home=COMMONS,
         wikis=(COMMONS, WIKIPEDIAS["pl"]),
         passcode="",
-        instructor_label="Facilitator",
         campaigns=(NORMAL_CAMPAIGN,),
         crowd_students=6,
     ),

@@ -5,7 +5,7 @@ serves US and Canadian university classes: its default course type, and the
 only one its course creator makes, is ``ClassroomProgramCourse``, whose form
 hides the wiki choice, so classes get the default wiki (ENV ``wiki_language``
 ``en``: en.wikipedia); staff also run Wikidata classes. A class ends at the
-end of its last day (``...T23:59:59.999Z``), its term reads like "Fall 2026",
+end of its last day (``...T23:59:59.000Z``), its term reads like "Fall 2026",
 its slug ``School/Title_(Term)``, and a Wiki Education staff member (role 4,
 a "Wikipedia Expert") sits on nearly every roster. Campaigns are terms
 (``fall_2026``). Routes, shapes and role codes are the Outreach Dashboard's.
@@ -115,7 +115,7 @@ EN_WIKIPEDIA = outreach.WIKIPEDIAS["en"]
 WIKIDATA = outreach.WIKIDATA
 
 # --- Named courses (slugs); every one a ClassroomProgramCourse ------------------------
-# Running now (2026-09-02 to 2026-12-16, ends "2026-12-16T23:59:59.999Z"); en.wikipedia;
+# Running now (2026-09-02 to 2026-12-16, ends "2026-12-16T23:59:59.000Z"); en.wikipedia;
 # PROFESSOR instructs, WIKIED_STAFF and PROGRAM_MANAGER are staff, WIKIED_STUDENT and
 # TWO_HATS among its 23 students.
 CLASS_ACTIVE = "Lakemont_State_University/Environmental_History_of_the_Americas_(Fall_2026)"
