@@ -100,6 +100,22 @@ class Upstream:
     def privileged(self, on: bool) -> None:
         self._http.post("/__standin/privileged", json={"on": on}).raise_for_status()
 
+    def capacity(self, workers: int | None, **plan: Any) -> None:
+        """Passenger's workers and queue (``None``: off), with service times per endpoint."""
+        body = {"workers": workers, **plan}
+        self._http.post("/__standin/capacity", json=body).raise_for_status()
+
+    def traffic(self) -> dict[str, Any]:
+        """Requests served at once, queued, refused, with a cookie; per User-Agent product."""
+        traffic: dict[str, Any] = self._http.get("/__standin/traffic").json()
+        return traffic
+
+    def ours(self) -> dict[str, int]:
+        """The traffic of requests this service sent (its User-Agent's product)."""
+        empty = {"in_flight": 0, "max_in_flight": 0, "requests": 0}
+        by_agent: dict[str, dict[str, int]] = self.traffic()["by_agent"]
+        return by_agent.get("outreach-dashboard-helper", empty)
+
     def close(self) -> None:
         self._http.close()
 

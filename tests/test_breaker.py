@@ -1,9 +1,11 @@
 """The breaker's documented behaviour (README, "Talking to the dashboard politely"):
 5 failed requests in a row open it; cool-downs of 2 s, then 3 s, then 5 s at most."""
 
-from outreach_helper.breaker import Breaker
+from outreach_helper.breaker import Breaker, FailureSpread
 
 THRESHOLD = 5
+# README: 500s from 5 different documents within 10 s are the dashboard's own trouble.
+SPREAD_DOCUMENTS, SPREAD_WINDOW = 5, 10.0
 FIRST_COOLDOWN, SECOND_COOLDOWN, LONGEST_COOLDOWN = 2.0, 3.0, 5.0
 
 
@@ -86,3 +88,24 @@ def test_however_long_the_outage_a_probe_goes_out_within_the_longest_cooldown():
         clock.now += LONGEST_COOLDOWN
         assert breaker.allow() is True
         breaker.failure()
+
+
+def test_one_document_failing_again_and_again_is_its_own_trouble():
+    spread = FailureSpread(Monotonic())
+    assert [spread.widespread("course:broken") for _ in range(20)] == [False] * 20
+
+
+def test_different_documents_failing_within_seconds_are_the_dashboards_trouble():
+    spread = FailureSpread(Monotonic())
+    seen = [spread.widespread(f"course:{n}") for n in range(SPREAD_DOCUMENTS)]
+    assert seen == [False] * (SPREAD_DOCUMENTS - 1) + [True]
+
+
+def test_failures_further_apart_than_the_window_do_not_add_up():
+    clock = Monotonic()
+    spread = FailureSpread(clock)
+    seen = []
+    for n in range(3 * SPREAD_DOCUMENTS):
+        seen.append(spread.widespread(f"course:{n}"))
+        clock.now += SPREAD_WINDOW / (SPREAD_DOCUMENTS - 1) + 0.01
+    assert any(seen) is False

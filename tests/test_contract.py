@@ -12,7 +12,7 @@ import pytest
 
 from outreach_helper import contract, errors
 from outreach_helper.contract import Attempt, Reply
-from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
+from outreach_helper.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from tests.support import data_dir
 
@@ -115,10 +115,52 @@ def test_json_of_another_shape_is_a_bad_response():
         contract.interpret(COURSE, "S/T", Reply(200, JSON, b'{"unexpected": true}'))
 
 
-@pytest.mark.parametrize("status", [301, 403, 418])
+@pytest.mark.parametrize("status", [403, 418])
 def test_any_other_status_is_a_bad_response(status):
     with pytest.raises(errors.UpstreamBadResponse):
         contract.interpret(USER, "Ada", Reply(status, JSON, b"{}"))
+
+
+ASKED = "https://outreachdashboard.wmflabs.org/users/Nobody?format=json"
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["https://outreachdashboard.wmflabs.org/", "/", "https://OutreachDashboard.wmflabs.org/"],
+)
+def test_the_profiles_302_to_the_dashboards_own_root_means_no_such_user(location):
+    # Upstream README: an unknown user is a 302 to the dashboard's own "/".
+    with pytest.raises(errors.UserNotFound):
+        contract.interpret(PROFILE, "Nobody", Reply(302, {"location": location}, b"", ASKED))
+
+
+@pytest.mark.parametrize(
+    ("status", "location"),
+    [
+        (301, "https://outreachdashboard.wmflabs.org/"),  # a 302 only, by the source
+        (303, "https://outreachdashboard.wmflabs.org/"),
+        (302, "http://outreachdashboard.wmflabs.org/"),  # another scheme: not its own root
+        (302, "https://outreachdashboard.wmcloud.org/"),  # a host move
+        (302, "https://outreachdashboard.wmflabs.org/dashboard"),
+        (302, "https://outreachdashboard.wmflabs.org/?page=1"),
+        (301, "https://outreachdashboard.wmflabs.org/users/Nobody?format=json"),  # force_ssl loop
+        (307, "/"),
+        (308, "/"),
+        (302, None),
+    ],
+)
+def test_any_other_redirect_of_the_profile_route_is_trouble_not_an_answer(status, location):
+    headers = {} if location is None else {"location": location}
+    with pytest.raises(errors.Redirected) as caught:
+        contract.interpret(PROFILE, "Nobody", Reply(status, headers, b"", ASKED))
+    assert (caught.value.upstream_status, contract.host_trouble(caught.value)) == (status, True)
+
+
+@pytest.mark.parametrize("document", [USER, COURSE, ROSTER, CAMPAIGN])
+def test_a_redirect_on_any_other_route_is_trouble_even_to_the_root(document):
+    reply = Reply(302, {"location": "/"}, b"", "https://outreachdashboard.wmflabs.org/x.json")
+    with pytest.raises(errors.Redirected):
+        contract.interpret(document, "S/T", reply)
 
 
 def test_read_json_gives_the_raw_payload_for_inspection():
@@ -134,6 +176,7 @@ def test_read_json_gives_the_raw_payload_for_inspection():
         (errors.UpstreamTimeout("t"), Attempt.TIMEOUT),
         (errors.RateLimited("r", retry_after=None), Attempt.RATE_LIMITED),
         (errors.UpstreamUnavailable("u"), Attempt.UNAVAILABLE),
+        (errors.Redirected("r"), Attempt.REDIRECTED),
         (errors.UpstreamBadResponse("b"), Attempt.BAD_RESPONSE),
         (ValueError("a bug"), Attempt.CANCELLED),
     ],

@@ -51,7 +51,9 @@ async def test_the_next_page_view_fetches_the_next_share(make_settings, clock, u
 async def test_a_flood_of_bulk_work_leaves_the_reserve_to_a_page_view(
     make_settings, clock, upstream
 ):
-    settings = make_settings(upstream_rate=0.001, upstream_burst=10, upstream_wait_bulk=0)
+    settings = make_settings(
+        upstream_rate=0.001, upstream_burst=10, upstream_wait_bulk=0, upstream_concurrency=64
+    )
     app = create_app(settings, clock=clock, monotonic=FakeClock(0))
     async with serving(app) as api:
         flood = "|".join(f"Invented Name {i}" for i in range(30))

@@ -20,6 +20,7 @@ never longer than the last of ``COOLDOWNS``.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 THRESHOLD = 5
@@ -60,3 +61,36 @@ class Breaker:
             cooldown = COOLDOWNS[min(self._trips, len(COOLDOWNS) - 1)]
             self._open_until = self._monotonic() + cooldown
             self._trips += 1
+
+
+# A 500 is one document's trouble, unless this many different documents
+# answered 500 within ``SPREAD_WINDOW`` seconds: then the dashboard itself is
+# failing (a bad deploy, a database down) and the breaker hears of it.
+SPREAD_DOCUMENTS = 5
+SPREAD_WINDOW = 10.0
+
+
+class FailureSpread:
+    """Tells one broken document from a dashboard that fails on every document.
+
+    One course with broken data answers 500 for ever while everything else
+    works; that must never slow the client down. But when a dashboard answers
+    500 on every route, counting none of it as host trouble let every reader
+    ask again and again (2.4 times the requests of a healthy spell in the
+    soak). Many different documents failing within seconds is the sign.
+    """
+
+    def __init__(self, monotonic: Callable[[], float]) -> None:
+        self._monotonic = monotonic
+        self._recent: deque[tuple[float, str]] = deque()
+
+    def widespread(self, document: str) -> bool:
+        """Note that ``document`` answered 500; is the dashboard failing as a whole?"""
+        now = self._monotonic()
+        recent = self._recent
+        while recent and recent[0][0] <= now - SPREAD_WINDOW:
+            recent.popleft()
+        recent.append((now, document))
+        if len(recent) > 4 * SPREAD_DOCUMENTS:  # bounded: only distinct ones count
+            recent.popleft()
+        return len({key for _, key in recent}) >= SPREAD_DOCUMENTS

@@ -154,8 +154,9 @@ class Limits:
 
 
 class Bucket(Protocol):
-    async def take(self, floor: float) -> float:
-        """Take one token if that leaves at least ``floor``; return 0, or seconds to wait."""
+    async def take(self, floor: float, rate: float) -> float:
+        """Take one token if that leaves at least ``floor``, refilling at ``rate`` per
+        second; return 0, or seconds to wait."""
         ...
 
     async def aclose(self) -> None: ...
@@ -170,15 +171,14 @@ class LocalBucket:
         self._tokens = limits.burst
         self._at = clock()
 
-    async def take(self, floor: float) -> float:
+    async def take(self, floor: float, rate: float) -> float:
         now = self._clock()
-        limits = self._limits
-        self._tokens = min(limits.burst, self._tokens + (now - self._at) * limits.rate)
+        self._tokens = min(self._limits.burst, self._tokens + (now - self._at) * rate)
         self._at = now
         if self._tokens - 1 >= floor:
             self._tokens -= 1
             return 0.0
-        return (floor + 1 - self._tokens) / limits.rate
+        return (floor + 1 - self._tokens) / rate
 
     async def aclose(self) -> None:
         return None
@@ -213,12 +213,11 @@ class SharedBucket:
         self._limits = limits
         self._fallback = fallback
 
-    async def take(self, floor: float) -> float:
-        limits = self._limits
+    async def take(self, floor: float, rate: float) -> float:
         try:
-            wait = await self._script(keys=[self._key], args=[limits.rate, limits.burst, floor])
+            wait = await self._script(keys=[self._key], args=[rate, self._limits.burst, floor])
         except (RedisError, OSError):
-            return await self._fallback.take(floor)
+            return await self._fallback.take(floor, rate)
         return float(wait)
 
     async def aclose(self) -> None:
@@ -243,11 +242,13 @@ class Budget:
         *,
         patience: dict[Priority, float],
         sleep: Sleep = asyncio.sleep,
+        share: Callable[[], float] = lambda: 1.0,
     ) -> None:
         self._bucket = bucket
         self._limits = limits
         self._sleep = sleep
         self._deadlines = patience
+        self._share = share
 
     async def spend(self) -> None:
         """One token for a request about to be sent.
@@ -259,7 +260,8 @@ class Budget:
         floor = self._limits.floor(level)
         patience = self._deadlines[level]
         while True:
-            wait = await self._bucket.take(floor)
+            # The rate follows the adaptive limit: fewer per second while the dashboard is slow.
+            wait = await self._bucket.take(floor, self._limits.rate * self._share())
             if wait <= 0:
                 return
             if wait > patience:
@@ -272,7 +274,11 @@ class Budget:
 
 
 def build_budget(
-    settings: Settings, *, dashboard: str, monotonic: Clock = time.monotonic
+    settings: Settings,
+    *,
+    dashboard: str,
+    monotonic: Clock = time.monotonic,
+    share: Callable[[], float] = lambda: 1.0,
 ) -> Budget:
     """One dashboard's budget in one process: shared through Redis when configured.
 
@@ -283,7 +289,7 @@ def build_budget(
     local = LocalBucket(limits, clock=monotonic)
     patience = deadlines(settings)
     if settings.redis_url is None:
-        return Budget(local, limits, patience=patience)
+        return Budget(local, limits, patience=patience, share=share)
     key = f"{settings.key_prefix}:{dashboard}:budget"
     shared = SharedBucket(settings.redis_url, key, limits, fallback=local)
-    return Budget(shared, limits, patience=patience)
+    return Budget(shared, limits, patience=patience, share=share)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 from pydantic import BaseModel
@@ -21,9 +22,11 @@ from outreach_helper.documents import Document
 from outreach_helper.errors import (
     DocumentFailed,
     NotFound,
+    NotReached,
     NotSent,
     OutreachError,
     RateLimited,
+    Redirected,
     UpstreamBadResponse,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -41,6 +44,7 @@ class Attempt(StrEnum):
     TIMEOUT = "timeout"
     UNAVAILABLE = "unavailable"
     RATE_LIMITED = "rate_limited"
+    REDIRECTED = "redirected"
     DOCUMENT_FAILED = "document_failed"
     BAD_RESPONSE = "bad_response"
     CANCELLED = "cancelled"
@@ -67,6 +71,7 @@ _ATTEMPT_BY_ERROR: tuple[tuple[type[BaseException], Attempt], ...] = (
     (RateLimited, Attempt.RATE_LIMITED),
     (NotSent, Attempt.CANCELLED),
     (DocumentFailed, Attempt.DOCUMENT_FAILED),
+    (Redirected, Attempt.REDIRECTED),
     (UpstreamUnavailable, Attempt.UNAVAILABLE),
     (UpstreamBadResponse, Attempt.BAD_RESPONSE),
 )
@@ -79,6 +84,8 @@ class Reply:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    url: str = ""
+    """The URL asked: a redirect's ``Location`` is read against it."""
 
 
 def interpret(document: Document[Any, RecordT], subject: str, reply: Reply) -> RecordT:
@@ -101,8 +108,12 @@ def read_json(document: Document[Any, Any], subject: str, reply: Reply) -> Any:
 def failure(document: Document[Any, Any], subject: str, reply: Reply) -> OutreachError:
     """The typed error a non-200 answer stands for."""
     status = reply.status
-    if status in (301, 302, 303) and document.redirect_means_missing:
-        return document.not_found(subject)
+    if 300 <= status < 400:
+        if status == 302 and document.redirect_means_missing and _to_own_root(reply):
+            return document.not_found(subject)
+        return Redirected(
+            f"{document.endpoint} answered a redirect ({status})", upstream_status=status
+        )
     if status == 404:
         if not _is_json_object(reply.body):
             # The dashboard's 404s on .json routes are JSON; anything else means
@@ -122,18 +133,38 @@ def failure(document: Document[Any, Any], subject: str, reply: Reply) -> Outreac
         return DocumentFailed(
             f"the dashboard failed on this {document.endpoint} (500)", upstream_status=500
         )
+    if status in (502, 503):
+        # The web server in front answered for the app (Passenger's queue is
+        # full, the app is restarting): the request never reached a worker.
+        return NotReached(
+            f"the dashboard's web server answered {status}",
+            upstream_status=status,
+            retry_after=retry_after_seconds(reply.headers.get("retry-after")),
+        )
     if status > 500:
+        # 504 and the rest: the app may have been reached and may still be working.
         return UpstreamUnavailable(f"the dashboard failed ({status})", upstream_status=status)
     return UpstreamBadResponse(
         f"unexpected status {status} from the dashboard", upstream_status=status
     )
 
 
+def may_retry(error: BaseException) -> bool:
+    """May the request that failed with ``error`` be sent once more?
+
+    Only when it never reached the application (a refused connection, the
+    proxy's 502 or 503). A timeout is never retried: the dashboard may still be
+    working on it, and a second request would make one of its four workers do
+    the same work twice. A 429 is the client's own business (``Retry-After``).
+    """
+    return isinstance(error, NotReached)
+
+
 def host_trouble(error: BaseException) -> bool:
     """Does ``error`` say the dashboard's host is in trouble (not one document, not us)?
 
-    Connection errors, timeouts and gateway answers (502, 503, 504, other 5xx
-    but 500): what retries may help with and what the circuit breaker counts.
+    Connection errors, timeouts, gateway answers (502, 503, 504, other 5xx
+    but 500) and redirects: what the circuit breaker counts.
     """
     if isinstance(error, UpstreamTimeout):
         return True
@@ -161,6 +192,27 @@ def _json_body(headers: Mapping[str, str], body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise UpstreamBadResponse("the dashboard's JSON does not parse (cut off?)") from exc
+
+
+def _to_own_root(reply: Reply) -> bool:
+    """Does a redirect send the client to the dashboard's own home page (``/``)?
+
+    That is where ``user_profiles#show`` sends an unknown user (``redirect_to
+    controller: 'dashboard', action: 'index'``, whose first route is the root).
+    The same origin and scheme: a redirect to ``https:`` or to another host is
+    ``force_ssl`` or a host move, not an answer.
+    """
+    location = reply.headers.get("location")
+    if not location:
+        return False
+    target = urlsplit(urljoin(reply.url, location))
+    root = urlsplit(urljoin(reply.url, "/"))
+    return (
+        target.scheme == root.scheme
+        and target.netloc.lower() == root.netloc.lower()
+        and target.path == "/"
+        and not target.query
+    )
 
 
 def _is_json_object(body: bytes) -> bool:

@@ -14,13 +14,15 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
 from outreach_helper import SERVICE_NAME, __version__, contract
-from outreach_helper.breaker import Breaker
+from outreach_helper.adaptive import AdaptiveLimit
+from outreach_helper.breaker import Breaker, FailureSpread
 from outreach_helper.budget import Budget, build_budget, deadlines
 from outreach_helper.contract import Attempt, Reply
 from outreach_helper.dashboards import DashboardSpec
@@ -28,6 +30,7 @@ from outreach_helper.documents import USER, Document
 from outreach_helper.errors import (
     DocumentFailed,
     NotFound,
+    NotReached,
     NotSent,
     RateLimited,
     UpstreamBadResponse,
@@ -37,12 +40,15 @@ from outreach_helper.errors import (
 )
 from outreach_helper.gate import Gate
 from outreach_helper.settings import Settings
+from outreach_helper.slots import Ledger, ProcessLedger, RedisLedger
 
-# Delays before the 2nd and 3rd attempt, each jittered by +-50% so that many
-# workers that failed together do not retry together.
-RETRY_DELAYS: tuple[float, ...] = (0.25, 1.0)
-# A Retry-After at most this long is waited out inside the request (if a retry
-# is left); a longer one fails fast and blocks further requests until it ends.
+# The delay before the one retry, jittered by +-50% so that many workers that
+# failed together do not retry together. Only what never reached the app is
+# retried (``contract.may_retry``); a timeout never is.
+RETRY_DELAYS: tuple[float, ...] = (0.5,)
+# A Retry-After (429, or a proxy's 503) at most this long is waited out inside
+# the request (if its retry is left); a longer one fails fast and blocks
+# further requests until it ends.
 INLINE_RETRY_AFTER_MAX = 2.0
 IdentT = TypeVar("IdentT")
 RecordT = TypeVar("RecordT", bound=BaseModel)
@@ -75,6 +81,28 @@ class UpstreamObserver:
 def user_agent(contact: str) -> str:
     """A User-Agent per the Wikimedia policy: tool, version, contact, library."""
     return f"{SERVICE_NAME}/{__version__} ({contact}) httpx/{httpx.__version__}"
+
+
+class _KeepNoCookie(DefaultCookiePolicy):
+    """Refuses every cookie offered and offers none."""
+
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+
+def cookieless() -> CookieJar:
+    """A cookie jar that keeps nothing, so nothing is ever sent back.
+
+    The dashboard sets a session cookie on some answers (the unknown-user
+    redirect writes a flash). Replaying it would tie every request of the
+    service to one Rails session and keep that session alive; the service is
+    an anonymous reader and must look like one. (A jar, not ``httpx.Cookies``:
+    httpx copies a ``Cookies`` into a plain jar and would drop the policy.)
+    """
+    return CookieJar(policy=_KeepNoCookie())
 
 
 def _jittered(delay: float) -> float:
@@ -118,9 +146,17 @@ class DashboardClient:
             ),
             transport=transport,
             follow_redirects=False,
+            cookies=cookieless(),
         )
-        self._gate = Gate(settings.upstream_concurrency, deadlines=deadlines(settings))
-        self._budget = budget or build_budget(settings, dashboard=spec.name, monotonic=monotonic)
+        self.limit = AdaptiveLimit(settings.upstream_concurrency)
+        self._gate = Gate(
+            self.limit.slots,
+            deadlines=deadlines(settings),
+            ledger=build_ledger(settings, spec.name, monotonic=monotonic),
+        )
+        self._budget = budget or build_budget(
+            settings, dashboard=spec.name, monotonic=monotonic, share=self.limit.share
+        )
         self._retry_after_cap = settings.upstream_retry_after_cap
         self._retries = settings.upstream_retries
         self._sleep = sleep
@@ -129,11 +165,13 @@ class DashboardClient:
         self._observer = observer or UpstreamObserver()
         self._blocked_until = 0.0
         self._breaker = Breaker(monotonic, probe_window=timeout + 1.0)
+        self._spread = FailureSpread(monotonic)
         self.last_outcome: UpstreamOutcome | None = None
 
     async def aclose(self) -> None:
         await self._http.aclose()
         await self._budget.aclose()
+        await self._gate.aclose()
 
     # ---- documents ----------------------------------------------------------
 
@@ -176,7 +214,8 @@ class DashboardClient:
         """Send the document's request, retrying where it can help, and ``read`` the answer.
 
         The circuit breaker hears of the request once, after its retries: a
-        failure only if the host is in trouble, a success if it answered as itself.
+        failure only if the host is in trouble (or its 500s are widespread:
+        ``breaker.FailureSpread``), a success if it answered as itself.
         """
         request = document.request(ident)
         attempts = min(self._retries, len(RETRY_DELAYS)) + 1 if retries else 1
@@ -187,9 +226,8 @@ class DashboardClient:
                         document.endpoint, request.path, request.params, read
                     )
                 except UpstreamError as exc:
-                    retryable = contract.host_trouble(exc) or isinstance(exc, RateLimited)
                     last = attempt == attempts - 1
-                    wait = self._wait_before_retry(exc, attempt) if retryable and not last else None
+                    wait = None if last else self._wait_before_retry(exc, attempt)
                     if wait is None:
                         raise
                     await self._sleep(wait)
@@ -198,7 +236,14 @@ class DashboardClient:
                     return result
         except NotSent:
             raise  # nothing was sent: the dashboard said nothing about itself
-        except (NotFound, DocumentFailed):
+        except DocumentFailed:
+            # One document's 500 says the host is fine; many documents' say it is not.
+            if self._spread.widespread(f"{document.kind}:{document.key(ident)}"):
+                self._breaker.failure()
+            else:
+                self._breaker.success()
+            raise
+        except NotFound:
             self._breaker.success()  # the host answered as itself
             raise
         except UpstreamError as exc:
@@ -208,12 +253,19 @@ class DashboardClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait_before_retry(self, exc: UpstreamError, attempt: int) -> float | None:
+        """Seconds to wait before sending the request again; None: do not."""
         if self._breaker.is_open:
             return None  # an outage: retrying now only adds to it
         if isinstance(exc, RateLimited):
             remaining = self._blocked_until - self._monotonic()
             return remaining if remaining <= INLINE_RETRY_AFTER_MAX else None
-        return _jittered(RETRY_DELAYS[attempt])
+        if not contract.may_retry(exc):
+            return None
+        delay = _jittered(RETRY_DELAYS[attempt])
+        retry_after = exc.retry_after if isinstance(exc, NotReached) else None
+        if retry_after is None:
+            return delay
+        return max(delay, retry_after) if retry_after <= INLINE_RETRY_AFTER_MAX else None
 
     async def _attempt(
         self,
@@ -224,7 +276,7 @@ class DashboardClient:
     ) -> T:
         if self._monotonic() < self._blocked_until:
             # Still inside the dashboard's Retry-After: do not even ask.
-            raise RateLimited("the dashboard asked us to wait (429)", retry_after=None)
+            raise RateLimited("the dashboard asked us to wait (Retry-After)", retry_after=None)
         await self._budget.spend()  # may raise BudgetExhausted: nothing sent
         if not self._breaker.allow():
             raise HeldBack("the dashboard keeps failing; holding back for a moment")
@@ -237,6 +289,8 @@ class DashboardClient:
                 error = exc
                 if isinstance(exc, RateLimited):
                     self._hold_back(exc.retry_after)
+                elif isinstance(exc, NotReached) and exc.retry_after is not None:
+                    self._hold_back(exc.retry_after)  # the proxy said when to come back
                 raise
             finally:
                 self._record(endpoint, Attempt.of(error), time.perf_counter() - started)
@@ -249,6 +303,7 @@ class DashboardClient:
 
     def _record(self, endpoint: str, outcome: Attempt, elapsed: float) -> None:
         self._observer.attempt(self.name, endpoint, outcome, elapsed)
+        self.limit.observe(endpoint, elapsed, outcome)
         self.last_outcome = UpstreamOutcome(
             ok=outcome.answered,
             at=self._clock(),
@@ -264,11 +319,31 @@ class DashboardClient:
                     body += chunk
                     if len(body) > contract.MAX_BODY_BYTES:
                         raise UpstreamBadResponse("the dashboard's answer is implausibly large")
-                return Reply(response.status_code, response.headers, bytes(body))
+                return Reply(response.status_code, response.headers, bytes(body), str(response.url))
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise NotReached(f"could not connect to the dashboard ({exc!r})") from exc
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(f"the dashboard did not answer in time ({exc!r})") from exc
         except httpx.TransportError as exc:
             raise UpstreamUnavailable(f"could not talk to the dashboard ({exc!r})") from exc
+
+
+def build_ledger(
+    settings: Settings, dashboard: str, *, monotonic: Callable[[], float] = time.monotonic
+) -> Ledger:
+    """Where one dashboard's requests in flight are counted: Redis when configured.
+
+    A lease outlives the longest a request may take (its timeout, twice over
+    for the connect and the answer), so only a dead worker's lease runs out.
+    """
+    if settings.redis_url is None:
+        return ProcessLedger()
+    return RedisLedger(
+        settings.redis_url,
+        f"{settings.key_prefix}:{dashboard}:inflight",
+        lease_seconds=2 * settings.upstream_timeout + 5.0,
+        monotonic=monotonic,
+    )
 
 
 # A name no account can have (MediaWiki forbids "#"), so the probe always gets

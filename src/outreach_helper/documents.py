@@ -71,7 +71,8 @@ class Document(Generic[IdentT, RecordT]):
     not_found: Callable[[str], NotFound]
     """What the dashboard's 404 for this document means."""
     redirect_means_missing: bool = False
-    """The dashboard answers "no such thing" with a redirect (to its home page)."""
+    """The dashboard answers "no such thing" with a 302 to its own root (``/``);
+    any other redirect, here or on any other document, is trouble (``contract``)."""
 
     def lifetimes(self, settings: Settings) -> tuple[float, float]:
         """(fresh, stale) seconds for this document from the settings."""

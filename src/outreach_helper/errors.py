@@ -14,6 +14,8 @@
         ├── UpstreamUnavailable unreachable or failing (5xx)
         │   ├── RateLimited     answered 429, perhaps with Retry-After
         │   ├── DocumentFailed  answered 500 for this one document
+        │   ├── Redirected      answered a redirect where an answer belongs
+        │   ├── NotReached      never reached the app: refused, or the proxy's 502/503
         │   └── NotSent         not asked: our own limits held the request back
         └── UpstreamBadResponse it answered 200 with something unusable
 
@@ -96,6 +98,34 @@ class DocumentFailed(UpstreamUnavailable):
     Other documents keep working, so this is never retried, never held against
     the dashboard as a whole, and makes only this document unreadable in an answer.
     """
+
+
+class Redirected(UpstreamUnavailable):
+    """The dashboard answered a redirect where its JSON belongs.
+
+    Only the profile route's 302 to the dashboard's own root is an answer
+    ("no such account"). Any other redirect is the dashboard or its proxy in
+    trouble: a ``force_ssl`` loop, a host move, a misconfigured front end. It is
+    an outage like any other: never cached, never "not found", counted by the
+    circuit breaker, with stale answers standing in.
+    """
+
+
+class NotReached(UpstreamUnavailable):
+    """The request never reached the dashboard's application.
+
+    The connection was refused (or not made in time), or the web server in
+    front answered 502/503 for it (Passenger's queue full, the app restarting).
+    The only failure retried: nothing is working on it, so one more try costs
+    the dashboard no second piece of work. ``retry_after`` is the 503's
+    ``Retry-After`` in seconds, when it sent one.
+    """
+
+    def __init__(
+        self, message: str, *, upstream_status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, upstream_status=upstream_status)
+        self.retry_after = retry_after
 
 
 class NotSent(UpstreamUnavailable):

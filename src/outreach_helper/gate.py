@@ -4,43 +4,100 @@ A plain semaphore serves waiters in arrival order, so 800 queued batch
 lookups made one reader's page view wait for all of them. Here waiting
 interactive work is let in before waiting bulk work, and every wait has a
 deadline: past it the request fails (``BudgetExhausted``) instead of queueing.
+
+Two bounds, one after the other: this process's own (``capacity()``, which
+the adaptive limit lowers while the dashboard is slow), then the ledger's,
+shared by every process (``slots``). Only a request holding a local slot asks
+the ledger, so a process never has more than its capacity of claims open.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import secrets
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from outreach_helper.budget import BudgetExhausted, Priority, current_priority
+from outreach_helper.slots import Ledger, ProcessLedger
+
+# How often a request holding a local slot asks the shared ledger again for a
+# global one (seconds, the last repeated): short for page views, which wait
+# for a slot another instance is about to free.
+LEDGER_POLL_DELAYS: tuple[float, ...] = (0.01, 0.02, 0.03, 0.05)
 
 
 class Gate:
-    def __init__(self, slots: int, *, deadlines: dict[Priority, float]) -> None:
-        self._free = slots
+    def __init__(
+        self,
+        capacity: int | Callable[[], int],
+        *,
+        deadlines: dict[Priority, float],
+        ledger: Ledger | None = None,
+    ) -> None:
+        self._capacity = capacity if callable(capacity) else (lambda: capacity)
+        self._busy = 0
         self._deadlines = deadlines
+        self._ledger = ledger or ProcessLedger()
         self._waiting: dict[Priority, deque[asyncio.Future[None]]] = {
             level: deque() for level in Priority
         }
 
+    async def aclose(self) -> None:
+        await self._ledger.aclose()
+
+    @property
+    def busy(self) -> int:
+        """Requests of this process holding a slot now."""
+        return self._busy
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one slot for the duration of the block.
+        """Hold one slot, here and in the shared ledger, for the duration of the block.
 
         Raises:
             BudgetExhausted: no slot came free within this class's deadline.
         """
-        await self._acquire(current_priority())
+        level = current_priority()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._deadlines[level]
+        await self._acquire(level)
+        token = secrets.token_hex(8)
+        try:
+            await self._claim(token, level, deadline)
+        except BaseException:
+            self._release()
+            raise
         try:
             yield
         finally:
-            self._release()
+            try:
+                await self._ledger.release(token)
+            finally:
+                self._release()
+
+    async def _claim(self, token: str, level: Priority, deadline: float) -> None:
+        """A slot in the shared ledger, polled for until ``deadline``."""
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        try:
+            while not await self._ledger.claim(token, self._capacity(), level):
+                left = deadline - loop.time()
+                if left <= 0:
+                    patience = self._deadlines[level]
+                    raise BudgetExhausted(retry_after=max(1.0, math.ceil(patience)))
+                delay = LEDGER_POLL_DELAYS[min(attempt, len(LEDGER_POLL_DELAYS) - 1)]
+                await asyncio.sleep(min(delay, left))
+                attempt += 1
+        except BaseException:
+            await asyncio.shield(self._ledger.release(token))  # no waiter mark left behind
+            raise
 
     async def _acquire(self, level: Priority) -> None:
-        if self._free > 0 and not any(self._waiting.values()):
-            self._free -= 1
+        if self._busy < self._capacity() and not any(self._waiting.values()):
+            self._busy += 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         queue = self._waiting[level]
@@ -62,15 +119,16 @@ class Gate:
             raise
 
     def _release(self) -> None:
-        # Interactive waiters first: Priority lists them first.
+        self._busy -= 1
+        # Hand free slots on, interactive waiters first (Priority lists them first),
+        # as many as the capacity allows now (it may have shrunk or grown).
         for level in Priority:
             queue = self._waiting[level]
-            while queue:
+            while queue and self._busy < self._capacity():
                 waiter = queue.popleft()
                 if not waiter.done():
+                    self._busy += 1
                     waiter.set_result(None)  # the slot passes straight to it
-                    return
-        self._free += 1
 
 
 class Admission:

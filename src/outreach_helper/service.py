@@ -140,21 +140,17 @@ class OutreachService:
 
     # ---- documents ----------------------------------------------------------
 
-    async def lookup(
-        self, document: Document[I, R], ident: I, *, spare_failing: bool = False
-    ) -> Lookup[R]:
+    async def lookup(self, document: Document[I, R], ident: I) -> Lookup[R]:
         """One document through the cache, fetched by the client when the cache says so.
 
-        ``spare_failing`` (fan-outs): a document that failed on its own a
-        moment ago is not asked for again yet; the caller marks it unreadable.
+        A document that failed on its own a moment ago is not asked for again
+        yet, whoever asks (``_fetch_sparing``); a stale entry stands in meanwhile.
         """
         policy: Policy[R] = self._policies[document.kind]
 
         def fetch() -> Awaitable[R]:
             take_cold_fetch()  # inside the shared fetch: cache hits cost no allowance
-            if spare_failing:
-                return self._fetch_sparing(document, ident)
-            return self.client.fetch(document, ident)
+            return self._fetch_sparing(document, ident)
 
         return await self.cache.get(policy, document.key(ident), fetch, subject=str(ident))
 
@@ -163,9 +159,9 @@ class OutreachService:
 
         Noted inside the single-flight fetch, so every request that shares it
         (or comes right after) sees the failure: a course that always fails
-        costs the dashboard one request a minute, not one per answer
-        (``fanout.RecentFailures``). Only fan-outs spare: there the failure
-        makes one course unreadable in a 200, never a whole answer an error.
+        costs the dashboard one request a minute, not one per reader
+        (``fanout.RecentFailures``). A fan-out marks the course unreadable in a
+        200; a single document's answer is the failure, or its stale entry.
         """
         key = f"{document.kind}:{document.key(ident)}"
         if self._failures.holds(key):
@@ -183,9 +179,7 @@ class OutreachService:
 
     async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
         """One document per distinct course slug, concurrently under the bound."""
-        return await fan_out(
-            slugs, lambda slug: self.bounded(self.lookup(document, slug, spare_failing=True))
-        )
+        return await fan_out(slugs, lambda slug: self.bounded(self.lookup(document, slug)))
 
     async def account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.

@@ -52,15 +52,19 @@ class Settings(BaseSettings):
 
     contact: str = PROJECT_URL
     upstream_timeout: float = Field(default=10.0, gt=0)
-    upstream_concurrency: int = Field(default=8, ge=1, le=64)
-    upstream_retries: int = Field(default=2, ge=0, le=2)
-    """Retries after a timeout, connection error or gateway error (delays: dashboard.RETRY_DELAYS);
-    a 500 is one document failing and is never retried."""
+    upstream_concurrency: int = Field(default=2, ge=1, le=64)
+    """Requests in flight at one dashboard, across every worker and instance (through
+    Redis when configured; per process otherwise): the Outreach Dashboard has four
+    application workers, shared with people. The adaptive limit goes lower while it is slow."""
+    upstream_retries: int = Field(default=1, ge=0, le=1)
+    """Retries of a request that never reached the dashboard's application (a refused
+    connection, the proxy's 502/503; delay: dashboard.RETRY_DELAYS). A timeout, a 504
+    or a 500 is never retried: the dashboard may still be working on it."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
-    upstream_rate: float = Field(default=5.0, gt=0, le=1000)
+    upstream_rate: float = Field(default=3.0, gt=0, le=1000)
     """Requests per second the dashboard may get from this service, all workers and
     instances together (through Redis when configured; per process otherwise)."""
-    upstream_burst: float = Field(default=20.0, ge=1, le=10_000)
+    upstream_burst: float = Field(default=6.0, ge=1, le=10_000)
     """How many requests may go out at once after a quiet spell (the bucket's size)."""
     upstream_interactive_share: float = Field(default=0.5, ge=0, lt=1)
     """Part of the burst only single-user page views may use: bulk work (batches,

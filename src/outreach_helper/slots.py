@@ -1,0 +1,143 @@
+"""At most N requests at one dashboard at once, counted across every worker and instance.
+
+The Outreach Dashboard serves one request per application process and has
+four (Passenger's ``PassengerMaxPoolSize 4``), shared with every person who
+uses it. A bound per process is no bound at all once Toolforge runs two
+instances of two workers each, so the bound lives where they all see it:
+a Redis sorted set of leases, one member per request in flight, scored by
+the moment its lease runs out. A lease is taken and released by one atomic
+script each; a worker that dies holding one loses it when the lease expires
+(``lease_seconds``: longer than any request may take), so a crash never
+shrinks the dashboard's share for long.
+
+Page views keep first claim: an interactive request that finds every slot
+taken writes itself into a second set of waiters (with a short lease of its
+own, renewed while it waits), and bulk work takes a free slot only while
+nobody waits there. In one process the ``Gate`` already orders its waiters
+that way; this extends the rule across processes.
+
+Without Redis, or while Redis is away, the ledger says yes to every claim:
+each process's own ``Gate`` is then the only bound (``OUTREACH_UPSTREAM_CONCURRENCY``
+per process), which is what the README promises for that case.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from outreach_helper.budget import Priority
+
+# How long after a Redis error the ledger stops asking Redis (and lets each
+# process's own bound stand alone): a hung Redis must not make every request
+# to the dashboard wait on its socket timeout first.
+REDIS_BACKOFF = 5.0
+# How long an interactive waiter's mark keeps bulk work back if its process
+# stops renewing it (it renews it on every poll, every few tens of ms).
+WAITER_MARK_MS = 1000
+
+
+class Ledger(Protocol):
+    """Where the requests in flight at one dashboard are counted."""
+
+    async def claim(self, token: str, limit: int, level: Priority) -> bool:
+        """Take a slot for ``token`` if fewer than ``limit`` are taken (and, for bulk
+        work, no page view waits for one); False: try again later."""
+        ...
+
+    async def release(self, token: str) -> None:
+        """Give the slot back, or give up waiting for one."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class ProcessLedger:
+    """The embedded default: this process's ``Gate`` is the whole bound."""
+
+    async def claim(self, token: str, limit: int, level: Priority) -> bool:
+        return True
+
+    async def release(self, token: str) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+# KEYS: leases, interactive waiters. ARGV: token, limit, lease ms, interactive (1/0),
+# waiter mark ms. Redis's own clock, so instances' clocks need not agree.
+_CLAIM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local interactive = ARGV[4] == '1'
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  local waiting = redis.call('ZCARD', KEYS[2])
+  if redis.call('ZSCORE', KEYS[2], ARGV[1]) then waiting = waiting - 1 end
+  if interactive or waiting == 0 then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+    redis.call('ZREM', KEYS[2], ARGV[1])
+    redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+    return 1
+  end
+end
+if interactive then
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]))
+end
+return 0
+"""
+
+
+class RedisLedger:
+    """The leases in Redis, shared by every worker and instance of the service."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        key: str,
+        *,
+        lease_seconds: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._redis = aioredis.Redis.from_url(
+            redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, retry_on_timeout=False
+        )
+        self._claim = self._redis.register_script(_CLAIM)
+        self._leases = f"{key}:leases"
+        self._waiters = f"{key}:waiters"
+        self._lease_ms = max(1, round(lease_seconds * 1000))
+        self._monotonic = monotonic
+        self._away_until = 0.0
+
+    async def claim(self, token: str, limit: int, level: Priority) -> bool:
+        if self._monotonic() < self._away_until:
+            return True  # Redis is away: the process's own bound stands alone
+        interactive = "1" if level is Priority.INTERACTIVE else "0"
+        try:
+            taken = await self._claim(
+                keys=[self._leases, self._waiters],
+                args=[token, limit, self._lease_ms, interactive, WAITER_MARK_MS],
+            )
+        except (RedisError, OSError):
+            self._away_until = self._monotonic() + REDIS_BACKOFF
+            return True
+        return bool(int(taken))
+
+    async def release(self, token: str) -> None:
+        if self._monotonic() < self._away_until:
+            return  # its lease, if any, runs out by itself
+        try:
+            await self._redis.zrem(self._leases, token)
+            await self._redis.zrem(self._waiters, token)
+        except (RedisError, OSError):
+            self._away_until = self._monotonic() + REDIS_BACKOFF
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()

@@ -1,0 +1,126 @@
+"""The bound on requests in flight at a dashboard, shared by every instance through Redis.
+
+Documented behaviour (README, "Talking to the dashboard politely"): at most
+``OUTREACH_UPSTREAM_CONCURRENCY`` requests in flight at one dashboard across
+every worker and instance; a page view waiting anywhere gets the next free slot
+before bulk work; a dead instance's slot comes back when its lease runs out;
+without Redis each process bounds itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from outreach_helper.budget import BudgetExhausted, Priority, priority
+from outreach_helper.gate import Gate
+from outreach_helper.slots import RedisLedger
+from tests.support import free_port
+
+INTERACTIVE, BULK = Priority.INTERACTIVE, Priority.BULK
+LIMIT = 2
+
+
+@pytest.fixture
+async def instances(redis_server, prefix):
+    """Two instances' ledgers of one dashboard, sharing one Redis."""
+    key = f"{prefix}:outreach:inflight"
+    ledgers = [RedisLedger(redis_server.url, key, lease_seconds=30) for _ in range(2)]
+    yield ledgers
+    for ledger in ledgers:
+        await ledger.aclose()
+
+
+async def test_two_instances_together_hold_at_most_the_limit(instances):
+    a, b = instances
+    claims = [
+        await a.claim("a1", LIMIT, BULK),
+        await b.claim("b1", LIMIT, BULK),
+        await a.claim("a2", LIMIT, INTERACTIVE),
+        await b.claim("b2", LIMIT, INTERACTIVE),
+    ]
+    assert claims == [True, True, False, False]
+
+
+async def test_a_released_slot_can_be_taken_by_the_other_instance(instances):
+    a, b = instances
+    await a.claim("a1", LIMIT, BULK)
+    await a.claim("a2", LIMIT, BULK)
+    await a.release("a1")
+    assert await b.claim("b1", LIMIT, BULK) is True
+
+
+async def test_a_page_view_waiting_on_one_instance_goes_before_bulk_work_on_another(instances):
+    a, b = instances
+    await a.claim("a1", LIMIT, BULK)
+    await a.claim("a2", LIMIT, BULK)
+    assert await b.claim("page", LIMIT, INTERACTIVE) is False  # waits, and says so
+    await a.release("a1")
+    first_claims = (await a.claim("bulk", LIMIT, BULK), await b.claim("page", LIMIT, INTERACTIVE))
+    assert first_claims == (False, True)
+
+
+async def test_a_page_view_that_gave_up_waiting_holds_nobody_back(instances):
+    a, b = instances
+    await a.claim("a1", LIMIT, BULK)
+    await a.claim("a2", LIMIT, BULK)
+    gate = Gate(LIMIT, deadlines={INTERACTIVE: 0.05, BULK: 0.05}, ledger=b)
+    with priority(INTERACTIVE), pytest.raises(BudgetExhausted):
+        async with gate.slot():
+            pass
+    await a.release("a1")
+    assert await a.claim("bulk", LIMIT, BULK) is True
+
+
+async def test_a_dead_instances_slot_comes_back_when_its_lease_runs_out(redis_server, prefix):
+    key = f"{prefix}:outreach:inflight"
+    dead = RedisLedger(redis_server.url, key, lease_seconds=0.2)
+    alive = RedisLedger(redis_server.url, key, lease_seconds=30)
+    await dead.claim("d1", 1, BULK)  # and never released: the instance died
+    refused_at_first = not await alive.claim("a1", 1, BULK)
+    deadline = time.monotonic() + 10  # a bound on the test, not a measure
+    while not await alive.claim("a1", 1, BULK):
+        assert time.monotonic() < deadline, "the dead instance's lease never ran out"
+        await asyncio.sleep(0.05)
+    await dead.aclose()
+    await alive.aclose()
+    assert refused_at_first is True
+
+
+async def test_without_redis_every_claim_is_the_processes_own_business():
+    ledger = RedisLedger(f"redis://127.0.0.1:{free_port()}/0", "k", lease_seconds=30)
+    claims = [await ledger.claim(f"t{n}", 1, BULK) for n in range(3)]
+    await ledger.aclose()
+    assert claims == [True, True, True]
+
+
+async def test_gates_of_two_instances_let_at_most_the_limit_in_at_once(instances):
+    gates = [
+        Gate(LIMIT, deadlines={INTERACTIVE: 30, BULK: 30}, ledger=ledger) for ledger in instances
+    ]
+    inside, most = 0, 0
+    release = asyncio.Event()
+    entered = asyncio.Condition()
+
+    async def hold(gate: Gate) -> None:
+        nonlocal inside, most
+        async with gate.slot():
+            inside += 1
+            most = max(most, inside)
+            async with entered:
+                entered.notify_all()
+            await release.wait()
+            inside -= 1
+
+    tasks = [asyncio.create_task(hold(gates[n % 2])) for n in range(6)]
+    async with entered:
+        await entered.wait_for(lambda: inside == LIMIT)
+    # The four others are polling the ledger now; let them try a few times.
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    held_while_full = inside
+    release.set()
+    await asyncio.gather(*tasks)
+    assert (held_while_full, most) == (LIMIT, LIMIT)
