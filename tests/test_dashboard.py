@@ -276,12 +276,13 @@ async def test_one_broken_document_never_opens_the_breaker(client, upstream):
     assert bool((await client.fetch(USER, w.MARTA)).enrollments) is True
 
 
-async def test_500s_on_every_document_open_the_breaker(client, upstream, standin_server):
-    # README: 500s from 5 different documents within 10 s count as the dashboard's
-    # trouble from the 5th on; 5 such failures in a row open the breaker.
-    upstream.fault("error500")
+@pytest.mark.parametrize("mode", ["error500", "html200", "wrongshape"])
+async def test_failures_on_every_document_open_the_breaker(client, upstream, standin_server, mode):
+    # README: 500s or unusable answers from 5 different documents within 10 s count
+    # as the dashboard's trouble from the 5th on; 5 such failures in a row open it.
+    upstream.fault(mode)
     slugs = [c.slug for c in standin_server.world.courses if not c.private][:20]
     for raw in slugs:
-        with pytest.raises(errors.UpstreamUnavailable):
+        with pytest.raises(errors.UpstreamError):
             await client.fetch(COURSE, slug(raw))
     assert upstream.counters()["course"] == 4 + 5

@@ -63,9 +63,10 @@ class Breaker:
             self._trips += 1
 
 
-# A 500 is one document's trouble, unless this many different documents
-# answered 500 within ``SPREAD_WINDOW`` seconds: then the dashboard itself is
-# failing (a bad deploy, a database down) and the breaker hears of it.
+# A 500 (or an unusable answer) is one document's trouble, unless this many
+# different documents failed so within ``SPREAD_WINDOW`` seconds: then the
+# dashboard itself is failing (a bad deploy, a database down, a maintenance
+# page on every route) and the breaker hears of it.
 SPREAD_DOCUMENTS = 5
 SPREAD_WINDOW = 10.0
 
@@ -85,7 +86,7 @@ class FailureSpread:
         self._recent: deque[tuple[float, str]] = deque()
 
     def widespread(self, document: str) -> bool:
-        """Note that ``document`` answered 500; is the dashboard failing as a whole?"""
+        """Note that ``document`` failed on its own; is the dashboard failing as a whole?"""
         now = self._monotonic()
         recent = self._recent
         while recent and recent[0][0] <= now - SPREAD_WINDOW:

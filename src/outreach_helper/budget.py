@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from outreach_helper.errors import NotSent
+from outreach_helper.redis_client import connect
 from outreach_helper.settings import Settings
 
 Clock = Callable[[], float]
@@ -205,9 +205,7 @@ class SharedBucket:
     """The bucket in Redis, shared by every worker and instance (local while Redis is away)."""
 
     def __init__(self, redis_url: str, key: str, limits: Limits, *, fallback: LocalBucket) -> None:
-        self._redis = aioredis.Redis.from_url(
-            redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, retry_on_timeout=False
-        )
+        self._redis = connect(redis_url)
         self._script = self._redis.register_script(_TAKE)
         self._key = key
         self._limits = limits

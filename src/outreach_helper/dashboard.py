@@ -243,6 +243,12 @@ class DashboardClient:
             else:
                 self._breaker.success()
             raise
+        except UpstreamBadResponse:
+            # Likewise an unusable answer (a maintenance page with a 200, JSON of
+            # another shape): one document's is its own; many documents' is an outage.
+            if self._spread.widespread(f"{document.kind}:{document.key(ident)}"):
+                self._breaker.failure()
+            raise
         except NotFound:
             self._breaker.success()  # the host answered as itself
             raise

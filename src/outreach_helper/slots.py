@@ -27,10 +27,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from outreach_helper.budget import Priority
+from outreach_helper.redis_client import connect
 
 # How long after a Redis error the ledger stops asking Redis (and lets each
 # process's own bound stand alone): a hung Redis must not make every request
@@ -106,9 +106,7 @@ class RedisLedger:
         lease_seconds: float,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._redis = aioredis.Redis.from_url(
-            redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, retry_on_timeout=False
-        )
+        self._redis = connect(redis_url)
         self._claim = self._redis.register_script(_CLAIM)
         self._leases = f"{key}:leases"
         self._waiters = f"{key}:waiters"

@@ -14,10 +14,10 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from outreach_helper.errors import OutreachError
+from outreach_helper.redis_client import connect
 
 Clock = Callable[[], float]
 T = TypeVar("T")
@@ -154,14 +154,7 @@ class RedisStore:
     shared = True
 
     def __init__(self, url: str, *, timeout: float = 0.5) -> None:
-        self._redis = aioredis.Redis.from_url(
-            url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            retry_on_timeout=False,
-            decode_responses=False,
-            max_connections=64,
-        )
+        self._redis = connect(url, timeout=timeout)
         self._release = self._redis.register_script(_RELEASE_LOCK)
 
     async def _call(self, operation: str, pending: Awaitable[T]) -> T:
