@@ -160,7 +160,8 @@ def service(
     }
     if redis_url:
         env["OUTREACH_REDIS_URL"] = redis_url
-        env["OUTREACH_KEY_PREFIX"] = f"bench-{time.time_ns()}"
+        # Instances that share Redis share a prefix only when they are given one.
+        env.setdefault("OUTREACH_KEY_PREFIX", f"bench-{time.time_ns()}")
     proc = _spawn("service", [*_cli(), "serve", "--workers", str(workers)], env, "/health")
     try:
         yield proc

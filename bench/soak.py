@@ -12,7 +12,10 @@ Invariants (the command exits 1 if one fails):
 - no 500 at all;
 - a user once answered 200 gets 200 on every later request (stale if need be);
 - every other non-200 is a 502, 503 or 504 ``application/problem+json``
-  (and every request gets an HTTP answer).
+  (and every request gets an HTTP answer);
+- a failing period costs the dashboard at most as many requests as a healthy
+  one (the mean of the healthy periods after the first, cold one): an outage
+  of any kind must bring fewer requests, not more.
 
 Also reported: answers by status per period, p50/p99 (from each request's
 scheduled time, so queueing counts), upstream requests, and the service's RSS
@@ -303,6 +306,21 @@ def main() -> None:
             f"{len(verdict.bad_failures)} others",
         ),
     ]
+    per_period = [
+        (mode, run.upstream_totals[i + 1] - run.upstream_totals[i])
+        for i, mode in enumerate(run.modes)
+        if i + 1 < len(run.upstream_totals)
+    ]
+    healthy = [n for i, (mode, n) in enumerate(per_period) if mode == "healthy" and i > 0]
+    usual = sum(healthy) / len(healthy) if healthy else float("inf")
+    heavier = [(mode, n) for mode, n in per_period if mode != "healthy" and n > usual]
+    checks.append(
+        (
+            "an outage brings the dashboard no more requests than a healthy period",
+            not heavier,
+            f"{heavier} against {usual:.0f} in a healthy period",
+        )
+    )
     for name, passed, detail in checks:
         print(f"{'PASS' if passed else 'FAIL'}  {name}" + ("" if passed else f": {detail}"))
     for outcome in (verdict.regressions + verdict.bad_failures)[:10]:
@@ -313,7 +331,7 @@ def main() -> None:
         f"(growth {end_rss - start_rss:+.1f} MiB)"
     )
     report.save()
-    if not verdict.ok:
+    if not all(passed for _, passed, _ in checks):
         raise SystemExit(1)
 
 
