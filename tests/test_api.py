@@ -399,3 +399,17 @@ async def test_an_html_404_is_somebody_else_answering_never_not_found(make_setti
         async with serving(app) as client:
             response = await client.get(path)
     assert (response.status_code, response.headers["cache-control"]) == (502, "no-store")
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "cache_control"),
+    [
+        # README, "HTTP caching": a 404 is kept a minute, a refused input five minutes.
+        ("/api/users/Nobody_Ever_Registered_This", 404, "public, max-age=60"),
+        ("/api/users/A%7CB", 400, "public, max-age=300"),
+        ("/api/users/Marta_Quill?enrich=perhaps", 422, "public, max-age=300"),
+    ],
+)
+async def test_problems_about_input_are_kept_briefly(api, path, status, cache_control):
+    response = await api.get(path)
+    assert (response.status_code, response.headers["cache-control"]) == (status, cache_control)

@@ -281,14 +281,23 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
         }
 
 
+NOT_FOUND_MAX_AGE = 60
+REFUSED_MAX_AGE = 300
+
+
 def problem_response(body: Problem, *, retry_after: float | None = None) -> Response:
-    """An RFC 9457 response; server-side trouble is never stored by caches."""
+    """An RFC 9457 response; server-side trouble is never stored by caches.
+
+    Answers about input are kept briefly: a 404 for a minute (an account made
+    now is found a minute later), a refused input (400, 414, 422, 431) for five
+    minutes (it stays refused, but a release may change what is refused).
+    """
     if body.status >= 500:
         cache_control = "no-store"
     elif body.status == 404:
-        cache_control = "public, max-age=60"
+        cache_control = f"public, max-age={NOT_FOUND_MAX_AGE}"
     else:
-        cache_control = "public, max-age=3600"
+        cache_control = f"public, max-age={REFUSED_MAX_AGE}"
     headers = {"Cache-Control": cache_control}
     if retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(retry_after)))

@@ -65,11 +65,17 @@ def cache_status(outcome: Outcome, freshness: Freshness, now: float) -> str:
 
 
 def cache_control(outcome: Outcome, freshness: Freshness, now: float) -> str:
-    """Let browsers and proxies reuse the answer exactly as long as we would."""
-    if outcome in (Outcome.STALE, Outcome.STALE_IF_ERROR):
-        revalidate = max(0, int(freshness.stale_until - now))
-        return f"public, max-age=0, stale-while-revalidate={revalidate}"
-    max_age = max(0, int(freshness.fresh_until - now))
+    """Let browsers and proxies reuse the answer exactly as long as we would.
+
+    ``max-age`` is the answer's whole fresh lifetime, counted from when the
+    dashboard was asked; the ``Age`` header beside it says how much of it has
+    gone. A cache subtracts ``Age`` itself (RFC 9111 4.2.3), so sending the
+    seconds *left* as well would count the elapsed time twice. A fallback
+    answered during an outage is never reused without asking again.
+    """
+    if outcome is Outcome.STALE_IF_ERROR:
+        return "public, max-age=0, stale-while-revalidate=0"
+    max_age = max(0, int(freshness.fresh_until - freshness.fetched_at))
     swr = max(0, int(freshness.stale_until - freshness.fresh_until))
     return f"public, max-age={max_age}, stale-while-revalidate={swr}"
 
