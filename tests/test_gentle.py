@@ -255,3 +255,18 @@ async def test_one_instance_without_redis_holds_at_most_its_own_bound(
     async with serving(create_app(make_settings(upstream_concurrency=2))) as api:
         await asyncio.gather(*(api.get(status_of(name)) for name in names))
     assert upstream.ours()["max_in_flight"] == 2
+
+
+async def test_a_timed_out_request_keeps_its_slot_while_the_dashboard_may_still_work_on_it(
+    make_settings, upstream
+):
+    # README: after a timeout the slot stays taken as long again (the timeout).
+    dashboard = DashboardClient(
+        make_settings(upstream_concurrency=1, upstream_retries=1, upstream_timeout=0.4)
+    )
+    upstream.fault("slow", slow_seconds=0.6, times=1)  # busy until 0.6 s, we give up at 0.4 s
+    with pytest.raises(errors.UpstreamTimeout):
+        await dashboard.fetch(USER, w.MARTA)
+    await dashboard.fetch(USER, w.ZOE)  # not before 0.8 s: the dashboard is done by then
+    await dashboard.aclose()
+    assert upstream.ours()["max_in_flight"] == 1

@@ -89,11 +89,19 @@ async def test_a_dead_instances_slot_comes_back_when_its_lease_runs_out(redis_se
     assert refused_at_first is True
 
 
-async def test_without_redis_every_claim_is_the_processes_own_business():
+async def test_while_redis_is_away_each_process_holds_one_request_at_most():
+    # README: without the shared count, one request in flight per process.
     ledger = RedisLedger(f"redis://127.0.0.1:{free_port()}/0", "k", lease_seconds=30)
-    claims = [await ledger.claim(f"t{n}", 1, BULK) for n in range(3)]
+    claims = [await ledger.claim(f"t{n}", 2, BULK) for n in range(3)]
+    limit = ledger.process_limit(2)
     await ledger.aclose()
-    assert claims == [True, True, True]
+    assert (claims, limit) == ([True, True, True], 1)
+
+
+async def test_a_reachable_ledger_leaves_the_process_its_whole_limit(instances):
+    a, _ = instances
+    await a.claim("a1", LIMIT, BULK)
+    assert a.process_limit(LIMIT) == LIMIT
 
 
 async def test_gates_of_two_instances_let_at_most_the_limit_in_at_once(instances):

@@ -158,6 +158,7 @@ class DashboardClient:
             settings, dashboard=spec.name, monotonic=monotonic, share=self.limit.share
         )
         self._retry_after_cap = settings.upstream_retry_after_cap
+        self._timeout = timeout
         self._retries = settings.upstream_retries
         self._sleep = sleep
         self._monotonic = monotonic
@@ -286,14 +287,18 @@ class DashboardClient:
         await self._budget.spend()  # may raise BudgetExhausted: nothing sent
         if not self._breaker.allow():
             raise HeldBack("the dashboard keeps failing; holding back for a moment")
-        async with self._gate.slot():  # may raise BudgetExhausted: nothing sent
+        async with self._gate.slot() as slot:  # may raise BudgetExhausted: nothing sent
             started = time.perf_counter()
             error: BaseException | None = None
             try:
                 return read(await self._get(path, params))
             except BaseException as exc:
                 error = exc
-                if isinstance(exc, RateLimited):
+                if isinstance(exc, UpstreamTimeout):
+                    # The dashboard's worker may still be on it: the slot stays
+                    # taken as long again, so no new request joins it meanwhile.
+                    slot.linger(self._timeout)
+                elif isinstance(exc, RateLimited):
                     self._hold_back(exc.retry_after)
                 elif isinstance(exc, NotReached) and exc.retry_after is not None:
                     self._hold_back(exc.retry_after)  # the proxy said when to come back

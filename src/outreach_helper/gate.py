@@ -29,6 +29,18 @@ from outreach_helper.slots import Ledger, ProcessLedger
 LEDGER_POLL_DELAYS: tuple[float, ...] = (0.01, 0.02, 0.03, 0.05)
 
 
+class Slot:
+    """A held slot; ``linger(seconds)`` keeps it that long after its block ends."""
+
+    __slots__ = ("linger_seconds",)
+
+    def __init__(self) -> None:
+        self.linger_seconds = 0.0
+
+    def linger(self, seconds: float) -> None:
+        self.linger_seconds = max(self.linger_seconds, seconds)
+
+
 class Gate:
     def __init__(
         self,
@@ -37,16 +49,24 @@ class Gate:
         deadlines: dict[Priority, float],
         ledger: Ledger | None = None,
     ) -> None:
-        self._capacity = capacity if callable(capacity) else (lambda: capacity)
+        self._wanted = capacity if callable(capacity) else (lambda: capacity)
         self._busy = 0
         self._deadlines = deadlines
         self._ledger = ledger or ProcessLedger()
         self._waiting: dict[Priority, deque[asyncio.Future[None]]] = {
             level: deque() for level in Priority
         }
+        self._lingering: set[asyncio.Task[None]] = set()  # strong references
 
     async def aclose(self) -> None:
+        for task in list(self._lingering):
+            task.cancel()
+        await asyncio.gather(*self._lingering, return_exceptions=True)
         await self._ledger.aclose()
+
+    def _capacity(self) -> int:
+        """Slots this process may hold now: its own limit, less while the ledger is away."""
+        return self._ledger.process_limit(self._wanted())
 
     @property
     def busy(self) -> int:
@@ -54,8 +74,11 @@ class Gate:
         return self._busy
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self) -> AsyncIterator[Slot]:
         """Hold one slot, here and in the shared ledger, for the duration of the block.
+
+        The block may ``linger`` its slot: keep it for a while after the block
+        ends (a request the dashboard may still be working on).
 
         Raises:
             BudgetExhausted: no slot came free within this class's deadline.
@@ -70,13 +93,31 @@ class Gate:
         except BaseException:
             self._release()
             raise
+        held = Slot()
         try:
-            yield
+            yield held
         finally:
+            if held.linger_seconds > 0:
+                self._linger(token, held.linger_seconds)
+            else:
+                try:
+                    await self._ledger.release(token)
+                finally:
+                    self._release()
+
+    def _linger(self, token: str, seconds: float) -> None:
+        """Give the slot back ``seconds`` from now, here and in the ledger."""
+
+        async def later() -> None:
             try:
-                await self._ledger.release(token)
+                await self._ledger.linger(token, seconds)
+                await asyncio.sleep(seconds)
             finally:
                 self._release()
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._lingering.add(task)
+        task.add_done_callback(self._lingering.discard)
 
     async def _claim(self, token: str, level: Priority, deadline: float) -> None:
         """A slot in the shared ledger, polled for until ``deadline``."""

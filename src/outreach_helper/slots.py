@@ -16,13 +16,17 @@ own, renewed while it waits), and bulk work takes a free slot only while
 nobody waits there. In one process the ``Gate`` already orders its waiters
 that way; this extends the rule across processes.
 
-Without Redis, or while Redis is away, the ledger says yes to every claim:
-each process's own ``Gate`` is then the only bound (``OUTREACH_UPSTREAM_CONCURRENCY``
-per process), which is what the README promises for that case.
+Without Redis (the embedded store: one process) the ledger says yes to every
+claim and the process's own ``Gate`` is the whole bound. While a configured
+Redis is away (an error, or a reply later than its short timeout), it says yes
+too, but each process then lets only one request into flight
+(``process_limit``): the instances cannot count together, and one each is the
+most that stays gentle however many there are (two instances: two).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -31,6 +35,8 @@ from redis.exceptions import RedisError
 
 from outreach_helper.budget import Priority
 from outreach_helper.redis_client import connect
+
+log = logging.getLogger(__name__)
 
 # How long after a Redis error the ledger stops asking Redis (and lets each
 # process's own bound stand alone): a hung Redis must not make every request
@@ -44,6 +50,10 @@ WAITER_MARK_MS = 1000
 class Ledger(Protocol):
     """Where the requests in flight at one dashboard are counted."""
 
+    def process_limit(self, limit: int) -> int:
+        """How many of ``limit`` this process may hold now, whatever the others do."""
+        ...
+
     async def claim(self, token: str, limit: int, level: Priority) -> bool:
         """Take a slot for ``token`` if fewer than ``limit`` are taken (and, for bulk
         work, no page view waits for one); False: try again later."""
@@ -53,16 +63,26 @@ class Ledger(Protocol):
         """Give the slot back, or give up waiting for one."""
         ...
 
+    async def linger(self, token: str, seconds: float) -> None:
+        """Keep the slot ``seconds`` from now, then let it go by itself."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
 class ProcessLedger:
     """The embedded default: this process's ``Gate`` is the whole bound."""
 
+    def process_limit(self, limit: int) -> int:
+        return limit
+
     async def claim(self, token: str, limit: int, level: Priority) -> bool:
         return True
 
     async def release(self, token: str) -> None:
+        return None
+
+    async def linger(self, token: str, seconds: float) -> None:
         return None
 
     async def aclose(self) -> None:
@@ -95,6 +115,16 @@ return 0
 """
 
 
+# KEYS: leases. ARGV: token, ms. The lease, if still held, now runs out in ms.
+_LINGER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1000)
+return 1
+"""
+
+
 class RedisLedger:
     """The leases in Redis, shared by every worker and instance of the service."""
 
@@ -108,11 +138,15 @@ class RedisLedger:
     ) -> None:
         self._redis = connect(redis_url)
         self._claim = self._redis.register_script(_CLAIM)
+        self._linger = self._redis.register_script(_LINGER)
         self._leases = f"{key}:leases"
         self._waiters = f"{key}:waiters"
         self._lease_ms = max(1, round(lease_seconds * 1000))
         self._monotonic = monotonic
         self._away_until = 0.0
+
+    def process_limit(self, limit: int) -> int:
+        return 1 if self._monotonic() < self._away_until else limit
 
     async def claim(self, token: str, limit: int, level: Priority) -> bool:
         if self._monotonic() < self._away_until:
@@ -123,8 +157,8 @@ class RedisLedger:
                 keys=[self._leases, self._waiters],
                 args=[token, limit, self._lease_ms, interactive, WAITER_MARK_MS],
             )
-        except (RedisError, OSError):
-            self._away_until = self._monotonic() + REDIS_BACKOFF
+        except (RedisError, OSError) as exc:
+            self._away(exc)
             return True
         return bool(int(taken))
 
@@ -134,8 +168,24 @@ class RedisLedger:
         try:
             await self._redis.zrem(self._leases, token)
             await self._redis.zrem(self._waiters, token)
-        except (RedisError, OSError):
-            self._away_until = self._monotonic() + REDIS_BACKOFF
+        except (RedisError, OSError) as exc:
+            self._away(exc)
+
+    async def linger(self, token: str, seconds: float) -> None:
+        if self._monotonic() < self._away_until:
+            return
+        try:
+            await self._linger(keys=[self._leases], args=[token, max(1, round(seconds * 1000))])
+        except (RedisError, OSError) as exc:
+            self._away(exc)
+
+    def _away(self, exc: BaseException) -> None:
+        if self._monotonic() >= self._away_until:
+            log.warning(
+                "in-flight leases unavailable (%s): one request at a time from this process",
+                type(exc).__name__,
+            )
+        self._away_until = self._monotonic() + REDIS_BACKOFF
 
     async def aclose(self) -> None:
         await self._redis.aclose()
