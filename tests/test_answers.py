@@ -237,7 +237,7 @@ async def test_batch_with_an_upstream_failure_marks_that_entry_and_is_not_reusab
         "error" in entries[0],
         entries[1]["error"]["status"],
         response.headers["cache-control"].split(",")[1].strip(),
-    ) == (False, 503, "max-age=0")
+    ) == (False, 502, "max-age=0")
 
 
 # ---- campaigns -----------------------------------------------------------------------------

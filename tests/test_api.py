@@ -287,7 +287,7 @@ def test_roster_answer_leaves_out_names_no_account_can_have(make_settings, clock
 @pytest.mark.parametrize(
     ("mode", "status"),
     [
-        ("error500", 503),
+        ("error500", 502),
         ("drop", 503),
         ("rate_limited", 503),
         ("html200", 502),

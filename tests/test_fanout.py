@@ -116,7 +116,7 @@ async def test_a_single_course_answer_remembers_the_failure_like_every_reader(ap
     # README: a document's own failure is remembered for a minute, whoever asks.
     first = await api.get("/api/course", params={"slug": w.COURSE_BROKEN})
     second = await api.get("/api/course", params={"slug": w.COURSE_BROKEN})
-    assert (first.status_code, second.status_code, upstream.counters()["course"]) == (503, 503, 1)
+    assert (first.status_code, second.status_code, upstream.counters()["course"]) == (502, 502, 1)
 
 
 async def test_a_single_course_answer_asks_again_after_a_minute(api, upstream, clock):
@@ -124,3 +124,18 @@ async def test_a_single_course_answer_asks_again_after_a_minute(api, upstream, c
     clock.advance(61)
     await api.get("/api/course", params={"slug": w.COURSE_BROKEN})
     assert upstream.counters()["course"] == 2
+
+
+async def test_a_course_whose_page_fails_asked_directly_is_a_502_naming_the_course(api):
+    # Issue: the dashboard is up (/health says so); this course's page fails there.
+    response = await api.get("/api/course", params={"slug": w.COURSE_BROKEN})
+    body = response.json()
+    assert (
+        response.status_code,
+        body["type"].endswith(":document-failed"),
+        "course" in body["detail"],
+    ) == (
+        502,
+        True,
+        True,
+    )

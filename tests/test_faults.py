@@ -10,7 +10,7 @@ The matrix, on ``GET /api/users/{name}`` (user TTLs: fresh 3600 s, stale until
              | and leaves the stored entry as it was
     expired  | 200 with the old body, ``fwd=stale...; detail=stale-if-error``,
              | the stored entry left as it was
-    absent   | the mode's problem (502 html200/cut/wrongshape, 503 drop/error500/
+    absent   | the mode's problem (502 error500/html200/cut/wrongshape, 503 drop/
              | rate_limited, 504 slow), ``no-store``, nothing stored
 
 Then the faults that need more than one request to show: a timeout's timing,
@@ -43,7 +43,7 @@ FRESH, STALE = 3600, 86400
 MODES = ["drop", "error500", "html200", "cut", "wrongshape", "slow", "rate_limited"]
 PROBLEM_STATUS = {
     "drop": 503,
-    "error500": 503,
+    "error500": 502,
     "rate_limited": 503,
     "html200": 502,
     "cut": 502,

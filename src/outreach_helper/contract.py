@@ -131,7 +131,9 @@ def failure(document: Document[Any, Any], subject: str, reply: Reply) -> Outreac
         # The app's own error page for this document (JSON when asked for JSON):
         # its data is broken; the host and every other document are fine.
         return DocumentFailed(
-            f"the dashboard failed on this {document.endpoint} (500)", upstream_status=500
+            f"this {document.endpoint}'s page fails on the dashboard itself (500); "
+            "the dashboard and its other documents work",
+            upstream_status=500,
         )
     if status in (502, 503):
         # The web server in front answered for the app (Passenger's queue is

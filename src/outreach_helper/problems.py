@@ -22,6 +22,8 @@ _PROBLEMS: list[tuple[type[errors.OutreachError], int, str, str]] = [
     (errors.CampaignNotFound, 404, "campaign-not-found", "Campaign not found"),
     (errors.UpstreamTimeout, 504, "upstream-timeout", "The dashboard timed out"),
     (errors.NotSent, 503, "upstream-held-back", "Not asked: the dashboard is being spared"),
+    # The dashboard is up; this one document fails there (its data is broken).
+    (errors.DocumentFailed, 502, "document-failed", "The dashboard fails on this document"),
     (errors.UpstreamUnavailable, 503, "upstream-unavailable", "The dashboard is unavailable"),
     (errors.UpstreamBadResponse, 502, "upstream-bad-response", "The dashboard answered badly"),
     (errors.OutreachError, 500, "internal", "Internal error"),

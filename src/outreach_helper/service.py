@@ -165,7 +165,11 @@ class OutreachService:
         """
         key = f"{document.kind}:{document.key(ident)}"
         if self._failures.holds(key):
-            raise DocumentFailed(f"this {document.endpoint} failed a moment ago")
+            raise DocumentFailed(
+                f"this {document.endpoint}'s page failed on the dashboard itself (500) "
+                "a moment ago; asked again within a minute",
+                upstream_status=500,
+            )
         try:
             return await self.client.fetch(document, ident)
         except UpstreamError as exc:
