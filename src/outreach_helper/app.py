@@ -107,7 +107,6 @@ def build_parts(
         ResilientStore(RedisStore(settings.redis_url), memory) if settings.redis_url else memory
     )
     lifetimes = policies(settings)
-    fanout = asyncio.Semaphore(settings.fanout_concurrency)
     services = []
     for spec in settings.dashboard_specs:
         client = DashboardClient(
@@ -127,7 +126,11 @@ def build_parts(
             lock_ttl_ms=settings.lock_ttl_ms,
             observer=metrics,
         )
-        services.append(OutreachService(spec, client, cache, lifetimes, clock=clock, fanout=fanout))
+        services.append(
+            OutreachService(
+                spec, client, cache, lifetimes, clock=clock, fanout=settings.fanout_concurrency
+            )
+        )
     return Parts(
         settings=settings,
         store=store,

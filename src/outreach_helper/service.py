@@ -124,7 +124,7 @@ class OutreachService:
         policies: dict[str, Policy[Any]],
         *,
         clock: Clock,
-        fanout: asyncio.Semaphore,
+        fanout: int,
     ) -> None:
         self.spec = spec
         self.name = spec.name
@@ -132,7 +132,7 @@ class OutreachService:
         self.cache = cache
         self._policies = policies
         self._clock = clock
-        self._fanout = fanout  # shared by every dashboard's service: one bound per process
+        self._fanout = fanout  # lookups in flight per fan-out: each answer has its own
         self._failures = RecentFailures(clock)
 
     def now(self) -> datetime:
@@ -176,14 +176,21 @@ class OutreachService:
             self._failures.note(key, exc)
             raise
 
-    async def bounded(self, work: Awaitable[T]) -> T:
-        """Run one piece of a fan-out under the service-wide concurrency bound."""
-        async with self._fanout:
-            return await work
-
     async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
-        """One document per distinct course slug, concurrently under the bound."""
-        return await fan_out(slugs, lambda slug: self.bounded(self.lookup(document, slug)))
+        """One document per distinct course slug, at most ``fanout`` lookups at a time.
+
+        The bound is this fan-out's own: a place is never shared with another
+        answer, so a page view never waits behind a bulk answer's lookups that
+        are themselves waiting for a budget token or a free connection (the
+        dashboard's load is bounded by the client, whoever asks).
+        """
+        places = asyncio.Semaphore(self._fanout)
+
+        async def bounded(slug: CourseSlug) -> Lookup[R]:
+            async with places:
+                return await self.lookup(document, slug)
+
+        return await fan_out(slugs, bounded)
 
     async def account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.

@@ -121,9 +121,9 @@ class Settings(BaseSettings):
     fast_path: bool = True
     """Answer requests for hot copies before the framework (see fastpath.py)."""
     fanout_concurrency: int = Field(default=32, ge=1, le=256)
-    """Concurrent cache lookups one process fans out to (enrich, batches). Upstream
-    requests are bounded separately, and more tightly, by ``upstream_concurrency``:
-    most lookups are cache hits that should not queue behind upstream fetches."""
+    """Concurrent cache lookups one answer fans out to (a user's courses, a campaign's).
+    Each answer has its own bound, so none waits behind another's lookups; upstream
+    requests are bounded separately, for everyone, by ``upstream_concurrency``."""
     lock_ttl_ms: int = Field(default=15_000, ge=100)
     """How long a cross-process fetch lock lives if its holder dies."""
 
