@@ -270,3 +270,15 @@ async def test_a_timed_out_request_keeps_its_slot_while_the_dashboard_may_still_
     await dashboard.fetch(USER, w.ZOE)  # not before 0.8 s: the dashboard is done by then
     await dashboard.aclose()
     assert upstream.ours()["max_in_flight"] == 1
+
+
+async def test_an_answer_dripping_a_few_bytes_at_a_time_ends_at_the_timeout(
+    make_settings, upstream
+):
+    # README: each attempt is whole within OUTREACH_UPSTREAM_TIMEOUT, however its bytes come.
+    dashboard = DashboardClient(make_settings(upstream_retries=1, upstream_timeout=0.5))
+    upstream.fault("drip", slow_seconds=0.2)  # every read is quick; the whole takes seconds
+    with pytest.raises(errors.UpstreamTimeout):
+        await dashboard.fetch(USER, w.MARTA)
+    await dashboard.aclose()
+    assert upstream.counters()["user_stats"] == 1

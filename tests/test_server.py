@@ -331,3 +331,31 @@ def test_the_served_process_logs_no_name_slug_or_query(served):
 def test_target_limits_that_do_not_fit_in_a_head_are_refused(make_settings):
     with pytest.raises(ValueError, match="OUTREACH_MAX_HEADER_BYTES"):
         make_settings(max_header_bytes=8192, max_path_bytes=4096, max_query_bytes=8192)
+
+
+# ---- request bodies ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n",
+        b"HEAD / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n",
+    ],
+)
+def test_a_request_announcing_a_body_is_refused_413_at_once(served, head):
+    # README: the service reads no request body; one announced is refused when the head ends.
+    with served.connect() as sock:
+        sock.sendall(head + b"a")  # a first byte of the body, then nothing: a drip
+        answer, _ = read_until_closed(sock)
+    # A 413, not the 408 of a connection cut at the header timeout: refused at once.
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_a_request_with_an_empty_content_length_is_served(served):
+    with served.connect() as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        head = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 200 ")

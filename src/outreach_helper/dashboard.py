@@ -323,6 +323,15 @@ class DashboardClient:
         )
 
     async def _get(self, path: str, params: Mapping[str, str] | None) -> Reply:
+        """One GET, whole within the timeout: httpx times each read on its own, so an
+        answer dripping a few bytes at a time would otherwise never end."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self._read(path, params)
+        except TimeoutError as exc:
+            raise UpstreamTimeout("the dashboard did not answer in time (whole answer)") from exc
+
+    async def _read(self, path: str, params: Mapping[str, str] | None) -> Reply:
         try:
             async with self._http.stream("GET", path, params=params) as response:
                 body = bytearray()

@@ -16,7 +16,12 @@ which adds:
   ``OUTREACH_HEADER_TIMEOUT`` seconds after it opened (or after the first
   byte of a later request on it) is closed, answered 408 if a head had begun;
 - a connection cap: a connection opened while ``OUTREACH_MAX_CONNECTIONS``
-  are open is answered 503 and closed at once, before anything is read.
+  are open is answered 503 and closed at once, before anything is read;
+- no request bodies: the API reads none (GET, HEAD, OPTIONS), so a request
+  announcing one (a ``Content-Length`` above 0, or ``Transfer-Encoding``) is
+  answered 413 and closed when its head ends, before the app sees it. A GET
+  announcing 100 MB and dripping a byte every few seconds held its connection
+  for ever otherwise.
 
 So the request heads held in memory never exceed about connections x head
 limit (plus one socket read each). Idle kept-alive connections are closed by
@@ -56,6 +61,17 @@ def _plain(status: HTTPStatus, text: str) -> bytes:
 HEAD_TOO_LARGE = _plain(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request head too large.")
 HEAD_TOO_SLOW = _plain(HTTPStatus.REQUEST_TIMEOUT, "Request head not received in time.")
 TOO_MANY_CONNECTIONS = _plain(HTTPStatus.SERVICE_UNAVAILABLE, "Too many connections.")
+BODY_REFUSED = _plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "This service accepts no request body.")
+
+
+def _announces_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Does a request head say a body follows?"""
+    for name, value in headers:
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length" and value.strip() not in (b"", b"0"):
+            return True
+    return False
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -86,6 +102,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._head_tail = b""  # the last bytes counted, for an end split across reads
         self._head_timer: asyncio.TimerHandle | None = None
+        self._refused = False  # a request announced a body: the connection is closing
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -100,6 +117,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # the connection is closing: nothing more of it is read
         if self._reading_head:
             if self._head_too_large(data):
                 self.transport.write(HEAD_TOO_LARGE)
@@ -121,9 +140,21 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_head_timer()
         self._reading_head = self._head_begun = False
         self._head_bytes, self._head_tail = 0, b""
+        if _announces_body(self.headers):
+            self._refused = True
+            if self.cycle is None or self.cycle.response_complete:
+                self.transport.write(BODY_REFUSED)  # (behind an answer still going: only closed)
+            self.transport.close()
+            return
         super().on_headers_complete()
 
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
     def on_message_complete(self) -> None:
+        if self._refused:
+            return
         super().on_message_complete()
         self._reading_head = True
 

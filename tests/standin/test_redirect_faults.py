@@ -68,3 +68,11 @@ def test_impossible_fault_options_are_refused(
     client: httpx.Client, plan: dict[str, object]
 ) -> None:
     assert fault(client, **plan).status_code == 400
+
+
+def test_a_dripped_answer_is_the_real_answer_in_small_pieces(client: httpx.Client) -> None:
+    whole = client.get(course_path(COURSE_ACTIVE), headers=JSON).content
+    fault(client, mode="drip", slow_seconds=0.02).raise_for_status()
+    with client.stream("GET", course_path(COURSE_ACTIVE), headers=JSON) as response:
+        pieces = list(response.iter_raw())
+    assert (b"".join(pieces), max(len(p) for p in pieces) <= 20) == (whole, True)

@@ -5,19 +5,20 @@ answers the next upstream requests the way a failing dashboard, proxy or
 network would: a dropped connection, a Rails 500, a maintenance page with a
 200, a body cut in half, JSON of the wrong shape, a slow answer, a 429, a
 redirect where the answer belongs (a ``force_ssl`` loop, a host move), or the
-web server's own 502/503/504 page (the request never reached a worker).
+web server's own 502/503/504 page (the request never reached a worker), or
+the real answer dripped a few bytes at a time (each read quick, the whole slow).
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from outreach_standin.instances import OUTREACH, Instance
@@ -44,7 +45,10 @@ FAULT_MODES = (
     "rate_limited",
     "redirect",
     "gateway",
+    "drip",
 )
+# The ``drip`` mode sends the real answer this many bytes at a time, ``slow_seconds`` apart.
+DRIP_BYTES = 20
 MAX_SLOW_SECONDS = 60.0
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 GATEWAY_STATUSES = (502, 503, 504)
@@ -178,6 +182,20 @@ class _DropResponse(Response):
         raise DroppedConnection("stand-in fault: connection dropped mid-response")
 
 
+def _dripped(answer: Response, interval: float) -> Response:
+    """``answer``'s body, ``DRIP_BYTES`` at a time, ``interval`` seconds apart."""
+    body = bytes(answer.body)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), DRIP_BYTES):
+            if start:
+                await asyncio.sleep(interval)
+            yield body[start : start + DRIP_BYTES]
+
+    headers = {k: v for k, v in answer.headers.items() if k != "content-length"}
+    return StreamingResponse(chunks(), status_code=answer.status_code, headers=headers)
+
+
 def _redirected(plan: FaultPlan, url: str) -> Response:
     """The same path and query, sent elsewhere: ``https:`` of this host, or another host."""
     parts = urlsplit(url)
@@ -212,6 +230,8 @@ async def broken(
         return respond(b'{"unexpected":true}', 200, JSON)
     if mode == "redirect":
         return _redirected(plan, url)
+    if mode == "drip":
+        return _dripped(produce(), plan.slow_seconds)
     if mode == "gateway":
         sends_retry_after = plan.status == 503 and plan.retry_after > 0
         headers = {"retry_after": str(plan.retry_after)} if sends_retry_after else {}
