@@ -141,6 +141,25 @@ class Settings(BaseSettings):
                 raise ValueError(msg) from None
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        # Written into every copied gadget: a typo there breaks every wiki that uses it.
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        loopback = _is_loopback_url(value)
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError(
+                "OUTREACH_PUBLIC_URL must start with https:// (http:// only on loopback), "
+                "such as https://TOOLNAME.toolforge.org"
+            )
+        if not parts.hostname or parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError(
+                "OUTREACH_PUBLIC_URL must be a base URL: a host, perhaps a path, and nothing else"
+            )
+        return value.rstrip("/")
+
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:
