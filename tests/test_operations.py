@@ -334,8 +334,37 @@ def test_warm_command_reads_names_and_prints_a_summary(
     monkeypatch.setenv("OUTREACH_REDIS_URL", redis_server.url)
     monkeypatch.setenv("OUTREACH_KEY_PREFIX", prefix)
     code = main(["warm", "--file", str(names)])
-    out = capsys.readouterr().out
-    assert (code, "1 fetched" in out, "1 invalid" in out) == (0, True, True)
+    captured = capsys.readouterr()
+    # Issue: a failed item makes the command fail, a user named by its line (4), never by name.
+    assert (
+        code,
+        "1 fetched" in captured.out,
+        "1 invalid" in captured.out,
+        "line 4 of the input: invalid" in captured.err,
+        "bad#name" in captured.out + captured.err,
+    ) == (1, True, True, True, False)
+
+
+@pytest.mark.parametrize(
+    ("campaign", "said"),
+    [
+        ("no_such_campaign", "campaign 'no_such_campaign': not found"),
+        ("bad-slug", "campaign 'bad-slug': invalid"),
+        ("nowhere:fall_2026", "campaign 'nowhere:fall_2026': invalid"),
+    ],
+)
+def test_warm_fails_naming_a_campaign_it_could_not_warm(
+    monkeypatch, capsys, upstream, campaign, said
+):
+    monkeypatch.setenv("OUTREACH_DASHBOARD_URL", upstream.url)
+    code = main(["warm", "--campaign", w.NORMAL_CAMPAIGN, "--campaign", campaign])
+    assert (code, said in capsys.readouterr().err) == (1, True)
+
+
+def test_warm_of_good_items_only_succeeds(monkeypatch, capsys, upstream):
+    monkeypatch.setenv("OUTREACH_DASHBOARD_URL", upstream.url)
+    code = main(["warm", "--campaign", w.ENDED_CAMPAIGN])
+    assert (code, capsys.readouterr().err.count("campaign")) == (0, 0)
 
 
 # ---- inspect ------------------------------------------------------------------------------
@@ -369,3 +398,26 @@ def test_inspect_command_prints_json(monkeypatch, capsys, upstream):
     assert main(["inspect", "user", w.MARTA, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [s["document"] for s in shown] == ["user_profile", "user_stats"]
+
+
+def test_inspect_applies_the_apis_identity_rule_to_a_look_alike(monkeypatch, capsys, upstream):
+    monkeypatch.setenv("OUTREACH_DASHBOARD_URL", upstream.url)
+    code = main(["inspect", "user", w.ZOE_LOOKALIKE, "--json"])
+    shown = json.loads(capsys.readouterr().out)
+    # The API answers a look-alike 404: inspect shows none of the real account's courses.
+    assert (code, shown[1]["upstream"], shown[1]["record"].startswith("not asked")) == (
+        1,
+        None,
+        True,
+    )
+
+
+def test_inspect_of_an_unknown_user_fails(monkeypatch, capsys, upstream):
+    monkeypatch.setenv("OUTREACH_DASHBOARD_URL", upstream.url)
+    assert main(["inspect", "user", "Nobody Ever Registered This", "--json"]) == 1
+
+
+def test_inspect_with_an_unknown_dashboard_says_so_without_a_traceback(monkeypatch, upstream):
+    monkeypatch.setenv("OUTREACH_DASHBOARD_URL", upstream.url)
+    with pytest.raises(SystemExit, match="dashboard must be one of outreach"):
+        main(["inspect", "user", w.MARTA, "--dashboard", "nowhere"])

@@ -24,8 +24,9 @@ from rich.table import Table
 
 from outreach_helper import __version__
 from outreach_helper.app import build_parts
+from outreach_helper.errors import InvalidInput
 from outreach_helper.logs import configure_process_logging
-from outreach_helper.operations import WarmSummary, inspect, warm
+from outreach_helper.operations import WarmProblem, WarmSummary, found_anything, inspect, warm
 from outreach_helper.server import server_options
 from outreach_helper.settings import Settings
 
@@ -71,19 +72,39 @@ def _command_settings() -> Settings:
     return settings
 
 
-def _read_names(source: str | None) -> list[str]:
+def _read_names(source: str | None) -> list[tuple[int, str]]:
+    """(line number, name) for each name of the input; blank lines and comments skipped."""
     if source is None:
         return []
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        (number, line.strip())
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def _problem_line(problem: WarmProblem, lines: list[int], campaigns: list[str]) -> str:
+    """One failed item, named for the operator: a campaign by its slug, a user by the
+    line of the input it is on (a username is never printed or logged)."""
+    what = {"not_found": "not found", "invalid": "invalid", "failed": "failed (try again later)"}
+    if problem.kind == "campaign":
+        return f"campaign {campaigns[problem.position]!r}: {what[problem.result]}"
+    return f"user on line {lines[problem.position]} of the input: {what[problem.result]}"
 
 
 def _warm(args: argparse.Namespace) -> int:
     settings = _command_settings()
-    names = _read_names(args.file)
-    campaigns = args.campaign or [
-        c.strip() for c in settings.warm_campaigns.split(",") if c.strip()
-    ]
+    numbered = _read_names(args.file)
+    first_line: dict[str, int] = {}
+    for number, name in numbered:
+        first_line.setdefault(name, number)
+    names = list(first_line)
+    campaigns = list(
+        dict.fromkeys(
+            args.campaign or [c.strip() for c in settings.warm_campaigns.split(",") if c.strip()]
+        )
+    )
     if not names and not campaigns:
         raise SystemExit(
             "outreach-helper warm: give --file (or - for stdin), --campaign, "
@@ -110,7 +131,10 @@ def _warm(args: argparse.Namespace) -> int:
 
     summary = asyncio.run(run())
     print(summary.line())
-    return 1 if summary.results["failed"] else 0
+    lines = list(first_line.values())
+    for problem in summary.problems:
+        err.print(_problem_line(problem, lines, campaigns), markup=False, highlight=False)
+    return 1 if summary.problems else 0
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -120,12 +144,16 @@ def _inspect(args: argparse.Namespace) -> int:
         async with build_parts(settings) as parts:
             return await inspect(parts, args.kind, args.name, args.dashboard)
 
-    shown = asyncio.run(run())
+    try:
+        shown = asyncio.run(run())
+    except InvalidInput as exc:
+        raise SystemExit(f"outreach-helper inspect: {exc}") from None
+    code = 0 if found_anything(shown) else 1
     if args.json:
         print(
             json.dumps([{"document": t, "upstream": r, "record": n} for t, r, n in shown], indent=2)
         )
-        return 0
+        return code
     console = Console()
     for title, raw, record in shown:
         table = Table(title=title, expand=True, show_lines=False)
@@ -136,7 +164,7 @@ def _inspect(args: argparse.Namespace) -> int:
             JSON.from_data(record) if not isinstance(record, str) else record,
         )
         console.print(table)
-    return 0
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,16 +30,33 @@ _RESULT = {
     Outcome.STALE_IF_ERROR: "failed",
 }
 IdentT = TypeVar("IdentT")
+# What inspect says of a document it did not ask for.
+NOT_ASKED = "not asked"
 # What a person wrote about themselves or must never be shown: redacted even on screen.
 PERSONAL_KEYS = frozenset(
     {"email", "real_name", "passcode", "bio", "location", "institution", "profile_image"}
 )
 
 
+# Results that are the operator's business: the command names each such item and fails.
+PROBLEMS = ("not_found", "invalid", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class WarmProblem:
+    """An item that could not be warmed: ``kind`` ``user`` or ``campaign``, its
+    ``position`` among the distinct items of that kind given, and what happened."""
+
+    kind: str
+    position: int
+    result: str
+
+
 @dataclass
 class WarmSummary:
     results: Counter[str] = field(default_factory=Counter)
     upstream_requests: int = 0
+    problems: list[WarmProblem] = field(default_factory=list)
 
     def line(self) -> str:
         parts = [f"{self.results[k]} {k}" for k in ("fetched", "refreshed", "fresh")]
@@ -67,14 +84,18 @@ async def warm(
     bound = asyncio.Semaphore(concurrency)
     before = parts.metrics.upstream_total()
 
-    async def one(kind: str, raw: str) -> None:
+    async def one(kind: str, position: int, raw: str) -> None:
         async with bound:
-            summary.results[await _warm_one(parts, kind, raw)] += 1
+            result = await _warm_one(parts, kind, raw)
+            summary.results[result] += 1
+            if result in PROBLEMS:
+                summary.problems.append(WarmProblem(kind, position, result))
             advance()
 
-    jobs = [one("user", name) for name in dict.fromkeys(usernames)]
-    jobs += [one("campaign", slug) for slug in dict.fromkeys(campaigns)]
+    jobs = [one("user", n, name) for n, name in enumerate(dict.fromkeys(usernames))]
+    jobs += [one("campaign", n, slug) for n, slug in enumerate(dict.fromkeys(campaigns))]
     await asyncio.gather(*jobs)
+    summary.problems.sort(key=lambda p: (p.kind, p.position))
     await parts.drain()  # background refreshes of stale entries count too
     summary.upstream_requests = parts.metrics.upstream_total() - before
     return summary
@@ -117,20 +138,40 @@ async def inspect(
 ) -> list[tuple[str, Any, Any]]:
     """Fetch raw payloads (bypassing the cache) and normalize them with the client's code.
 
-    ``dashboard`` names the dashboard to ask (None: the default one).
+    ``dashboard`` names the dashboard to ask (None: the default one). A user's
+    enrollments are shown only for the account whose stored name is exactly
+    the one asked, as the API decides (a look-alike the dashboard folds onto
+    another account has none of its courses).
     Returns (document endpoint, redacted raw payload, normalized record or error text).
+
+    Raises:
+        InvalidInput: an impossible name or slug, or a dashboard not configured.
     """
     client = parts.dashboards.service(dashboard).client
     shown: list[tuple[str, Any, Any]] = []
     if kind == "user":
         name = canonical_username(ident)
-        shown.append(await _inspect_one(client, PROFILE, name))
-        shown.append(await _inspect_one(client, USER, name))
+        profile = await _inspect_one(client, PROFILE, name)
+        shown.append(profile)
+        record = profile[2]
+        stored = record.get("username") if isinstance(record, dict) else None
+        if stored != name:
+            reason = "no account of exactly this name" + (
+                f" (the dashboard folds it onto {stored!r})" if stored else ""
+            )
+            shown.append((USER.endpoint, None, f"{NOT_ASKED}: {reason}"))
+        else:
+            shown.append(await _inspect_one(client, USER, name))
     else:
         slug = CourseSlug.from_slug(ident)
         for document in (COURSE, ROSTER):
             shown.append(await _inspect_one(client, document, slug))
     return shown
+
+
+def found_anything(shown: list[tuple[str, Any, Any]]) -> bool:
+    """Did ``inspect`` find the thing (every document read)?"""
+    return all(not isinstance(record, str) for _, _, record in shown)
 
 
 async def _inspect_one(
