@@ -211,7 +211,7 @@ def build_router(
             outcome = answer.freshness.outcome
             now = clock()
             hot.offer(key, rendered, now)
-        note_cache_outcome(request.scope, outcome)
+        note_cache_outcome(request.scope, outcome, partial=rendered.partial)
         note_hot_key(request.scope, key)  # this target may skip the framework from now on
         return respond(rendered, outcome, now, request.headers.get("if-none-match"))
 

@@ -38,6 +38,11 @@ class Breaker:
         self._open_until = 0.0
 
     @property
+    def tripped(self) -> bool:
+        """Has it opened since the last success (an outage under way)?"""
+        return self._trips > 0
+
+    @property
     def is_open(self) -> bool:
         return self._monotonic() < self._open_until
 

@@ -10,6 +10,7 @@ out, already parsed and trimmed: nothing above it sees a raw upstream dict.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -50,6 +51,8 @@ RETRY_DELAYS: tuple[float, ...] = (0.5,)
 # the request (if its retry is left); a longer one fails fast and blocks
 # further requests until it ends.
 INLINE_RETRY_AFTER_MAX = 2.0
+log = logging.getLogger(__name__)
+
 IdentT = TypeVar("IdentT")
 RecordT = TypeVar("RecordT", bound=BaseModel)
 T = TypeVar("T")
@@ -167,6 +170,7 @@ class DashboardClient:
         self._blocked_until = 0.0
         self._breaker = Breaker(monotonic, probe_window=timeout + 1.0)
         self._spread = FailureSpread(monotonic)
+        self._outage_since = 0.0
         self.last_outcome: UpstreamOutcome | None = None
 
     async def aclose(self) -> None:
@@ -233,31 +237,55 @@ class DashboardClient:
                         raise
                     await self._sleep(wait)
                 else:
-                    self._breaker.success()
+                    self._answered()
                     return result
         except NotSent:
             raise  # nothing was sent: the dashboard said nothing about itself
-        except DocumentFailed:
+        except DocumentFailed as exc:
             # One document's 500 says the host is fine; many documents' say it is not.
             if self._spread.widespread(f"{document.kind}:{document.key(ident)}"):
-                self._breaker.failure()
+                self._trouble(exc)
             else:
-                self._breaker.success()
+                self._answered()
             raise
-        except UpstreamBadResponse:
+        except UpstreamBadResponse as exc:
             # Likewise an unusable answer (a maintenance page with a 200, JSON of
             # another shape): one document's is its own; many documents' is an outage.
             if self._spread.widespread(f"{document.kind}:{document.key(ident)}"):
-                self._breaker.failure()
+                self._trouble(exc)
             raise
         except NotFound:
-            self._breaker.success()  # the host answered as itself
+            self._answered()  # the host answered as itself
             raise
         except UpstreamError as exc:
             if contract.host_trouble(exc):
-                self._breaker.failure()
+                self._trouble(exc)
             raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _trouble(self, exc: UpstreamError) -> None:
+        """Tell the breaker; say so once when an outage begins (which dashboard, what kind)."""
+        was_tripped = self._breaker.tripped
+        self._breaker.failure()
+        if self._breaker.tripped and not was_tripped:
+            self._outage_since = self._monotonic()
+            # The kind of failure only: an error's text can hold a URL, so a name or slug.
+            log.warning(
+                "dashboard %s is failing (%s): asking it one request at a time every few "
+                "seconds; stale answers stand in",
+                self.name,
+                Attempt.of(exc).value,
+            )
+
+    def _answered(self) -> None:
+        """Tell the breaker; say so once when the dashboard is back after an outage."""
+        if self._breaker.tripped:
+            log.info(
+                "dashboard %s answers again after %.0f s",
+                self.name,
+                self._monotonic() - self._outage_since,
+            )
+        self._breaker.success()
 
     def _wait_before_retry(self, exc: UpstreamError, attempt: int) -> float | None:
         """Seconds to wait before sending the request again; None: do not."""

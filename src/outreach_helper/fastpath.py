@@ -165,7 +165,13 @@ class FastPath:
             self._metrics.request(target.route, method, status, elapsed, Outcome.HIT, fast=True)
             if self._log is not None:
                 self._log.record(
-                    method, target.route, status, elapsed, Outcome.HIT, target.username
+                    method,
+                    target.route,
+                    status,
+                    elapsed,
+                    Outcome.HIT,
+                    target.username,
+                    partial=rendered.partial,
                 )
         return True
 

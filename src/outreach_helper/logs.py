@@ -80,8 +80,8 @@ class _SecondTimestamper:
         return event
 
 
-# One request as recorded: at, method, route, status, seconds, cache, username.
-_Line = tuple[float, str, str, int, float, str | None, str | None]
+# One request as recorded: at, method, route, status, seconds, cache, username, partial.
+_Line = tuple[float, str, str, int, float, str | None, str | None, bool]
 
 _SHARED_PROCESSORS: list[Any] = [_SecondTimestamper(), structlog.processors.add_log_level]
 
@@ -140,7 +140,7 @@ class AccessLog:
     def __init__(self, stream: BinaryIO, *, hash_key: str) -> None:
         self._stream = BatchedStream(stream)
         self._hash_key = hash_key
-        self._pending: list[tuple[float, str, str, int, float, str | None, str | None]] = []
+        self._pending: list[_Line] = []
         self._timestamp = _SecondTimestamper()
         # structlog's renderer, called directly: the batching is ours, so its
         # logger proxy (context copies, locks, a flush per line) has no work to do.
@@ -154,11 +154,19 @@ class AccessLog:
         seconds: float,
         cache: str | None,
         username: str | None,
+        *,
+        partial: bool = False,
     ) -> None:
-        """Note one request; ``username`` is hashed at render time, never written."""
+        """Note one request; ``username`` is hashed at render time, never written.
+
+        ``partial``: a dashboard could not be asked for this answer (the line says
+        ``"partial": true``, so an operator sees an outage in the access log too).
+        """
         if username is not None and len(username) > MAX_USERNAME_BYTES:
             username = username[: MAX_USERNAME_BYTES + 1]  # invalid either way; kept small
-        self._pending.append((time.time(), method, route, status, seconds, cache, username))
+        self._pending.append(
+            (time.time(), method, route, status, seconds, cache, username, partial)
+        )
         if len(self._pending) >= self.MAX_PENDING:
             self.flush()
 
@@ -184,8 +192,8 @@ class AccessLog:
         self._stream.drain()
 
     def _render_lines(self, lines: list[_Line]) -> None:
-        for at, method, route, status, seconds, cache, username in lines:
-            event = {
+        for at, method, route, status, seconds, cache, username, partial in lines:
+            event: dict[str, object] = {
                 "event": "request",
                 "method": method,
                 "route": route,
@@ -196,6 +204,8 @@ class AccessLog:
                 "timestamp": self._timestamp.format(at),
                 "level": "info",
             }
+            if partial:
+                event["partial"] = True
             line = self._render(None, "info", event)
             self._stream.write((line if isinstance(line, bytes) else line.encode()) + b"\n")
 

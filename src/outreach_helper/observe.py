@@ -18,15 +18,20 @@ from outreach_helper.swr import Outcome
 
 UNMATCHED = "unmatched"
 _OUTCOME_KEY = "outreach_cache_outcome"
+_PARTIAL_KEY = "outreach_partial"
 
 
-def note_cache_outcome(scope: Scope, outcome: Outcome) -> None:
-    """Tell the middleware how the cache produced this request's answer.
+def note_cache_outcome(scope: Scope, outcome: Outcome, *, partial: bool = False) -> None:
+    """Tell the middleware how the cache produced this request's answer, and whether
+    a dashboard was missing from it (a partial answer, marked in the access log).
 
-    Passed as a value in the request's state, so nothing is parsed back out of
-    the ``Cache-Status`` header it also becomes.
+    Passed as values in the request's state, so nothing is parsed back out of
+    the ``Cache-Status`` header or the body they also become.
     """
-    scope.setdefault("state", {})[_OUTCOME_KEY] = outcome
+    state = scope.setdefault("state", {})
+    state[_OUTCOME_KEY] = outcome
+    if partial:
+        state[_PARTIAL_KEY] = True
 
 
 class ObserveRequests:
@@ -54,8 +59,12 @@ class ObserveRequests:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = route.path_format if route is not None else UNMATCHED
-            outcome: Outcome | None = scope.get("state", {}).get(_OUTCOME_KEY)
+            state = scope.get("state", {})
+            outcome: Outcome | None = state.get(_OUTCOME_KEY)
             self._metrics.request(template, scope["method"], status, elapsed, outcome)
             if self._log is not None:
                 username = scope.get("path_params", {}).get("username")
-                self._log.record(scope["method"], template, status, elapsed, outcome, username)
+                partial = state.get(_PARTIAL_KEY, False)
+                self._log.record(
+                    scope["method"], template, status, elapsed, outcome, username, partial=partial
+                )

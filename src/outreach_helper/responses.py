@@ -26,12 +26,15 @@ RawHeaders = list[tuple[bytes, bytes]]
 class Rendered:
     """A serialized answer and its ETag, with its hit headers memoized per second."""
 
-    __slots__ = ("_memo_headers", "_memo_second", "body", "etag", "freshness")
+    __slots__ = ("_memo_headers", "_memo_second", "body", "etag", "freshness", "partial")
 
-    def __init__(self, body: bytes, etag: str, freshness: Freshness) -> None:
+    def __init__(
+        self, body: bytes, etag: str, freshness: Freshness, *, partial: bool = False
+    ) -> None:
         self.body = body
         self.etag = etag
         self.freshness = freshness
+        self.partial = partial  # a dashboard could not be asked: the access log says so
         self._memo_second = -1
         self._memo_headers: RawHeaders = []
 
@@ -48,7 +51,8 @@ def render(model: BaseModel, freshness: Freshness) -> Rendered:
     """Serialize once and derive the strong ETag from the bytes themselves."""
     body = model.model_dump_json().encode()
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-    return Rendered(body, f'"{digest}"', freshness)
+    partial = getattr(model, "partial", False) is True
+    return Rendered(body, f'"{digest}"', freshness, partial=partial)
 
 
 def cache_status(outcome: Outcome, freshness: Freshness, now: float) -> str:
