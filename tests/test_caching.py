@@ -363,3 +363,12 @@ async def test_activity_flags_flip_at_the_boundary_though_documents_are_fresh(
     before = await active_event()
     clock.advance(1801)
     assert (before, (await active_event())[0]) == ((True, "max-age=1800"), False)
+
+
+async def test_spellings_of_one_course_share_one_hot_copy(api, upstream):
+    # The dashboard folds case in slugs: one course, one answer, one copy in memory.
+    spellings = [w.COURSE_ACTIVE, w.COURSE_ACTIVE.upper(), w.COURSE_ACTIVE.lower()]
+    hot = parts_of(api).hot
+    before = len(hot)
+    bodies = [(await api.get("/api/course", params={"slug": s})).content for s in spellings]
+    assert (len(hot) - before, len(set(bodies)), upstream.counters()["course"]) == (1, 1, 1)

@@ -64,3 +64,41 @@ def test_hit_headers_follow_the_clock_second_by_second():
     first = dict(respond(rendered, Outcome.HIT, 1010.2, None).raw_headers)[b"age"]
     second = dict(respond(rendered, Outcome.HIT, 1011.9, None).raw_headers)[b"age"]
     assert (first, second) == (b"10", b"11")
+
+
+# ---- hot copies bounded by bytes (README, "Performance": OUTREACH_HOT_MAX_BYTES) ----------
+
+
+def _rendered(size: int, fresh_for: float = 3600.0):
+    from outreach_helper.responses import Rendered
+    from outreach_helper.service import Freshness
+    from outreach_helper.swr import Outcome
+
+    return Rendered(b"x" * size, '"e"', Freshness(0.0, fresh_for, fresh_for, Outcome.MISS))
+
+
+def test_hot_copies_never_hold_more_bytes_than_their_bound():
+    from outreach_helper.responses import HotResponses
+
+    hot = HotResponses(max_entries=1000, max_bytes=1_000_000)
+    for n in range(100):
+        hot.offer(("k", n), _rendered(50_000), now=1.0)  # 100 x 50 KB offered
+    assert (hot.size_bytes <= 1_000_000, len(hot)) == (True, 20)
+
+
+def test_an_answer_over_a_sixteenth_of_the_bound_is_never_kept_hot():
+    from outreach_helper.responses import HotResponses
+
+    hot = HotResponses(max_entries=1000, max_bytes=1_600_000)
+    hot.offer("small", _rendered(1000), now=1.0)
+    hot.offer("huge", _rendered(100_001), now=1.0)
+    assert (hot.get("small", 1.0) is not None, hot.get("huge", 1.0)) == (True, None)
+
+
+def test_a_copy_offered_again_is_counted_once():
+    from outreach_helper.responses import HotResponses
+
+    hot = HotResponses(max_entries=10, max_bytes=10_000_000)
+    for _ in range(5):
+        hot.offer("k", _rendered(1000), now=1.0)
+    assert hot.size_bytes == 1000

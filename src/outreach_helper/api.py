@@ -22,6 +22,7 @@ from starlette.responses import Response
 from outreach_helper.batch import MAX_BATCH, batch_status
 from outreach_helper.budget import Priority, priority
 from outreach_helper.dashboards import canonical_wiki
+from outreach_helper.documents import COURSE
 from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.fastpath import note_hot_key
 from outreach_helper.federation import Federation
@@ -245,7 +246,9 @@ def build_router(
         service = named_dashboard(request)
         return await serve(
             request,
-            ("course", service.name, str(slug), enrich),
+            # The course's answer is the same for every spelling the dashboard folds
+            # together (its slug is the stored one): one hot copy for all of them.
+            ("course", service.name, COURSE.key(slug), enrich),
             lambda: service.course(slug, enrich=enrich),
         )
 

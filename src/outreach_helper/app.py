@@ -137,7 +137,7 @@ def build_parts(
         dashboards=Federation(
             services, clock=clock, straggler_wait=settings.upstream_wait_straggler
         ),
-        hot=HotResponses(settings.memory_max_entries),
+        hot=HotResponses(settings.memory_max_entries, settings.hot_max_bytes),
         health=HealthChecker(store, [s.client for s in services], clock=clock),
         metrics=metrics,
     )

@@ -127,10 +127,17 @@ def respond(
 
 
 class HotResponses:
-    """Finished responses kept in process while they are fresh; LRU-bounded."""
+    """Finished responses kept in process while they are fresh; bounded by count and bytes.
 
-    def __init__(self, max_entries: int) -> None:
+    Least recently used out first, whichever bound is reached. A body larger than
+    a sixteenth of the byte bound is never kept: one huge roster must not push
+    out hundreds of page views' answers.
+    """
+
+    def __init__(self, max_entries: int, max_bytes: int = 64 * 1024 * 1024) -> None:
         self._max = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
 
     def __len__(self) -> int:
@@ -140,12 +147,17 @@ class HotResponses:
     def max_entries(self) -> int:
         return self._max
 
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of the bodies kept now."""
+        return self._bytes
+
     def get(self, key: Hashable, now: float) -> Rendered | None:
         rendered = self._entries.get(key)
         if rendered is None:
             return None
         if now >= rendered.freshness.fresh_until:
-            del self._entries[key]
+            self._drop(key)
             return None
         self._entries.move_to_end(key)
         return rendered
@@ -155,7 +167,16 @@ class HotResponses:
         fresh = rendered.freshness
         if fresh.outcome in (Outcome.STALE, Outcome.STALE_IF_ERROR) or fresh.fresh_until <= now:
             return
+        if len(rendered.body) > self._max_bytes // 16:
+            return
+        self._drop(key)
         self._entries[key] = rendered
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        self._bytes += len(rendered.body)
+        while len(self._entries) > self._max or self._bytes > self._max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= len(evicted.body)
+
+    def _drop(self, key: Hashable) -> None:
+        gone = self._entries.pop(key, None)
+        if gone is not None:
+            self._bytes -= len(gone.body)

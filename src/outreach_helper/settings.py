@@ -118,6 +118,9 @@ class Settings(BaseSettings):
 
     memory_max_entries: int = Field(default=20_000, ge=1)
     """Bound of the embedded store and of the hot response cache (entries each)."""
+    hot_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024 * 1024)
+    """Bytes of finished answers kept hot in each process; an answer over a sixteenth
+    of it (a huge roster) is never kept hot."""
     fast_path: bool = True
     """Answer requests for hot copies before the framework (see fastpath.py)."""
     fanout_concurrency: int = Field(default=32, ge=1, le=256)
