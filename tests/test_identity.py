@@ -92,3 +92,25 @@ async def test_the_flags_follow_the_listed_courses_not_private_ones(api, standin
     body = (await api.get(user(w.PRIVATE_TEACHER))).json()
     listed_roles = {c["user_role"] for c in body["courses"]}
     assert (listed_roles, body["is_instructor"], body["is_student"]) == ({"student"}, False, True)
+
+
+# Mathematical bold capital H (U+1D407): MySQL's utf8mb4_unicode_ci (UCA 4.0.0) weighs
+# every character outside the BMP as U+FFFD, so the dashboard does not fold it onto "H".
+BOLD_HASHTAG = "\U0001d407ashtag Hero"
+
+
+async def test_a_look_alike_outside_the_bmp_is_unknown_and_never_hides_the_real_user(api, upstream):
+    look_alike = await api.get(user(BOLD_HASHTAG))
+    real = await api.get(user(w.HASHTAG))
+    assert (look_alike.status_code, real.status_code, len(real.json()["courses"]) > 0) == (
+        404,
+        200,
+        True,
+    )
+
+
+async def test_a_look_alikes_404_is_not_served_to_the_real_user_even_after_it(api, upstream):
+    await api.get(user(w.ZOE_LOOKALIKE))  # found by the dashboard as Zoë: not this account
+    await api.get(user("Nobody Ever Registered This"))
+    real = await api.get(user(w.ZOE))
+    assert (real.status_code, upstream.counters()["user_profile"]) == (200, 2)

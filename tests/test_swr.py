@@ -236,3 +236,64 @@ async def test_shutdown_cancels_a_hung_refresh_without_writing(cache, clock):
     await cache.get(USER, "Ada", fetch)
     await cache.aclose(grace=0.01)
     assert await cache.store.get(cache.key("user", "Ada")) == before
+
+
+# ---- identity-exact documents (README, "Identity"): a look-alike's 404 stays its own ------
+
+
+class NotFoundFor:
+    """Fetches a user record, except for the spellings the dashboard does not know."""
+
+    def __init__(self, unknown: set[str]) -> None:
+        self.unknown = unknown
+        self.calls: list[str] = []
+
+    def fetch(self, spelling: str):
+        async def run() -> UserRecord:
+            self.calls.append(spelling)
+            if spelling in self.unknown:
+                raise UserNotFound(spelling)
+            return record()
+
+        return run
+
+
+async def test_a_look_alikes_not_found_never_hides_the_account_of_its_shared_key(cache):
+    upstream = NotFoundFor({"Look-alike"})
+    policy = user_shaped(USER)
+    miss = await cache.get(policy, "shared", upstream.fetch("Look-alike"), exact="Look-alike")
+    real = await cache.get(policy, "shared", upstream.fetch("Real"), exact="Real")
+    assert (miss.data, real.data is not None, upstream.calls) == (
+        None,
+        True,
+        ["Look-alike", "Real"],
+    )
+
+
+async def test_a_look_alikes_not_found_is_remembered_for_that_spelling(cache):
+    upstream = NotFoundFor({"Look-alike"})
+    policy = user_shaped(USER)
+    for _ in range(3):
+        await cache.get(policy, "shared", upstream.fetch("Look-alike"), exact="Look-alike")
+    assert upstream.calls == ["Look-alike"]
+
+
+async def test_an_answer_that_belongs_to_the_shared_key_serves_every_spelling(cache):
+    upstream = NotFoundFor(set())
+    policy = user_shaped(USER)
+    await cache.get(policy, "shared", upstream.fetch("One"), exact="One", belongs=lambda r: True)
+    again = await cache.get(
+        policy, "shared", upstream.fetch("Other"), exact="Other", belongs=lambda r: True
+    )
+    assert (again.data is not None, upstream.calls) == (True, ["One"])
+
+
+async def test_an_answer_that_does_not_belong_is_kept_for_its_spelling_only(cache):
+    upstream = NotFoundFor(set())
+    policy = user_shaped(USER)
+    await cache.get(policy, "shared", upstream.fetch("One"), exact="One", belongs=lambda r: False)
+    await cache.get(policy, "shared", upstream.fetch("One"), exact="One", belongs=lambda r: False)
+    await cache.get(
+        policy, "shared", upstream.fetch("Other"), exact="Other", belongs=lambda r: False
+    )
+    assert upstream.calls == ["One", "Other"]

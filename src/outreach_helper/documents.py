@@ -70,6 +70,10 @@ class Document(Generic[IdentT, RecordT]):
     """Parsed JSON -> record. Raises UpstreamBadResponse for an undocumented shape."""
     not_found: Callable[[str], NotFound]
     """What the dashboard's 404 for this document means."""
+    belongs: Callable[[IdentT, RecordT], bool] | None = None
+    """Identity-exact documents (a user's profile): does this record, fetched for
+    this spelling, belong under the shared ``key``? Then a "not found" is kept
+    under the exact spelling only (``SWRCache.get``'s ``exact``)."""
     redirect_means_missing: bool = False
     """The dashboard answers "no such thing" with a 302 to its own root (``/``);
     any other redirect, here or on any other document, is trouble (``contract``)."""
@@ -138,6 +142,8 @@ PROFILE: Document[str, ProfileRecord] = Document(
         username=validate(p.UserProfilePayload, raw).user_profile.username
     ),
     not_found=UserNotFound,
+    # The stored name folds to the key: the account of every spelling with that key.
+    belongs=lambda name, record: collation_key(record.username) == collation_key(name),
     redirect_means_missing=True,
 )
 

@@ -91,9 +91,16 @@ def collation_key(text: str) -> str:
 
     MySQL's ``utf8mb4_unicode_ci`` ignores letter case and accents, so the
     dashboard finds ``Zoë Ånström`` when asked for ``ZOE ANSTROM``. Spellings
-    with one key are one lookup upstream, and so one cache entry.
+    with one key are one lookup upstream, and so one cache entry. It is UCA
+    4.0.0, which gives every character outside the Basic Multilingual Plane
+    the weight of U+FFFD (MySQL Reference Manual, "Unicode Character Sets"):
+    "Page" spelled with a mathematical bold P (U+1D40F) is not "Page" there,
+    so it is not here either. Where this fold and the database's still
+    differ, identity-exact storing keeps a look-alike's "not found" apart
+    (``SWRCache.get``'s ``exact``).
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    bmp = "".join(ch if ord(ch) <= 0xFFFF else "\ufffd" for ch in text)
+    decomposed = unicodedata.normalize("NFKD", bmp)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 

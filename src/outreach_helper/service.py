@@ -11,6 +11,7 @@ their answers about a user together.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -152,7 +153,13 @@ class OutreachService:
             take_cold_fetch()  # inside the shared fetch: cache hits cost no allowance
             return self._fetch_sparing(document, ident)
 
-        return await self.cache.get(policy, document.key(ident), fetch, subject=str(ident))
+        exact, belongs = None, None
+        if document.belongs is not None:
+            exact = str(ident)
+            belongs = functools.partial(document.belongs, ident)
+        return await self.cache.get(
+            policy, document.key(ident), fetch, subject=str(ident), exact=exact, belongs=belongs
+        )
 
     async def _fetch_sparing(self, document: Document[I, R], ident: I) -> R:
         """The client's fetch, unless this document failed on its own a moment ago.

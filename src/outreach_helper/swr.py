@@ -203,12 +203,32 @@ def _newer(entry: Entry[RecordT] | None, than: Entry[RecordT] | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Load(Generic[RecordT]):
-    """One key being loaded: what it is, where it lives, how to fetch it."""
+    """One key being loaded: what it is, where it lives, how to fetch it.
+
+    ``exact_key`` (identity-exact documents): the key of the spelling asked. A
+    "not found", and an answer that does not ``belong`` to the shared key, are
+    stored there; the load itself is single-flight per spelling.
+    """
 
     policy: Policy[RecordT]
     key: str
     fetch: Fetch[RecordT]
     seen: Entry[RecordT] | None  # the entry that prompted the load, if any
+    exact_key: str | None = None
+    belongs: Callable[[RecordT], bool] | None = None
+
+    @property
+    def flight(self) -> str:
+        """What concurrent loads of the same thing share (and lock across processes)."""
+        return self.exact_key or self.key
+
+    def store_key(self, entry: Entry[RecordT]) -> str:
+        """Where ``entry`` goes: the shared key, unless it is spelling-bound."""
+        if self.exact_key is None:
+            return self.key
+        if entry.data is None or (self.belongs is not None and not self.belongs(entry.data)):
+            return self.exact_key
+        return self.key
 
 
 class SWRCache:
@@ -253,28 +273,41 @@ class SWRCache:
         fetch: Fetch[RecordT],
         *,
         subject: str | None = None,
+        exact: str | None = None,
+        belongs: Callable[[RecordT], bool] | None = None,
     ) -> Lookup[RecordT]:
         """Answer from the cache where the policy allows, else fetch once for everyone.
 
         ``ident`` is the key's last part; ``subject`` (default: ``ident``) names
         the thing in a "not found" error.
 
+        ``exact`` (identity-exact documents: a user's profile) is the spelling
+        asked, when ``ident`` folds spellings the dashboard may keep apart. A
+        "not found" is then stored under the exact spelling only, never under
+        the shared key, and an answer goes under the shared key only when
+        ``belongs`` says it is the account of that key; a look-alike's 404 can
+        never hide the real user.
+
         Raises:
             UpstreamError: the fetch failed and no entry is young enough to stand in.
         """
         key = self.key(policy.kind, ident)
         named = ident if subject is None else subject
-        entry = await self._read(key, policy)
+        exact_key = None if exact is None else self.key(f"{policy.kind}_exact", exact)
+        entry = await self._read_for(key, exact_key, policy)
         if entry is not None:
             now = self._clock()
             hit = Lookup(entry, Outcome.HIT, policy, named)  # knows which TTLs apply to it
             if now < hit.fresh_until:
                 return self._answer(hit)
             if now < hit.stale_until:
-                self._refresh_in_background(_Load(policy, key, fetch, entry))
+                load = _Load(policy, key, fetch, entry, exact_key, belongs)
+                self._refresh_in_background(load)
                 return self._answer(Lookup(entry, Outcome.STALE, policy, named))
         try:
-            fetched, outcome = await self._load(_Load(policy, key, fetch, entry))
+            fetched, outcome = await self._load(
+                _Load(policy, key, fetch, entry, exact_key, belongs)
+            )
         except UpstreamError as exc:
             if entry is not None and self._clock() - entry.fetched_at < policy.error:
                 return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, named, exc))
@@ -305,7 +338,7 @@ class SWRCache:
     # ---- single flight ------------------------------------------------------
 
     async def _load(self, load: _Load[RecordT]) -> tuple[Entry[RecordT], Outcome]:
-        task = self._inflight.get(load.key)
+        task = self._inflight.get(load.flight)
         if task is not None:
             shared: Loaded | None = await asyncio.shield(task)
             if shared is not None:
@@ -320,11 +353,11 @@ class SWRCache:
 
     def _start(self, load: _Load[Any], *, background: bool) -> asyncio.Task[Loaded | None]:
         task = asyncio.create_task(self._load_shared(load, background=background))
-        self._inflight[load.key] = task
+        self._inflight[load.flight] = task
 
         def done(finished: asyncio.Task[Loaded | None]) -> None:
-            if self._inflight.get(load.key) is finished:
-                del self._inflight[load.key]
+            if self._inflight.get(load.flight) is finished:
+                del self._inflight[load.flight]
             if not finished.cancelled():
                 finished.exception()  # retrieved here: every waiter has its own copy
 
@@ -339,14 +372,14 @@ class SWRCache:
         """
         if not self.store.shared:
             return await self._fetch_and_store(load), True
-        lock_key = f"{self._prefix}:lock:{load.key.removeprefix(self._prefix + ':')}"
+        lock_key = f"{self._prefix}:lock:{load.flight.removeprefix(self._prefix + ':')}"
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._lock_ttl_ms / 1000
         attempt = 0
         while time.monotonic() < deadline:
             if await self.store.acquire_lock(lock_key, token, self._lock_ttl_ms):
                 try:
-                    current = await self._read(load.key, load.policy)
+                    current = await self._read_for(load.key, load.exact_key, load.policy)
                     if current is not None and _newer(current, load.seen):
                         return current, False  # written while we queued for the lock
                     return await self._fetch_and_store(load), True
@@ -356,7 +389,7 @@ class SWRCache:
                 return None
             await asyncio.sleep(LOCK_POLL_DELAYS[min(attempt, len(LOCK_POLL_DELAYS) - 1)])
             attempt += 1
-            current = await self._read(load.key, load.policy)
+            current = await self._read_for(load.key, load.exact_key, load.policy)
             if current is not None and _newer(current, load.seen):
                 return current, False
         # The holder outlived its lock without writing: fetch ourselves.
@@ -371,13 +404,14 @@ class SWRCache:
             entry = Entry(self._clock(), None)
             ttl = policy.missing
         jittered = ttl * random.uniform(1, 1 + TTL_JITTER)  # noqa: S311 - spread, not secrecy
-        await self.store.set(load.key, encode_entry(entry), jittered, disposable=entry.missing)
+        target = load.store_key(entry)
+        await self.store.set(target, encode_entry(entry), jittered, disposable=entry.missing)
         return entry
 
     # ---- background refresh -------------------------------------------------
 
     def _refresh_in_background(self, load: _Load[Any]) -> None:
-        if load.key in self._inflight:
+        if load.flight in self._inflight:
             return  # a fetch for this key is already under way
         # Nobody waits for it: bulk work, which must not crowd out those who do.
         with priority(Priority.BULK):
@@ -397,6 +431,19 @@ class SWRCache:
         self._observer.refresh(
             self.dashboard, kind, Refresh.SKIPPED if result is None else Refresh.OK
         )
+
+    async def _read_for(
+        self, key: str, exact_key: str | None, policy: Policy[RecordT]
+    ) -> Entry[RecordT] | None:
+        """The entry for a lookup: the exact spelling's first, then the shared key's
+        (where only answers that belong to it are ever written)."""
+        if exact_key is not None:
+            entry = await self._read(exact_key, policy)
+            if entry is not None:
+                return entry
+            shared = await self._read(key, policy)
+            return None if shared is None or shared.missing else shared
+        return await self._read(key, policy)
 
     async def _read(self, key: str, policy: Policy[RecordT]) -> Entry[RecordT] | None:
         raw = await self.store.get(key)

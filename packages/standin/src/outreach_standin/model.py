@@ -41,9 +41,12 @@ def collation_key(name: str) -> str:
 
     MySQL's ``utf8mb4_unicode_ci`` ignores letter case and accents, so the lookup
     key is the NFKD form without combining marks, case-folded. The collation is
-    also PAD SPACE: trailing spaces do not count.
+    also PAD SPACE: trailing spaces do not count. It is UCA 4.0.0, which weighs
+    every supplementary character (outside the BMP) as U+FFFD: a bold P is not
+    ``Page``, though any two such characters compare equal.
     """
-    decomposed = unicodedata.normalize("NFKD", name)
+    bmp = "".join(ch if ord(ch) <= 0xFFFF else "\ufffd" for ch in name)
+    decomposed = unicodedata.normalize("NFKD", bmp)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold().rstrip(" ")
 
