@@ -138,8 +138,8 @@ def test_serve_warns_when_public_url_is_unset(upstream: Upstream) -> None:
 
 
 def test_serve_does_not_warn_when_public_url_is_set(upstream: Upstream) -> None:
-    with serving(upstream, public_url="https://outreach-helper.toolforge.org") as serve:
+    with serving(upstream, public_url="https://outreach-dashboard-helper.toolforge.org") as serve:
         script = httpx.get(f"{serve.url}/gadget/outreach-staff.js").text
         events = serve.events()
     assert not [e for e in events if "OUTREACH_PUBLIC_URL" in str(e.get("event"))]
-    assert 'var SERVED_API = "https://outreach-helper.toolforge.org";' in script
+    assert 'var SERVED_API = "https://outreach-dashboard-helper.toolforge.org";' in script

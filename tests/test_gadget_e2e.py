@@ -150,7 +150,7 @@ def test_without_public_url_the_script_has_no_api_base(
 def test_public_url_is_the_api_base_whatever_the_request_says(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
-    public = "https://outreach-helper.toolforge.org"
+    public = "https://outreach-dashboard-helper.toolforge.org"
     url, (plain, hostile) = _scripts(make_settings(), clock, public, {}, HOSTILE_HEADERS)
     assert _api_line(plain.text) == f'var SERVED_API = "{public}";'
     assert hostile.content == plain.content

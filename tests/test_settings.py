@@ -11,13 +11,13 @@ from outreach_helper.settings import Settings
 @pytest.mark.parametrize(
     "value",
     [
-        "outreach-helper.toolforge.org",  # no scheme: the gadget would call a relative path
-        "http://outreach-helper.toolforge.org",  # plain http off loopback
-        "ftp://outreach-helper.toolforge.org",
+        "outreach-dashboard-helper.toolforge.org",  # no scheme: a relative path in the gadget
+        "http://outreach-dashboard-helper.toolforge.org",  # plain http off loopback
+        "ftp://outreach-dashboard-helper.toolforge.org",
         "https://",
-        "https://user:secret@outreach-helper.toolforge.org",
-        "https://outreach-helper.toolforge.org/?x=1",
-        "https://outreach-helper.toolforge.org/#top",
+        "https://user:secret@outreach-dashboard-helper.toolforge.org",
+        "https://outreach-dashboard-helper.toolforge.org/?x=1",
+        "https://outreach-dashboard-helper.toolforge.org/#top",
     ],
 )
 def test_a_public_url_that_cannot_work_stops_the_start(monkeypatch, value):
@@ -29,8 +29,14 @@ def test_a_public_url_that_cannot_work_stops_the_start(monkeypatch, value):
 @pytest.mark.parametrize(
     ("value", "kept"),
     [
-        ("https://outreach-helper.toolforge.org", "https://outreach-helper.toolforge.org"),
-        ("https://outreach-helper.toolforge.org/", "https://outreach-helper.toolforge.org"),
+        (
+            "https://outreach-dashboard-helper.toolforge.org",
+            "https://outreach-dashboard-helper.toolforge.org",
+        ),
+        (
+            "https://outreach-dashboard-helper.toolforge.org/",
+            "https://outreach-dashboard-helper.toolforge.org",
+        ),
         ("https://tools.example.org/outreach/", "https://tools.example.org/outreach"),
         ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),  # loopback: development
         ("http://localhost:8000/", "http://localhost:8000"),

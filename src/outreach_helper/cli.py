@@ -41,7 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
             "OUTREACH_PUBLIC_URL is unset: the gadget served at /gadget/outreach-staff.js "
             "has no API address and does nothing on a wiki until the wiki sets mw.config "
             "outreachStaffApi. Set OUTREACH_PUBLIC_URL to this service's public URL, "
-            "such as https://TOOLNAME.toolforge.org"
+            "such as https://outreach-dashboard-helper.toolforge.org"
         )
     uvicorn.run(
         "outreach_helper.app:serve_app",

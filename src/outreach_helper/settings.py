@@ -155,7 +155,7 @@ class Settings(BaseSettings):
         if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
             raise ValueError(
                 "OUTREACH_PUBLIC_URL must start with https:// (http:// only on loopback), "
-                "such as https://TOOLNAME.toolforge.org"
+                "such as https://outreach-dashboard-helper.toolforge.org"
             )
         if not parts.hostname or parts.username or parts.password or parts.query or parts.fragment:
             raise ValueError(
