@@ -198,3 +198,21 @@ def test_a_stored_roster_with_an_impossible_or_uncanonical_name_is_refused(name)
 def test_sample_campaign_counts_are_integers():
     record = n.campaign_record(p.ActiveCoursesPayload.model_validate(sample("active_courses.json")))
     assert [c.word_count for c in record.courses] == [1401220, 88410]
+
+
+@pytest.mark.parametrize(
+    ("listed", "kept"),
+    [
+        ("Marta Quill", "Marta Quill"),  # a username, as the dashboard lists it since May 2026
+        ("marta quill", None),  # not a username as stored: MediaWiki's first letter is upper case
+        ("Dr. Marta <Quill>", None),  # a real name no account can have
+        ("Marta_Quill", None),  # not in the stored form
+        (None, None),
+    ],
+)
+def test_a_campaign_lists_its_instructor_only_as_a_username(listed, kept):
+    # WikiEduDashboard 5892fc6 (2026-05-04): the instructor was a real name before.
+    raw = sample("active_courses.json")  # parsed: each call a fresh copy
+    raw["courses"][0]["instructor"] = listed
+    record = n.campaign_record(p.ActiveCoursesPayload.model_validate(raw))
+    assert record.courses[0].instructor == kept

@@ -190,6 +190,20 @@ def account_name(raw: str) -> str | None:
         return None
 
 
+def _instructor(raw: str | None) -> str | None:
+    """The listed instructor, only as a username already in its canonical form.
+
+    Until May 2026 the dashboard put the instructor's *real name* there
+    (WikiEduDashboard 5892fc6, "Don't show instructor real name on campaign
+    course lists"); a deployment or cache from before would still send one.
+    A name that is not exactly a username is dropped, never passed on.
+    """
+    if raw is None:
+        return None
+    name = account_name(raw)
+    return name if name == raw else None
+
+
 def roster_record(payload: p.RosterCoursePayload) -> RosterRecord:
     """Trim ``users.json``: username, role and enrollment date, one row per user.
 
@@ -227,7 +241,7 @@ def campaign_record(payload: p.ActiveCoursesPayload) -> CampaignRecord:
                 title=c.title,
                 school=c.school,
                 term=c.term,
-                instructor=c.instructor,
+                instructor=_instructor(c.instructor),
                 **{name: parse_count(getattr(c, name)) for name in _CAMPAIGN_COUNTS},
             )
             for c in payload.courses

@@ -385,7 +385,8 @@ class OutreachService:
         rosters = await self.many((row.slug for row, _ in active), ROSTER) if staff else None
         rows = [
             CampaignCourseResponse(
-                **row.model_dump(),
+                **row.model_dump(exclude={"instructor"}),
+                instructor=_listed_instructor(row.instructor, rosters, row.slug),
                 dashboard=self.name,
                 start=course.start,
                 end=course.end,
@@ -424,6 +425,19 @@ class OutreachService:
             dashboard=self.name,
             url=self.page(enrollment.course_slug),
         )
+
+
+def _listed_instructor(
+    instructor: str | None, rosters: Fanout[RosterRecord] | None, slug: str
+) -> str | None:
+    """The campaign list's instructor; where the roster was read, only if it is on its staff
+    (a name that is not one of the course's accounts is never passed on)."""
+    if instructor is None or rosters is None:
+        return instructor
+    roster = rosters.record(slug)
+    if roster is None:
+        return instructor
+    return instructor if instructor in roster.staff else None
 
 
 def _freshness(
