@@ -111,7 +111,13 @@ def test_campaign_slugs_fold_case_and_accents_like_the_dashboard():
     assert canonical_campaign("Wikidata Days ÉTÉ") == "wikidata_days_ete"
 
 
-@pytest.mark.parametrize("raw", ["", "a/b", "bad\x00", ".."])
+# Campaign#set_slug keeps [\p{L}0-9_]: letters of any script, the ASCII digits, "_".
+@pytest.mark.parametrize("raw", ["studenti", "ویکی_2026", "Ελληνικά", "wiki_2026"])
+def test_campaign_slugs_of_any_script_are_accepted(raw):
+    assert canonical_campaign(raw)
+
+
+@pytest.mark.parametrize("raw", ["", "a/b", "bad\x00", "..", "wiki-2026", "wiki\u0662\u0660"])
 def test_impossible_campaign_slugs_are_rejected(raw):
     with pytest.raises(InvalidName):
         canonical_campaign(raw)

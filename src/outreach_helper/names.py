@@ -27,7 +27,8 @@ MAX_SLUG_BYTES = 1024
 _FORBIDDEN = frozenset("/#<>[]|{}")
 _WHITESPACE_RUN = re.compile(r"[\s_]+")
 _TOO_LONG = f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8"
-_CAMPAIGN = re.compile(r"\w+")
+# Campaign#set_slug keeps /^[\p{L}0-9_]+$/: any letter, the ASCII digits, "_".
+_CAMPAIGN = re.compile(r"(?:[^\W\d_]|[0-9_])+")
 
 
 def _has_control(text: str) -> bool:
@@ -107,12 +108,13 @@ def collation_key(text: str) -> str:
 def canonical_campaign(raw: str) -> str:
     """A campaign slug in the one spelling the dashboard's lookup cannot tell apart.
 
-    The dashboard makes campaign slugs of lower-case letters, digits and ``_``
-    only (``Campaign#set_slug``) and finds them ignoring case and accents, so
-    they are folded to their collation key, and anything else cannot exist.
+    The dashboard makes campaign slugs of lower-case letters of any script, the
+    digits 0-9 and ``_`` only (``Campaign#set_slug``: letters, 0-9, _) and finds
+    them ignoring case and accents, so they are folded to their collation key,
+    and anything else cannot exist.
 
     Raises:
-        InvalidName: empty, too long, or holding anything but letters, digits and ``_``.
+        InvalidName: empty, too long, or holding anything but letters, 0-9 and ``_``.
     """
     _refuse_long_slug(raw, what="campaign")
     return _canonical_campaign(raw)
@@ -122,7 +124,7 @@ def canonical_campaign(raw: str) -> str:
 def _canonical_campaign(raw: str) -> str:
     folded = collation_key(_slug_text(raw, what="campaign"))
     if not _CAMPAIGN.fullmatch(folded):
-        raise InvalidName("a campaign slug holds only letters, digits and _")
+        raise InvalidName("a campaign slug holds only letters, the digits 0-9 and _")
     return folded
 
 
