@@ -413,3 +413,19 @@ async def test_an_html_404_is_somebody_else_answering_never_not_found(make_setti
 async def test_problems_about_input_are_kept_briefly(api, path, status, cache_control):
     response = await api.get(path)
     assert (response.status_code, response.headers["cache-control"]) == (status, cache_control)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/users/Marta_Quill?dashboard=outreach",
+        "/api/users/Marta_Quill/status?dashboard=wikiedu",
+        "/api/users/Marta_Quill/active-staff?dashboard=outreach",
+        "/api/users?usernames=Marta_Quill&dashboard=outreach",
+    ],
+)
+async def test_dashboard_on_a_user_route_is_refused_not_ignored(api, upstream, path):
+    # README: user answers ask every dashboard serving ?wiki=; dashboard= is for
+    # course, roster and campaign routes.
+    response = await api.get(path)
+    assert (response.status_code, upstream.total) == (422, 0)

@@ -60,11 +60,12 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
 
 
-def _ok(model: Any) -> dict[int | str, dict[str, Any]]:
+def _ok(model: Any, *, never: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
+    """The answers a route documents; ``never``: statuses it cannot give."""
     return {
         200: {"model": model},
         304: {"description": "Not modified (If-None-Match)."},
-        **PROBLEMS,
+        **{status: problem for status, problem in PROBLEMS.items() if status not in never},
     }
 
 
@@ -111,6 +112,23 @@ def flag(request: Request, name: str) -> bool:
     if value in _FALSE:
         return False
     raise InvalidParameter(f"{name} must be true or false, not {raw!r}")
+
+
+def page_view_wiki(request: Request) -> str | None:
+    """``wiki`` for a user answer, which asks every dashboard serving that wiki.
+
+    Such an answer names no single dashboard, so a ``dashboard`` parameter
+    (meant for course, roster and campaign routes) is refused, not ignored.
+
+    Raises:
+        InvalidParameter: ``dashboard`` given, or ``wiki`` not a server name.
+    """
+    if "dashboard" in request.query_params:
+        raise InvalidParameter(
+            "user answers ask every dashboard serving ?wiki=; dashboard= names the "
+            "dashboard of a course, roster or campaign only"
+        )
+    return wiki(request)
 
 
 def wiki(request: Request) -> str | None:
@@ -227,7 +245,7 @@ def build_router(
     )
     async def get_user(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
-        on = wiki(request)
+        on = page_view_wiki(request)
         asked = dashboards.asked(on)
         if flag(request, "enrich"):
             return await serve(
@@ -317,7 +335,7 @@ def build_router(
         if raw not in ("tracking", "event"):
             raise InvalidParameter(f"window must be tracking or event, not {raw!r}")
         window: Window = "event" if raw == "event" else "tracking"
-        on = wiki(request)
+        on = page_view_wiki(request)
         return await serve(
             request,
             ("active-staff", name, window, dashboards.asked(on)),
@@ -327,13 +345,13 @@ def build_router(
     @router.get(
         "/users/{username}/status",
         response_model=None,
-        responses=_ok(StatusResponse),
+        responses=_ok(StatusResponse, never=(404,)),
         summary="Should a gadget show anything? (unknown users are zeros, not 404)",
         openapi_extra=_parameters(USERNAME, WIKI),
     )
     async def get_status(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
-        on = wiki(request)
+        on = page_view_wiki(request)
         return await serve(
             request, ("status", name, dashboards.asked(on)), lambda: dashboards.status(name, on)
         )
@@ -341,12 +359,12 @@ def build_router(
     @router.get(
         "/users",
         response_model=None,
-        responses=_ok(BatchResponse),
+        responses=_ok(BatchResponse, never=(404,)),
         summary=f"Status of up to {MAX_BATCH} users at once",
         openapi_extra=_parameters(USERNAMES, WIKI),
     )
     async def get_users(request: Request) -> Response:
-        on = wiki(request)
+        on = page_view_wiki(request)
         with bulk.enter(), priority(Priority.BULK):
             answer = await batch_status(
                 dashboards, request.query_params.get("usernames"), on, clock

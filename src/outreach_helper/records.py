@@ -42,7 +42,8 @@ ROLE_BY_LEVEL = dict(enumerate(Role))
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Each field's docstring is its description in the OpenAPI schema.
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
 # ---- stored records -------------------------------------------------------
@@ -53,11 +54,18 @@ class Enrollment(Record):
 
     course_id: int = Field(description="Id of the enrollment row (the dashboard's quirk).")
     course_title: str
+    """The course's title."""
     course_school: str | None
+    """The course's institution (``school`` on the dashboard), if any."""
     course_term: str | None
+    """The course's term (``2026``, ``Fall 2026``); may be empty."""
     user_count: int | None
+    """Students enrolled in the course, as the dashboard counts them."""
     user_role: Role
+    """The user's role in this course: student, instructor, campus_volunteer, online_volunteer
+    or staff (an enrollment twice in one course is two rows)."""
     course_slug: str
+    """The course's slug, SCHOOL/TITLE_(TERM), as in its dashboard URL."""
 
 
 class ProfileRecord(Record):
@@ -75,45 +83,73 @@ class UserRecord(Record):
 
 class Wiki(Record):
     language: str | None
+    """The wiki's language code (``en``); null for multilingual projects (Wikidata);
+    ``commons`` for Commons."""
     project: str | None
+    """The project (``wikipedia``, ``wikidata``, ``wikimedia`` for Commons)."""
 
 
 class CourseCounts(Record):
     student_count: int | None = None
+    """Students enrolled."""
     trained_count: int | None = None
+    """Students who finished the assigned training."""
     article_count: int | None = None
+    """Articles edited."""
     character_sum: int | None = None
+    """Characters added."""
     upload_count: int | None = None
+    """Files uploaded to Commons."""
     created_count: int | None = None
+    """Articles created."""
     edited_count: int | None = None
+    """Articles edited (from the dashboard's rounded figure, e.g. 1.7K)."""
     edit_count: int | None = None
+    """Edits made (from the dashboard's rounded figure)."""
     word_count: int | None = None
+    """Words added (from the dashboard's rounded figure)."""
     references_count: int | None = None
+    """References added (from the dashboard's rounded figure)."""
     view_count: int | None = None
+    """Page views of the edited articles (from the dashboard's rounded figure)."""
 
 
 class CourseFacts(BaseModel):
     """What a course is, shared by the stored record and the public answer."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     id: int
+    """The course's id on its dashboard."""
     slug: str
+    """The course's slug as the dashboard stores it, SCHOOL/TITLE_(TERM)."""
     title: str
+    """The course's title."""
     school: str | None
+    """The course's institution, if any."""
     term: str | None
+    """The course's term; may be empty."""
     type: str | None
+    """The dashboard's course type (``Editathon``, ``BasicCourse``, ``ClassroomProgramCourse``,
+    ...)."""
     description: str | None
+    """The course's description, as its organisers wrote it."""
     home_wiki: Wiki | None
+    """The wiki the course is tracked on first."""
     wikis: list[Wiki]
+    """Every wiki the course tracks."""
     start: datetime | None
+    """Start of the activity-tracking window (UTC)."""
     end: datetime | None
+    """End of the activity-tracking window (UTC)."""
     timeline_start: datetime | None
+    """Start of the event itself (UTC), usually inside start..end."""
     timeline_end: datetime | None
+    """End of the event itself (UTC)."""
 
 
 class CourseRecord(CourseFacts):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     counts: CourseCounts
 
@@ -140,8 +176,11 @@ class RosterMember(Record):
     """One roster row per username; stored as is and answered as is."""
 
     username: Annotated[str, AfterValidator(_account_name)]
+    """The username as the dashboard stores it."""
     role: Role
+    """The person's highest role in the course."""
     enrolled_at: datetime | None
+    """When they enrolled (their latest enrollment at that role); null for legacy rows."""
 
 
 class RosterRecord(Record):
@@ -157,17 +196,30 @@ class RosterRecord(Record):
 
 class CampaignCourse(Record):
     id: int
+    """The course's id on its dashboard."""
     slug: str
+    """The course's slug, SCHOOL/TITLE_(TERM)."""
     title: str
+    """The course's title."""
     school: str | None
+    """The course's institution, if any."""
     term: str | None
+    """The course's term; may be empty."""
     user_count: int | None
+    """Students enrolled."""
     instructor: str | None
+    """One instructor's username as the dashboard lists it, or null; never anything but a
+    username."""
     trained_count: int | None = None
+    """Students who finished the assigned training."""
     word_count: int | None = None
+    """Words added."""
     references_count: int | None = None
+    """References added."""
     view_sum: int | None = None
+    """Page views of the edited articles."""
     recent_revision_count: int | None = None
+    """Edits in the last days, by which the dashboard orders its list."""
 
 
 # The dashboard lists at most this many of a campaign's current and upcoming
@@ -193,7 +245,7 @@ class CampaignRecord(Record):
 
 
 class Response(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
 
 class DashboardState(StrEnum):
@@ -239,7 +291,9 @@ class CourseRef(Response):
     """A course named by its dashboard and slug (slugs are unique per dashboard only)."""
 
     dashboard: str
+    """The dashboard the course is on."""
     course_slug: str
+    """The course's slug there."""
 
 
 class EnrichedUserCourse(UserCourse):
@@ -254,76 +308,120 @@ class EnrichedUserCourse(UserCourse):
         description="now is inside timeline_start..timeline_end (the event itself)"
     )
     start: datetime | None
+    """Start of the course's activity-tracking window (UTC); null when unreadable."""
     end: datetime | None
+    """End of the tracking window (UTC); null when unreadable."""
     timeline_start: datetime | None
+    """Start of the event itself (UTC); null when unreadable."""
     timeline_end: datetime | None
+    """End of the event itself (UTC); null when unreadable."""
     staff: list[str] = Field(description="sorted usernames with role >= 1 (instructor and up)")
 
 
 class UserResponse(AcrossDashboards):
     username: str
+    """The canonical username asked about (MediaWiki's form)."""
     courses: list[UserCourse]
+    """The user's enrollments on every dashboard asked, newest first per dashboard; private
+    courses are left out."""
     is_instructor: bool
+    """True when the user has any role above student somewhere: instructor, campus or online
+    volunteer, or staff."""
     is_student: bool
+    """True when the user is a student in some course listed."""
     max_project: str | None
+    """The project most of the user's courses are on (``wikipedia`` on a tie with it, as the
+    dashboard decides), or null; the first dashboard's with one."""
 
 
 class EnrichedUserResponse(AcrossDashboards):
     username: str
+    """The canonical username asked about (MediaWiki's form)."""
     courses: list[EnrichedUserCourse]
+    """The user's enrollments with each course's dates, activity and staff."""
     is_instructor: bool
+    """True when the user has any role above student somewhere: instructor, campus or online
+    volunteer, or staff."""
     is_student: bool
+    """True when the user is a student in some course listed."""
     max_project: str | None
+    """The project most of the user's courses are on (``wikipedia`` on a tie with it), or null."""
 
 
 class CourseResponse(CourseCounts, CourseFacts):
     """A course's facts and counts (as integers), activity now, and its dashboard page."""
 
     dashboard: str
+    """The dashboard the course is on."""
     active: bool
+    """Now is inside start..end (the tracking window)."""
     active_event: bool
+    """Now is inside timeline_start..timeline_end (the event itself)."""
     ended: bool
+    """The tracking window has ended."""
     url: str
+    """The course's page on its dashboard."""
     staff: list[str] | None = None
+    """Sorted usernames with a role above student; only with enrich=true."""
 
 
 class RosterResponse(Response):
     dashboard: str
+    """The dashboard the course is on."""
     course_slug: str
+    """The slug asked for."""
     facilitators: list[RosterMember]
+    """Everyone with a role above student (one row per username, highest role)."""
     participants: list[RosterMember]
+    """Students with no other role in the course."""
 
 
 class CheckResult(Response):
     status: str
+    """``healthy`` or ``degraded``."""
     response_time_ms: float | None
+    """How long the check (or the last real request to the dashboard) took."""
     timestamp: datetime
+    """When it was checked."""
     detail: str | None = None
+    """What went wrong, when something did (never a name or slug)."""
 
 
 class HealthResponse(Response):
     status: str
+    """``healthy``, or ``degraded`` when any check is."""
     service: str
+    """This service's name."""
     version: str
+    """This service's version (changes with each release)."""
     timestamp: datetime
+    """When this answer was made."""
     checks: dict[str, CheckResult]
+    """One check for the cache store (``cache``) and one per dashboard (``dashboard:NAME``)."""
 
 
 class Problem(Response):
     """RFC 9457 problem details."""
 
     type: str
+    """A URI naming the kind of problem (tag:outreach-dashboard-helper,2026:problem:...)."""
     title: str
+    """A short summary of the kind of problem."""
     status: int
+    """The HTTP status."""
     detail: str
+    """What went wrong in this case."""
     instance: str | None = None
+    """The request path it concerns."""
 
 
 class StatusResponse(AcrossDashboards):
     """Should a gadget show anything for this user? Cheap: no rosters are read."""
 
     username: str
+    """The canonical username asked about."""
     has_any_courses: bool
+    """True when the user is enrolled in any listed course on a dashboard asked."""
     active_course_count: int = Field(description="courses active now in their tracking window")
     active_event_count: int = Field(description="courses whose event is on now")
     total_courses: int = Field(description="distinct courses the user is enrolled in")
@@ -331,24 +429,33 @@ class StatusResponse(AcrossDashboards):
         description="of those, courses whose document could not be read (not counted as active)"
     )
     is_instructor: bool
+    """True when the user has any role above student somewhere (instructor, volunteer or staff)."""
     is_student: bool
+    """True when the user is a student in some course."""
 
 
 class ActiveStaffCourse(Response):
     dashboard: str
+    """The dashboard the course is on."""
     course_slug: str
+    """The course's slug there."""
     course_title: str
+    """The course's title."""
     url: str
+    """The course's page on its dashboard."""
     staff: list[str]
+    """Sorted usernames with a role above student in this course."""
 
 
 class ActiveStaffResponse(AcrossDashboards):
     username: str
+    """The canonical username asked about."""
     window: str = Field(description="tracking (start..end) or event (timeline_start..timeline_end)")
     all_staff: list[str] = Field(
         description="sorted, unique staff of all the user's active courses"
     )
     courses: list[ActiveStaffCourse]
+    """The user's courses active now in the window asked, each with its staff."""
     unreadable_courses: list[CourseRef] = Field(
         description="the user's courses (or their rosters) that could not be read"
     )
@@ -356,7 +463,10 @@ class ActiveStaffResponse(AcrossDashboards):
 
 class BatchError(Response):
     username: str
+    """The name as requested."""
     error: Problem
+    """Why this name has no answer (a 400 for an impossible name, a 502/503/504 when the
+    dashboards failed)."""
 
 
 class BatchResponse(Response):
@@ -369,18 +479,26 @@ class CampaignCourseResponse(CampaignCourse):
     """A campaign course active now, with its dates from its own course document."""
 
     dashboard: str
+    """The dashboard the course is on."""
     start: datetime | None
+    """Start of the tracking window (UTC), from the course's own document."""
     end: datetime | None
+    """End of the tracking window (UTC)."""
     timeline_start: datetime | None
+    """Start of the event itself (UTC)."""
     timeline_end: datetime | None
+    """End of the event itself (UTC)."""
     active_event: bool = Field(description="its event (timeline) is on now as well")
     url: str
+    """The course's page on its dashboard."""
     staff: list[str] | None = Field(default=None, description="with staff=true")
 
 
 class CampaignResponse(Response):
     dashboard: str
+    """The dashboard the campaign is on."""
     campaign: str
+    """The campaign's slug (folded as the dashboard folds it)."""
     courses: list[CampaignCourseResponse] = Field(
         description="the campaign's courses active now (start <= now <= end), from the "
         "dashboard's list of at most 100 current and upcoming ones, most recently edited first"
