@@ -100,6 +100,10 @@ class Upstream:
     def privileged(self, on: bool) -> None:
         self._http.post("/__standin/privileged", json={"on": on}).raise_for_status()
 
+    def now(self, when: datetime) -> None:
+        """Freeze the stand-in's clock at ``when`` (reset keeps the clock)."""
+        self._http.post("/__standin/now", json={"now": when.isoformat()}).raise_for_status()
+
     def capacity(self, workers: int | None, **plan: Any) -> None:
         """Passenger's workers and queue (``None``: off), with service times per endpoint."""
         body = {"workers": workers, **plan}
