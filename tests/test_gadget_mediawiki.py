@@ -91,6 +91,8 @@ ALL_STAFF: Final = [
     "Ngozi Eze",
     "Old:Timer@Wiki",
 ]
+# GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}.
+PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(ALL_STAFF, 1)) + "}}"
 # Their pages on the dashboard (README: a course's `url`), and their schools.
 COURSE_PATHS: Final = {
     "Tagalog Wikipedia Workshop": (
@@ -504,11 +506,10 @@ def test_course_staff_dialog(
         expected = page.evaluate("name => mw.util.getUrl('User talk:' + name)", name)
         assert person.get_attribute("href") == expected
 
-    ping = "{{ping|" + "|".join(ALL_STAFF) + "}}"
-    expect(dialog.locator("code")).to_have_text(ping)
+    expect(dialog.locator("code")).to_have_text(PING)
     dialog.get_by_role("button", name="Copy ping for all staff").click()
-    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
-    assert page.evaluate("navigator.clipboard.readText()") == ping
+    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {PING}")
+    assert page.evaluate("navigator.clipboard.readText()") == PING
 
     if title.startswith("User:"):
         OUTPUT.mkdir(exist_ok=True)
@@ -624,7 +625,10 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
     ping = dialog.locator("code").inner_text()
     assert ping.startswith("{{ping|")
     assert ping.endswith("}}")
-    pinged = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+    params = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+    numbers = [param.partition("=")[0] for param in params]
+    assert numbers == [str(i) for i in range(1, len(params) + 1)]
+    pinged = [param.partition("=")[2] for param in params]
     assert sorted(pinged) == sorted({n for *_, names in expected for n in names})
 
     OUTPUT.mkdir(exist_ok=True)
@@ -782,7 +786,7 @@ def test_translation_set_through_mw_messages(visit: Visit, translated: None) -> 
     link.click()
     dialog = page.get_by_role("dialog", name=f"Encadrants des cours de {ACTIVE_USER}")
     expect(dialog).to_be_visible()
-    expect(dialog.locator("code")).to_have_text("{{notif|" + "|".join(ALL_STAFF) + "}}")
+    expect(dialog.locator("code")).to_have_text(PING.replace("{{ping|", "{{notif|"))
     expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_be_visible()
     assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
     visit.check_no_errors()
