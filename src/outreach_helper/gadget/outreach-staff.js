@@ -4,18 +4,19 @@
  * On User:, User talk:, Special:Contributions and Special:DeletedContributions
  * pages of a user enrolled in an active course on a dashboard the service asks
  * (the Outreach Dashboard, the Wiki Education Dashboard), adds a "Course staff"
- * link to the page tools. The link opens a dialog listing the active courses
- * (linked to their pages, each labelled with its dashboard) with their staff
- * (linked to their user talk pages), and a button that copies
- * {{ping|1=A|2=B|3=C}} for all staff. A name that MediaWiki would refuse as a
- * username, or read as another one, is left out of both: it could be wikitext,
- * sign the message (three tildes) or ping someone else.
+ * link to the page tools (the Tools portlet, p-tb). The link opens a dialog
+ * listing the active courses (linked to their pages, each labelled with its
+ * dashboard) with their staff (linked to their user talk pages), and a button
+ * that copies {{ping|1=A|2=B|3=C}} for all staff. A name that MediaWiki would
+ * refuse as a username, or read as another one, is left out of both: it could
+ * be wikitext, sign the message (three tildes) or ping someone else.
  *
- * Requests: one status request per page view; a second one (the staff) only
- * when the user has an active course. Both say which wiki this is (wiki=, its
- * wgServerName), so dashboards that serve other wikis are not asked. Nothing
- * else, and no cookies are sent. Errors are logged to the console, never shown
- * to readers.
+ * Requests: none on a page without the Tools portlet (Minerva has it only on
+ * user and user talk pages); otherwise one status request per page view, and a
+ * second one (the staff) only when the user has an active course. Both say
+ * which wiki this is (wiki=, its wgServerName), so dashboards that serve other
+ * wikis are not asked. Nothing else, and no cookies are sent. Errors are logged
+ * to the console, never shown to readers.
  *
  * Setup, translation and configuration: GADGET.md of outreach-dashboard-helper.
  * Dependencies: mediawiki.util. Syntax: ES5 only, because MediaWiki 1.39 checks
@@ -32,6 +33,9 @@
 	var SERVED_API = /*@OUTREACH_API_BASE@*/null;
 	var TIMEOUT_MS = 10000;
 	var PREFIX = 'outreach-staff';
+	// The portlet the link goes into: the Tools of every skin. Minerva renders it, as the
+	// page actions' overflow menu, only on user and user talk pages.
+	var PORTLET = 'p-tb';
 	// MediaWiki's rules for usernames (UserNameUtils::isValid, and the title rules of
 	// MediaWikiTitleCodec it applies). What titles read as white space is one space:
 	var TITLE_SPACES = /[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
@@ -453,7 +457,7 @@
 
 	function addLink( user, data ) {
 		var item = mw.util.addPortletLink(
-			'p-tb', '#', msg( 'outreach-staff-portlet' ), 't-' + PREFIX,
+			PORTLET, '#', msg( 'outreach-staff-portlet' ), 't-' + PREFIX,
 			msg( 'outreach-staff-portlet-tooltip' )
 		);
 		if ( !item ) {
@@ -494,10 +498,17 @@
 			warn( 'no API base URL: set mw.config outreachStaffApi' );
 			return null;
 		}
-		setDefaultMessages();
-		// Request 1: is there anything to show? Request 2, only then: the staff,
-		// fetched now so the dialog opens at once, and kept for every later click.
-		return getJSON( userUrl( api, user, 'status' ) ).then( function ( status ) {
+		return domReady().then( function () {
+			if ( !document.getElementById( PORTLET ) ) {
+				// Nowhere to show the link (Minerva outside user and user talk pages): ask nothing.
+				mw.log( '[outreach-staff] no ' + PORTLET + ' portlet on this page: nothing asked' );
+				return null;
+			}
+			setDefaultMessages();
+			// Request 1: is there anything to show? Request 2, only then: the staff,
+			// fetched now so the dialog opens at once, and kept for every later click.
+			return getJSON( userUrl( api, user, 'status' ) );
+		} ).then( function ( status ) {
 			if ( !status || !( status.active_course_count > 0 ) ) {
 				return null;
 			}
@@ -505,11 +516,8 @@
 				if ( !data || !Array.isArray( data.courses ) || data.courses.length === 0 ) {
 					return null;
 				}
-				var staff = onlyUsernames( data );
-				return domReady().then( function () {
-					mw.util.addCSS( STYLES );
-					addLink( user, staff );
-				} );
+				mw.util.addCSS( STYLES );
+				addLink( user, onlyUsernames( data ) );
 			} );
 		} );
 	}
