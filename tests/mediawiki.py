@@ -6,6 +6,10 @@ it with ``MW_CONFIG_FILE`` pointing there, and serves it with ``php -S`` on
 127.0.0.1 and a free port. Nothing is written under /etc or /var/lib: the
 package's files in /usr/share/mediawiki are only read.
 
+Every skin Debian's package ships in /usr/share/mediawiki/skins is enabled
+(``SKINS``: legacy Vector and Vector 2022, MinervaNeue, MonoBook, Timeless);
+legacy Vector stays the default.
+
 ``missing()`` says what is not installed (the packages ``mediawiki`` and
 ``php-sqlite3``, without recommends; .ci/run installs them), or None.
 """
@@ -28,6 +32,8 @@ from tests.support import Running, free_port
 ROOT: Final = Path("/usr/share/mediawiki")
 PHP: Final = shutil.which("php")
 PACKAGES: Final = "mediawiki php-sqlite3 (apt-get install --no-install-recommends; .ci/run does)"
+#: The skins Debian's mediawiki package (1.39) ships, by directory: all are enabled.
+SKINS: Final = ("Vector", "MinervaNeue", "MonoBook", "Timeless")
 #: Every maintenance script and server start must finish within this many seconds.
 COMMAND_TIMEOUT: Final = 120.0
 START_TIMEOUT: Final = 30.0
@@ -40,7 +46,7 @@ def missing() -> str | None:
     needed = [
         ROOT / "maintenance" / "install.php",
         ROOT / "extensions" / "Gadgets" / "extension.json",
-        ROOT / "skins" / "Vector" / "skin.json",
+        *(ROOT / "skins" / skin / "skin.json" for skin in SKINS),
     ]
     absent = [str(path) for path in needed if not path.is_file()]
     if absent:
@@ -112,13 +118,14 @@ class MediaWiki(Running):
                 "--lang=en",
                 "--pass=" + self.password,
                 "--extensions=Gadgets",
-                "--skins=Vector",
+                "--skins=" + ",".join(SKINS),
                 self.name,
                 self.admin,
             ]
         )
         with self.config.open("a", encoding="utf-8") as config:
-            config.write(f"\n# Added by the test suite\n{self._settings}\n")
+            config.write("\n# Added by the test suite\n$wgDefaultSkin = 'vector';\n")
+            config.write(f"{self._settings}\n")
 
     def edit(self, title: str, text: str, summary: str, *, user: str | None = None) -> None:
         """Save ``text`` as the page ``title`` (``edit.php``), as ``user`` or the administrator."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import httpx
@@ -117,6 +118,76 @@ async def test_impossible_usernames_are_400_without_asking_upstream(api, upstrea
 async def test_a_slash_in_a_username_is_400_without_asking_upstream(api, upstream):
     response = await api.get("/api/users/AC/DC")
     assert (response.status_code, upstream.total) == (400, 0)
+
+
+@pytest.fixture
+def listening(make_settings, clock) -> Iterator[str]:
+    """The service on a real loopback socket, as uvicorn serves it: its base URL."""
+    with BackgroundServer(create_app(make_settings(), clock=clock), lifespan="on") as service:
+        yield service.url
+
+
+USER_ROUTES = ["", "/status", "/active-staff", "?enrich=true"]
+
+
+# A client resolves "." and ".." in a URL's path before sending it (/api/users/../x is
+# /api/x), so only their escaped spellings arrive as names; MediaWiki has no such title.
+@pytest.mark.parametrize("dots", ["%2E", "%2E%2E", ".%2E", "%2e%2E"])
+@pytest.mark.parametrize("route", USER_ROUTES)
+def test_dot_and_dot_dot_are_400_over_http_without_asking_upstream(
+    listening, upstream, dots, route
+):
+    response = httpx.get(f"{listening}/api/users/{dots}{route}")
+    assert (response.status_code, response.headers["content-type"], upstream.total) == (
+        400,
+        PROBLEM,
+        0,
+    )
+    assert response.json()["detail"] == "a username cannot be . or .."
+
+
+# MediaWiki's own rules (MediaWikiTitleCodec, UserNameUtils::isValid): titles lose the
+# bidirectional marks and embeddings, so "Foo" + U+200E would be read as "Foo"; no
+# username holds zero-width or private-use characters; "~~~" is a signature in wikitext.
+INVISIBLE_OR_SIGNING = {
+    "Some\u200eone": "U+200E",  # left-to-right mark
+    "\u200fSomeone": "U+200F",  # right-to-left mark
+    "Some\u202aone": "U+202A",  # left-to-right embedding
+    "Some\u202bone": "U+202B",  # right-to-left embedding
+    "Some\u202cone": "U+202C",  # pop directional formatting
+    "Some\u202done": "U+202D",  # left-to-right override
+    "Some\u202eone": "U+202E",  # right-to-left override
+    "Some\u200bone": "U+200B",  # zero-width space
+    "Some\u200cone": "U+200C",  # zero-width non-joiner
+    "Some\u200done": "U+200D",  # zero-width joiner
+    "Some\ue000one": "U+E000",  # private use
+    "Someone~~~~": "~~~",
+    "Someone~~~": "~~~",
+}
+
+
+@pytest.mark.parametrize("name", list(INVISIBLE_OR_SIGNING))
+@pytest.mark.parametrize("route", USER_ROUTES)
+def test_invisible_characters_and_signatures_are_400_over_http_without_asking_upstream(
+    listening, upstream, name, route
+):
+    response = httpx.get(listening + user_path(name) + route)
+    assert (response.status_code, response.headers["content-type"], upstream.total) == (
+        400,
+        PROBLEM,
+        0,
+    )
+    assert INVISIBLE_OR_SIGNING[name] in response.json()["detail"]
+
+
+def test_a_batch_refuses_each_such_name_without_asking_upstream(listening, upstream):
+    names = [".", "..", *INVISIBLE_OR_SIGNING]
+    query = quote("|".join(names), safe="")
+    response = httpx.get(f"{listening}/api/users?usernames={query}")
+    assert response.status_code == 200
+    entries = response.json()["users"]
+    assert [(e["username"], e["error"]["status"]) for e in entries] == [(n, 400) for n in names]
+    assert upstream.total == 0
 
 
 async def test_invalid_query_parameter_is_422_without_asking_upstream(api, upstream):

@@ -60,6 +60,28 @@ LINK: Final = "#t-outreach-staff a"
 TIMEOUT_MS: Final = 5000
 
 
+def ping(names: list[str], template: str = "ping") -> str:
+    """GADGET.md's ping: the names as numbered template parameters, ``{{ping|1=A|2=B}}``.
+
+    In MediaWiki's template syntax ``N=value`` sets parameter N whatever the value
+    holds, so a name with ``=`` stays a value, as positional parameters would not.
+    """
+    return "{{" + "|".join([template, *(f"{i}={name}" for i, name in enumerate(names, 1))]) + "}}"
+
+
+def pinged(text: str) -> list[str]:
+    """The names of a numbered ``{{ping|1=A|2=B}}``, checking that they are numbered 1, 2, ..."""
+    assert text.startswith("{{ping|")
+    assert text.endswith("}}")
+    params = text.removeprefix("{{ping|").removesuffix("}}").split("|")
+    names = []
+    for i, param in enumerate(params, 1):
+        number, _, name = param.partition("=")
+        assert number == str(i), text
+        names.append(name)
+    return names
+
+
 # --- serving, no browser ------------------------------------------------------
 
 
@@ -132,6 +154,17 @@ def test_script_is_served_the_same_whatever_the_dashboards(
         assert httpx.get(f"{url}/gadget/mw-shim.js").status_code == 404
         schema = httpx.get(f"{url}/openapi.json").json()
         assert not [path for path in schema["paths"] if path.startswith("/gadget")]
+
+
+def test_script_holds_nothing_a_wiki_rewrites_on_save(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    # MediaWiki's pre-save transform also runs on a script page (T34858): three tildes
+    # become the saving administrator's signature, subst: is expanded, and the pipe
+    # trick fills in [[A|]]. The wiki's copy must be the served script, byte for byte.
+    _, (answer,) = _scripts(make_settings(), clock, None, {})
+    for rewritten in ("~~~", "subst:", "|]]"):
+        assert rewritten not in answer.text
 
 
 def test_without_public_url_the_script_has_no_api_base(
@@ -320,11 +353,11 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     assert talk.get_attribute("href") == "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@")
 
     # One template pings every staff member of every active course.
-    ping = "{{ping|" + "|".join(answer["all_staff"]) + "}}"
+    copied = ping(answer["all_staff"])
     assert sorted(answer["all_staff"]) == sorted({n for s in expected.values() for n in s})
     dialog.get_by_role("button", name="Copy ping for all staff").click()
-    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
-    assert page.evaluate("navigator.clipboard.readText()") == ping
+    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {copied}")
+    assert page.evaluate("navigator.clipboard.readText()") == copied
 
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=OUTPUT / "gadget-dialog.png")
@@ -354,6 +387,19 @@ def test_nothing_for_a_user_without_courses(visit: Visit, service: str) -> None:
     assert page.locator(LINK).count() == 0
     assert page.locator("#p-tb li").count() == 2  # the demo's own tools, untouched
     assert visit.api_calls == [f"/api/users/{QUIET.replace(' ', '_')}/status"]
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize("user", [".", "..", "Bidi\u200eMark", "Signs~~~~"])
+def test_no_request_about_a_name_mediawiki_refuses(visit: Visit, service: str, user: str) -> None:
+    # In a URL's path "." and ".." would be /api/users/status or /api/: another request.
+    page = visit.page
+    page.goto(f"{service}/gadget/demo?user={quote(user)}")
+    assert page.evaluate("mw.config.get('wgRelevantUserName')") == user
+    page.wait_for_function("() => mw.config.get('outreachStaffLoaded') === true")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(LINK).count() == 0
+    assert visit.api_calls == []
     assert visit.errors == []
 
 
@@ -467,8 +513,7 @@ def test_courses_of_both_dashboards_each_labelled_and_linked(
         intro = dialog.locator("p").first.inner_text()
         assert intro == f"Active dashboard courses of {TWO_HATS} and their staff:"
         # The ping names every staff member of every course, once.
-        ping = dialog.locator(".outreach-staff-ping").inner_text()
-        staff = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+        staff = pinged(dialog.locator(".outreach-staff-ping").inner_text())
         assert sorted(staff) == sorted({n for *_, names in expected for n in names})
 
         OUTPUT.mkdir(exist_ok=True)
@@ -550,8 +595,8 @@ def test_a_wiki_the_second_dashboard_does_not_serve_costs_it_nothing(
 
 # --- staff names that could be wikitext ------------------------------------------
 
-#: Names no MediaWiki account can have (GADGET.md: left out of links and the ping),
-#: and things that are not names at all.
+#: Names MediaWiki refuses as usernames or would read as other names (GADGET.md: left
+#: out of links and the ping), and things that are not names at all.
 NOT_USERNAMES: Final[list[object]] = [
     "Evil}}{{Delete",
     "Pipe|Name",
@@ -568,8 +613,44 @@ NOT_USERNAMES: Final[list[object]] = [
     "\ud800 half a pair",
     None,
     42,
+    # MediaWikiTitleCodec: three tildes sign on save; "." and ".." are no titles; percent
+    # escapes and HTML entities are refused; a namespace prefix makes another title.
+    "Signs~~~~",
+    "Signs too~~~",
+    ".",
+    "..",
+    "Escaped%41Name",
+    "Entity&amp;Name",
+    "User talk:Spoofed",
+    "Talk:Spoofed",
+    ":Colon Spoofed",
+    # ...and it drops these bidirectional marks and embeddings from titles, so each
+    # would ping the name without it; UserNameUtils::isValid refuses them all.
+    "Bidi\u200eMark",
+    "\u200fBidi Mark",
+    "Bidi\u202aEmbed",
+    "Bidi\u202bEmbed",
+    "Bidi\u202cPop",
+    "Bidi\u202dOverride",
+    "Bidi\u202eOverride",
+    # UserNameUtils::isValid: zero-width and private-use characters, IPv4-shaped names.
+    "Zero\u200bWidth",
+    "Zero\u200cNon Joiner",
+    "Zero\u200dJoiner",
+    "Private\ue000Use",
+    "300.300.300.300",
 ]
-USERNAMES: Final = ["Good Staff", "Old:Timer@Wiki", "Zoë Åström"]
+#: Usernames, "=" included: old accounts may hold it ($wgInvalidUsernameCharacters
+#: stops only new ones), and "1=Someone" must not become the ping's parameter 1.
+USERNAMES: Final = [
+    "Good Staff",
+    "Old:Timer@Wiki",
+    "Zoë Åström",
+    "1=Someone",
+    "Some=One",
+    "Two Tildes~~",
+    "100% Staff",
+]
 
 
 #: A wikitext-free staff list where the test is not about names.
@@ -584,7 +665,7 @@ def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = Non
     must keep such names out of the page by itself.
     """
     staff: list[object] = [NOT_USERNAMES[0], USERNAMES[0], *NOT_USERNAMES[1:8], USERNAMES[1]]
-    staff += [*NOT_USERNAMES[8:], USERNAMES[2]]
+    staff += [*NOT_USERNAMES[8:20], USERNAMES[2], *NOT_USERNAMES[20:], *USERNAMES[3:]]
     if courses is None:
         course = {"course_slug": "Some_School/Some_Course", "course_title": "Some Course"}
         courses = [{**course, "staff": staff}]
@@ -651,16 +732,25 @@ def test_names_that_cannot_be_usernames_stay_out_of_links_and_ping(
         assert people.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
             "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@") for name in USERNAMES
         ]
-        ping = "{{ping|" + "|".join(USERNAMES) + "}}"
-        expect(dialog.locator(".outreach-staff-ping")).to_have_text(ping)
+        # Numbered parameters, as GADGET.md documents them: "1=Someone" is parameter 4.
+        expected = (
+            "{{ping|1=Good Staff|2=Old:Timer@Wiki|3=Zoë Åström|4=1=Someone|5=Some=One"
+            "|6=Two Tildes~~|7=100% Staff}}"
+        )
+        assert ping(USERNAMES) == expected
+        expect(dialog.locator(".outreach-staff-ping")).to_have_text(expected)
         dialog.get_by_role("button", name="Copy ping for all staff").click()
-        expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
-        assert page.evaluate("navigator.clipboard.readText()") == ping
+        expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {expected}")
+        assert page.evaluate("navigator.clipboard.readText()") == expected
 
         # Nothing of the rest reached the page, as text or as markup.
         text = dialog.inner_text()
-        for marker in ("Evil", "Pipe", "Spam", "Line", "Hash", "Slash", "192.0.2.7", "AAAA"):
+        markers = ["Evil", "Pipe", "Spam", "Line", "Hash", "Slash", "192.0.2.7", "AAAA"]
+        markers += ["Signs", "~~~", "Escaped", "Entity", "Spoofed", "Bidi", "Zero", "Private"]
+        markers += ["300.300", "\u200e", "\u200f", "\u202e", "\u200b"]
+        for marker in markers:
             assert marker not in text
+        assert "=." not in text  # neither "." nor ".." is a parameter
         assert dialog.locator("img").count() == 0
         assert visit.errors == []
         assert any("[outreach-staff] left out" in w for w in visit.warnings)
@@ -703,6 +793,38 @@ CRAFTED_COURSES: Final[list[tuple[dict[str, object], str, str | None]]] = [
         },
         "dashboard.example.org:8443",
         "https://dashboard.example.org:8443/courses/A_School/Elsewhere",
+    ),
+    # Hosts that are names of Object.prototype's own properties: still other dashboards,
+    # shown by their host like any other (GADGET.md).
+    (
+        {
+            "dashboard": "other",
+            "course_slug": "A_School/Proto",
+            "course_title": "Proto",
+            "url": "https://__proto__/courses/A_School/Proto",
+        },
+        "__proto__",
+        "https://__proto__/courses/A_School/Proto",
+    ),
+    (
+        {
+            "dashboard": "other",
+            "course_slug": "A_School/Constructor",
+            "course_title": "Constructor",
+            "url": "https://constructor:8443/courses/A_School/Constructor",
+        },
+        "constructor:8443",
+        "https://constructor:8443/courses/A_School/Constructor",
+    ),
+    (
+        {
+            "dashboard": "other",
+            "course_slug": "A_School/Constructor_Bare",
+            "course_title": "Constructor bare",
+            "url": "https://constructor/courses/A_School/Constructor_Bare",
+        },
+        "constructor",
+        "https://constructor/courses/A_School/Constructor_Bare",
     ),
     (
         {
@@ -755,6 +877,7 @@ def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
                 host = urlsplit(href).netloc
                 assert links.get_attribute("title") == f"The course on {host}"
         assert dialog.locator("img, b").count() == 0
+        assert "⧼" not in dialog.inner_text()  # no message looked up for another dashboard
         assert visit.errors == []
         OUTPUT.mkdir(exist_ok=True)
         dialog.page.screenshot(path=OUTPUT / "gadget-dialog-dashboard-labels.png")

@@ -19,9 +19,12 @@ dialog then shows the courses of both.
 
 Headless Chromium (Debian's) then reads real pages as a logged-in user who
 enabled the gadget in Special:Preferences and as an anonymous reader, in
-legacy Vector and Vector 2022, and the browser's network log says how many
-requests each page view sent to our service, that each said which wiki it came
-from, and that none carried cookies.
+every skin the package ships (legacy Vector, Vector 2022, MonoBook, Timeless
+and Minerva), and the browser's network log says how many requests each page
+view sent to our service, that each said which wiki it came from, and that
+none carried cookies. Minerva shows the Tools portlet only on user and user
+talk pages, as the page actions' overflow menu; on its Contributions page the
+gadget has nowhere to go and asks nothing.
 
 Expected values come from the documentation: the README's ``active-staff``
 example for Ama Twohats, and the stand-in's documented world. Without
@@ -69,7 +72,10 @@ from tests.support import (
 GADGET_MD: Final = Path(__file__).resolve().parent.parent / "GADGET.md"
 GADGET: Final = "ext.gadget.outreach-staff"
 LINK: Final = "#t-outreach-staff a"
-SKINS: Final = ("vector", "vector-2022")
+#: Every skin Debian's MediaWiki 1.39 ships (tests.mediawiki enables them all).
+SKINS: Final = ("vector", "vector-2022", "monobook", "timeless", "minerva")
+#: Minerva's overflow menu ("More"), which holds its Tools portlet (p-tb) on user pages.
+MINERVA_MORE: Final = "label[for='page-actions-overflow-checkbox']"
 TIMEOUT_MS: Final = 10_000
 
 # The README's example answer of GET /api/users/Ama_Twohats/active-staff, in its order.
@@ -91,6 +97,8 @@ ALL_STAFF: Final = [
     "Ngozi Eze",
     "Old:Timer@Wiki",
 ]
+# GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}.
+PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(ALL_STAFF, 1)) + "}}"
 # Their pages on the dashboard (README: a course's `url`), and their schools.
 COURSE_PATHS: Final = {
     "Tagalog Wikipedia Workshop": (
@@ -415,6 +423,13 @@ def anonymous(browser: Browser, wiki: MediaWiki, service: Service) -> Iterator[V
     opened.close()
 
 
+def show_tools(page: Page, skin: str) -> None:
+    """Open the menu that holds the Tools portlet where the skin hides it: Minerva's
+    overflow menu of page actions. Other skins show their Tools as they are."""
+    if skin == "minerva":
+        page.locator(MINERVA_MORE).click()
+
+
 def _status(name: str) -> str:
     return f"/api/users/{name.replace(' ', '_')}/status"
 
@@ -460,16 +475,28 @@ def test_wiki_sends_a_csp_that_allows_the_service_only_for_connections(
 # --- a user in an active course -------------------------------------------------
 
 
-@pytest.mark.parametrize("skin", SKINS)
-@pytest.mark.parametrize(
-    "title",
-    [f"User:{ACTIVE_USER}", f"User talk:{ACTIVE_USER}", f"Special:Contributions/{ACTIVE_USER}"],
+PAGES: Final = (
+    f"User:{ACTIVE_USER}",
+    f"User talk:{ACTIVE_USER}",
+    f"Special:Contributions/{ACTIVE_USER}",
 )
+#: Minerva renders its Tools (the overflow menu) only on user and user talk pages.
+WITH_TOOLS: Final = [
+    (title, skin)
+    for skin in SKINS
+    for title in PAGES
+    if not (skin == "minerva" and title.startswith("Special:"))
+]
+
+
+@pytest.mark.parametrize(("title", "skin"), WITH_TOOLS)
 def test_course_staff_dialog(
     visit: Visit, standin_server: StandinServer, wikiedu_upstream: Upstream, title, skin
 ) -> None:
     page = visit.open_with_gadget(title, useskin=skin)
     assert page.evaluate("mw.config.get('skin')") == skin
+    expect(page.locator(f"#p-tb {LINK}")).to_have_count(1)  # in the skin's Tools
+    show_tools(page, skin)
     link = page.get_by_role("link", name="Course staff", exact=True)
     expect(link).to_have_count(1)
     assert link.get_attribute("title") == "Staff of this user's active dashboard courses"
@@ -504,11 +531,10 @@ def test_course_staff_dialog(
         expected = page.evaluate("name => mw.util.getUrl('User talk:' + name)", name)
         assert person.get_attribute("href") == expected
 
-    ping = "{{ping|" + "|".join(ALL_STAFF) + "}}"
-    expect(dialog.locator("code")).to_have_text(ping)
+    expect(dialog.locator("code")).to_have_text(PING)
     dialog.get_by_role("button", name="Copy ping for all staff").click()
-    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {ping}")
-    assert page.evaluate("navigator.clipboard.readText()") == ping
+    expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {PING}")
+    assert page.evaluate("navigator.clipboard.readText()") == PING
 
     if title.startswith("User:"):
         OUTPUT.mkdir(exist_ok=True)
@@ -523,6 +549,21 @@ def test_course_staff_dialog(
     assert wikiedu_upstream.total == 0
     assert visit.context.cookies(visit.service.url)  # the session cookie would qualify...
     visit.check_no_credentials()  # ...but the gadget sends none
+    visit.check_no_errors()
+
+
+def test_nowhere_to_show_it_nothing_is_asked(visit: Visit) -> None:
+    # Minerva renders no Tools portlet on special pages (no page actions there), and
+    # mw.util.addPortletLink returns null for a portlet that is not on the page: the
+    # gadget, with nowhere to put its link, sends no request and adds nothing.
+    page = visit.open_with_gadget(f"Special:Contributions/{ACTIVE_USER}", useskin="minerva")
+    assert page.evaluate("mw.config.get('skin')") == "minerva"
+    assert page.evaluate("mw.config.get('wgRelevantUserName')") == ACTIVE_USER
+    assert page.locator("#p-tb").count() == 0
+    assert page.evaluate("mw.util.addPortletLink('p-tb', '#', 'x')") is None
+    expect(page.locator(LINK)).to_have_count(0)
+    assert page.locator("[class*='outreach-staff'], [id*='outreach-staff']").count() == 0
+    assert visit.service_paths() == []
     visit.check_no_errors()
 
 
@@ -584,6 +625,7 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
     skin: str,
 ) -> None:
     page = visit.open_with_gadget(f"User:{ACTIVE_USER}", useskin=skin)
+    show_tools(page, skin)
     page.locator(LINK).click()
     dialog = page.get_by_role("dialog", name=f"Course staff of {ACTIVE_USER}")
     expect(dialog).to_be_visible()
@@ -624,7 +666,10 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
     ping = dialog.locator("code").inner_text()
     assert ping.startswith("{{ping|")
     assert ping.endswith("}}")
-    pinged = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+    params = ping.removeprefix("{{ping|").removesuffix("}}").split("|")
+    numbers = [param.partition("=")[0] for param in params]
+    assert numbers == [str(i) for i in range(1, len(params) + 1)]
+    pinged = [param.partition("=")[2] for param in params]
     assert sorted(pinged) == sorted({n for *_, names in expected for n in names})
 
     OUTPUT.mkdir(exist_ok=True)
@@ -652,6 +697,7 @@ def test_staff_link_opens_the_talk_page(visit: Visit) -> None:
 @pytest.mark.parametrize("skin", SKINS)
 def test_keyboard_and_screen_reader_basics(visit: Visit, skin) -> None:
     page = visit.open_with_gadget(f"User:{ACTIVE_USER}", useskin=skin)
+    show_tools(page, skin)
     link = page.get_by_role("link", name="Course staff", exact=True)
     assert link.get_attribute("aria-haspopup") == "dialog"
     expect(link).to_have_attribute("aria-expanded", "false")
@@ -782,7 +828,7 @@ def test_translation_set_through_mw_messages(visit: Visit, translated: None) -> 
     link.click()
     dialog = page.get_by_role("dialog", name=f"Encadrants des cours de {ACTIVE_USER}")
     expect(dialog).to_be_visible()
-    expect(dialog.locator("code")).to_have_text("{{notif|" + "|".join(ALL_STAFF) + "}}")
+    expect(dialog.locator("code")).to_have_text(PING.replace("{{ping|", "{{notif|"))
     expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_be_visible()
     assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
     visit.check_no_errors()

@@ -22,9 +22,21 @@ def test_sharp_s_is_not_expanded():
     assert canonical_username("ßeta") == "ßeta"
 
 
-@pytest.mark.parametrize("name", ["Kai+Lani Makoa", "Percent%Editor", "Old:Timer@Wiki", "A=B"])
+@pytest.mark.parametrize(
+    "name", ["Kai+Lani Makoa", "Percent%Editor", "Old:Timer@Wiki", "A=B", "1=Someone", "Tilde~~"]
+)
 def test_legacy_and_punctuated_names_are_accepted(name):
+    # Old accounts may hold @ : > = ($wgInvalidUsernameCharacters only stops new ones), and
+    # MediaWiki's titles refuse three tildes in a row, not one or two.
     assert canonical_username(name) == name
+
+
+# What MediaWikiTitleCodec::splitTitleString turns into "_": a space in a username.
+@pytest.mark.parametrize(
+    "spaced", ["A\u00a0B", "A\u1680B", "A\u180eB", "A\u2003B", "A\u202fB", "A\u205fB", "A\u3000B"]
+)
+def test_what_mediawiki_titles_read_as_a_space_is_a_space(spaced):
+    assert canonical_username(spaced) == "A B"
 
 
 @pytest.mark.parametrize(
@@ -48,6 +60,31 @@ def test_legacy_and_punctuated_names_are_accepted(name):
         "é" * 128,
         "127.0.0.1",
         "2001:db8::1",
+        # UserNameUtils::isIP: anything shaped like an IPv4 address.
+        "300.300.300.300",
+        "192.0.2.xxx",
+        # MediaWikiTitleCodec: relative paths and signatures are no titles.
+        ".",
+        "..",
+        " ._ ",
+        "Foo~~~",
+        "Foo~~~~",
+        "~~~~~",
+        # MediaWikiTitleCodec strips these bidirectional marks and embeddings...
+        "Foo\u200e",
+        "\u200fFoo",
+        "Foo\u202aBar",
+        "Foo\u202bBar",
+        "Foo\u202cBar",
+        "Foo\u202dBar",
+        "Foo\u202eBar",
+        # ...and UserNameUtils::isValid refuses them, zero-width ones and private use.
+        "Zero\u200bWidth",
+        "Zero\u200cNon Joiner",
+        "Zero\u200dJoiner",
+        "Private\ue000Use",
+        "Private\uf8ffUse",
+        "C1\x85Control",
     ],
 )
 def test_impossible_usernames_are_rejected(raw):

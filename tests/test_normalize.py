@@ -135,8 +135,9 @@ def test_sample_roster_staff_are_role_one_and_up():
 
 # Roster rows as the dashboard might send them if anything upstream let them in. The
 # README: a roster keeps only names a MediaWiki account can have (not empty, at most 255
-# bytes, not an IP address, none of / # < > [ ] | { } and no control characters), each
-# in its canonical form (underscores as spaces, first letter upper-case).
+# bytes, not an IP address, not . or .., no ~~~, none of / # < > [ ] | { }, no control,
+# zero-width, bidirectional or private-use characters), each in its canonical form
+# (underscores as spaces, first letter upper-case).
 HOSTILE_ROSTER = [
     ("Good Staff", 1),
     ("Old:Timer@Wiki", 2),
@@ -157,6 +158,12 @@ HOSTILE_ROSTER = [
     ("  _ ", 1),
     ("A" * 256, 1),
     ("\u00e9" * 128, 1),  # 256 bytes of UTF-8 in 128 letters
+    (".", 1),
+    ("..", 1),
+    ("Signs~~~~", 1),
+    ("Good Staff\u200e", 1),  # MediaWiki's titles drop the mark: read as Good Staff
+    ("Right\u202eLeft", 1),
+    ("Zero\u200bWidth", 1),
 ]
 
 
@@ -179,7 +186,8 @@ def test_roster_leaves_out_names_no_account_can_have():
 def test_roster_names_carry_no_wikitext():
     names = [m.username for m in _roster(HOSTILE_ROSTER).members]
     for name in names:
-        assert not set(name) & set("{}|[]<>/#\n\t")
+        assert not set(name) & set("{}|[]<>/#\n\t\u200b\u200e\u202e")
+        assert "~~~" not in name
 
 
 def test_a_roster_name_of_255_bytes_is_kept():

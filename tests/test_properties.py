@@ -22,6 +22,9 @@ from outreach_standin import number_to_human
 FORBIDDEN = "/#<>[]|{}"
 # Every Cc character (C0, DEL, C1), and U+FFFD, which only a decoding error produces.
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\ufffd"]
+# Zero-width characters and bidirectional marks and embeddings (UserNameUtils::isValid
+# refuses them; MediaWikiTitleCodec strips U+200E, U+200F, U+202A-U+202E from titles).
+INVISIBLE = [chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F))]
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
 # Name characters: anything printable but separators (spaces are added on purpose
@@ -113,10 +116,15 @@ def test_canonical_names_are_nfc(raw):
     raw=raw_names,
     # A forbidden character is followed by a plain letter, so NFC cannot fold it
     # into a composite ("<" + U+0338).
-    bad=st.one_of(st.sampled_from(FORBIDDEN).map(lambda c: c + "x"), st.sampled_from(CONTROLS)),
+    bad=st.one_of(
+        st.sampled_from(FORBIDDEN).map(lambda c: c + "x"),
+        st.sampled_from(CONTROLS),
+        st.sampled_from(INVISIBLE),
+        st.just("~~~"),
+    ),
     at=st.integers(min_value=0),
 )
-def test_forbidden_and_control_characters_are_refused(raw, bad, at):
+def test_forbidden_control_and_invisible_characters_are_refused(raw, bad, at):
     at %= len(raw) + 1
     with pytest.raises(InvalidName):
         canonical_username(raw[:at] + bad + raw[at:])
@@ -140,16 +148,21 @@ def test_ip_addresses_are_refused(address):
 
 
 @SETTINGS
-@given(raw=st.one_of(raw_names, st.text(max_size=300), st.text(FORBIDDEN + "ab _\x00", max_size=8)))
+@given(
+    raw=st.one_of(
+        raw_names, st.text(max_size=300), st.text(FORBIDDEN + "ab _.~\x00\u200e", max_size=8)
+    )
+)
 @example("a<\u0338b")  # NFC folds "<" + U+0338 into U+226E, which MediaWiki allows
 def test_accepted_names_are_clean_and_short(raw):
     name = accepted(raw)
     assert (
-        set(name) & set(FORBIDDEN),
+        set(name) & set(FORBIDDEN + "".join(INVISIBLE)),
         any(unicodedata.category(ch) == "Cc" for ch in name),
         len(name.encode()) <= MAX_USERNAME_BYTES,
         name == name.strip() and "  " not in name and "_" not in name,
-    ) == (set(), False, True, True)
+        "~~~" in name or name in (".", ".."),
+    ) == (set(), False, True, True, False)
 
 
 # ---- number_to_human round trips -----------------------------------------------------------

@@ -23,9 +23,20 @@ from outreach_helper.errors import InvalidName
 
 MAX_USERNAME_BYTES = 255
 MAX_SLUG_BYTES = 1024
-# MediaWiki's $wgLegalTitleChars forbids these in any title, so in any username.
+# MediaWiki's $wgLegalTitleChars forbids these in any title, so in any username
+# ("/" is refused by UserNameUtils::isValid: it would make a subpage).
 _FORBIDDEN = frozenset("/#<>[]|{}")
-_WHITESPACE_RUN = re.compile(r"[\s_]+")
+# What MediaWikiTitleCodec::splitTitleString turns into one "_" (a space in a username):
+# Python's \s also holds control characters (refused before) and misses U+180E.
+_WHITESPACE_RUN = re.compile("[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+# Invisible characters no MediaWiki username holds (UserNameUtils::isValid's list, less the
+# spaces above, which titles turn into spaces first): zero-width space, non-joiner and joiner
+# (U+200B-U+200D), and the bidirectional marks and embeddings U+200E, U+200F and
+# U+202A-U+202E, which MediaWikiTitleCodec strips: a name holding one is read as another.
+# Also private-use characters (U+E000-U+F8FF), in the same list.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\ue000-\uf8ff]")
+# UserNameUtils::isIP: besides real addresses, anything shaped like IPv4 (and "1.2.3.xxx").
+_IPV4_SHAPED = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.(?:xxx|[0-9]{1,3})")
 _TOO_LONG = f"usernames are at most {MAX_USERNAME_BYTES} bytes of UTF-8"
 # Campaign#set_slug keeps /^[\p{L}0-9_]+$/: any letter, the ASCII digits, "_".
 _CAMPAIGN = re.compile(r"(?:[^\W\d_]|[0-9_])+")
@@ -36,6 +47,8 @@ def _has_control(text: str) -> bool:
 
 
 def _is_ip_address(text: str) -> bool:
+    if _IPV4_SHAPED.fullmatch(text):
+        return True
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -52,13 +65,15 @@ def _upper_first(text: str) -> str:
 def canonical_username(raw: str) -> str:
     """Return the MediaWiki-canonical form of ``raw``.
 
-    Underscores become spaces, runs of white space collapse to one space, the
-    text is NFC-normalized and its first letter upper-cased. The limit of
-    255 bytes of UTF-8 applies to ``raw`` as written, before any collapsing.
+    Underscores and what MediaWiki's titles count as white space become
+    spaces, runs of them collapse to one space, the text is NFC-normalized and
+    its first letter upper-cased. The limit of 255 bytes of UTF-8 applies to
+    ``raw`` as written, before any collapsing.
 
     Raises:
-        InvalidName: the name is empty, too long, an IP address, or contains a
-            character no MediaWiki username can hold.
+        InvalidName: the name is empty, too long, an IP address, ``.`` or ``..``,
+            holds ``~~~``, or contains a character no MediaWiki username can
+            hold (title-illegal, control, zero-width, bidirectional or private-use).
     """
     if len(raw) > MAX_USERNAME_BYTES:  # a character is at least a byte: refused unremembered
         raise InvalidName(_TOO_LONG)
@@ -71,12 +86,20 @@ def _canonical_username(raw: str) -> str:
         raise InvalidName("usernames cannot contain control characters")
     if len(raw.encode("utf-8")) > MAX_USERNAME_BYTES:
         raise InvalidName(_TOO_LONG)
-    name = unicodedata.normalize("NFC", _WHITESPACE_RUN.sub(" ", raw).strip())
+    invisible = _INVISIBLE.search(raw)
+    if invisible:
+        raise InvalidName(f"usernames cannot contain U+{ord(invisible.group()):04X}")
+    name = unicodedata.normalize("NFC", _WHITESPACE_RUN.sub(" ", raw).strip(" "))
     if not name:
         raise InvalidName("the username is empty")
     bad = sorted(_FORBIDDEN.intersection(name))
     if bad:
         raise InvalidName(f"usernames cannot contain {' '.join(bad)}")
+    if name in (".", ".."):
+        # MediaWiki refuses these titles, and in a URL they are the directory itself or its parent.
+        raise InvalidName("a username cannot be . or ..")
+    if "~~~" in name:
+        raise InvalidName("usernames cannot contain ~~~ (a signature in wikitext)")
     if _is_ip_address(name):
         raise InvalidName("IP addresses are not usernames")
     # Upper-casing can itself denormalize (dotless i U+0131 + U+0301 becomes "I" + U+0301, whose

@@ -4,17 +4,19 @@
  * On User:, User talk:, Special:Contributions and Special:DeletedContributions
  * pages of a user enrolled in an active course on a dashboard the service asks
  * (the Outreach Dashboard, the Wiki Education Dashboard), adds a "Course staff"
- * link to the page tools. The link opens a dialog listing the active courses
- * (linked to their pages, each labelled with its dashboard) with their staff
- * (linked to their user talk pages), and a button that copies {{ping|A|B|C}}
- * for all staff. A name that cannot be a MediaWiki username is left out of
- * both: it could be wikitext.
+ * link to the page tools (the Tools portlet, p-tb). The link opens a dialog
+ * listing the active courses (linked to their pages, each labelled with its
+ * dashboard) with their staff (linked to their user talk pages), and a button
+ * that copies {{ping|1=A|2=B|3=C}} for all staff. A name that MediaWiki would
+ * refuse as a username, or read as another one, is left out of both: it could
+ * be wikitext, sign the message (three tildes) or ping someone else.
  *
- * Requests: one status request per page view; a second one (the staff) only
- * when the user has an active course. Both say which wiki this is (wiki=, its
- * wgServerName), so dashboards that serve other wikis are not asked. Nothing
- * else, and no cookies are sent. Errors are logged to the console, never shown
- * to readers.
+ * Requests: none on a page without the Tools portlet (Minerva has it only on
+ * user and user talk pages); otherwise one status request per page view, and a
+ * second one (the staff) only when the user has an active course. Both say
+ * which wiki this is (wiki=, its wgServerName), so dashboards that serve other
+ * wikis are not asked. Nothing else, and no cookies are sent. Errors are logged
+ * to the console, never shown to readers.
  *
  * Setup, translation and configuration: GADGET.md of outreach-dashboard-helper.
  * Dependencies: mediawiki.util. Syntax: ES5 only, because MediaWiki 1.39 checks
@@ -31,10 +33,26 @@
 	var SERVED_API = /*@OUTREACH_API_BASE@*/null;
 	var TIMEOUT_MS = 10000;
 	var PREFIX = 'outreach-staff';
-	// What no MediaWiki username holds, as the service checks it: the characters MediaWiki
-	// forbids in every title, control characters, U+FFFD, and halves of surrogate pairs.
-	var NOT_IN_USERNAMES = /[\/#<>\[\]|{}\u0000-\u001f\u007f-\u009f\ufffd]/;
+	// The portlet the link goes into: the Tools of every skin. Minerva renders it, as the
+	// page actions' overflow menu, only on user and user talk pages.
+	var PORTLET = 'p-tb';
+	// MediaWiki's rules for usernames (UserNameUtils::isValid, and the title rules of
+	// MediaWikiTitleCodec it applies). What titles read as white space is one space:
+	var TITLE_SPACES = /[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
+	// No username holds "/", what no title holds ($wgLegalTitleChars), control characters,
+	// the zero-width U+200B-U+200D, the bidirectional marks and embeddings U+200E, U+200F,
+	// U+202A-U+202E (titles drop them: the name would be read as another), private use
+	// and U+FFFD; nor, below, halves of surrogate pairs, percent escapes or HTML entities.
+	var NOT_IN_USERNAMES = /[\/#<>\[\]|{}\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\ue000-\uf8ff\ufffd]/;
 	var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+	var TITLE_ESCAPES = /%[0-9A-Fa-f]{2}|&[A-Za-z0-9\u0080-\uffff]+;/;
+	// Three tildes, a signature on save. Never written out here: MediaWiki's pre-save
+	// transform would sign this page itself where a wiki saves it (T34858).
+	var SIGNATURE = /~{3}/;
+	// UserNameUtils::isIP: besides real addresses, anything shaped like IPv4.
+	var IPV4_SHAPED = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:xxx|\d{1,3})$/;
+	// A namespace prefix, as MediaWikiTitleCodec splits one off ("User talk:X" is no username).
+	var PREFIXED = /^(.+?)_*:_*(.*)$/;
 	var MAX_USERNAME_BYTES = 255;
 	// The dashboards known by name (their message keys); any other is shown by its host.
 	var KNOWN_DASHBOARDS = {
@@ -95,6 +113,11 @@
 		'  color: var( --color-subtle, #54595d ); }'
 	].join( '\n' );
 
+	/** `map[ key ]` if `map` has it as its own property, else null (never Object.prototype's). */
+	function own( map, key ) {
+		return map && Object.prototype.hasOwnProperty.call( map, key ) ? map[ key ] : null;
+	}
+
 	function warn() {
 		var args = Array.prototype.slice.call( arguments );
 		mw.log.warn.apply( mw.log, [ '[outreach-staff]' ].concat( args ) );
@@ -123,10 +146,10 @@
 		return base ? trimSlash( base ) : null;
 	}
 
-	/** Whether this page is about one (registered) user. */
+	/** The user this page is about, if it is about one registered user. */
 	function relevantUser() {
-		var user = mw.config.get( 'wgRelevantUserName' );
-		if ( !user || mw.util.isIPAddress( user, true ) ) {
+		var user = username( mw.config.get( 'wgRelevantUserName' ) );
+		if ( !user ) {
 			return null;
 		}
 		var ns = mw.config.get( 'wgNamespaceNumber' );
@@ -138,34 +161,48 @@
 	}
 
 	/**
-	 * Whether `name` could be a MediaWiki username: not empty, not an IP address, at most
-	 * 255 bytes, and none of / # < > [ ] | { } or control characters. Only such names go
-	 * into links and into the {{ping|...}} text, where anything else could be wikitext.
+	 * `name` as a MediaWiki username (white space as single spaces, NFC), or null where
+	 * MediaWiki would refuse it as one or read it as another name: empty, an IP address,
+	 * "." or "..", over 255 bytes, with three tildes (a signature), a namespace prefix or a
+	 * character above. Only such names go into links and into the {{ping|...}} text.
 	 */
-	function isUsername( name ) {
+	function username( name ) {
 		if ( typeof name !== 'string' || NOT_IN_USERNAMES.test( name ) || LONE_SURROGATE.test( name ) ) {
-			return false;
+			return null;
 		}
-		var canonical = name.replace( /[\s_]+/g, ' ' ).trim();
+		var canonical = name.replace( TITLE_SPACES, ' ' ).replace( /^ | $/g, '' );
 		if ( canonical.normalize ) {
 			canonical = canonical.normalize( 'NFC' );
 		}
-		if ( !canonical || mw.util.isIPAddress( canonical, true ) ) {
-			return false;
+		if ( !canonical || canonical === '.' || canonical === '..' || canonical.charAt( 0 ) === ':' ||
+			SIGNATURE.test( canonical ) || TITLE_ESCAPES.test( canonical ) ||
+			IPV4_SHAPED.test( canonical ) || mw.util.isIPAddress( canonical, true )
+		) {
+			return null;
+		}
+		var prefixed = PREFIXED.exec( canonical.replace( / /g, '_' ) );
+		if ( prefixed && own( mw.config.get( 'wgNamespaceIds' ), prefixed[ 1 ].toLowerCase() ) !== null ) {
+			return null;
 		}
 		// UTF-8 bytes: each %XX of the encoding is one byte, every other character one.
-		return encodeURIComponent( canonical ).replace( /%[0-9A-F]{2}/g, '.' ).length <= MAX_USERNAME_BYTES;
+		var bytes = encodeURIComponent( canonical ).replace( /%[0-9A-F]{2}/g, '.' ).length;
+		return bytes <= MAX_USERNAME_BYTES ? canonical : null;
 	}
 
 	/** The staff answer with every name that cannot be a username left out (and counted). */
 	function onlyUsernames( data ) {
 		var skipped = 0;
 		function keep( names ) {
-			return ( Array.isArray( names ) ? names : [] ).filter( function ( name ) {
-				var ok = isUsername( name );
-				skipped += ok ? 0 : 1;
-				return ok;
+			var kept = [];
+			( Array.isArray( names ) ? names : [] ).forEach( function ( name ) {
+				var valid = username( name );
+				if ( valid === null ) {
+					skipped += 1;
+				} else if ( kept.indexOf( valid ) === -1 ) {
+					kept.push( valid );
+				}
 			} );
+			return kept;
 		}
 		var clean = {
 			all_staff: keep( data.all_staff ),
@@ -244,7 +281,7 @@
 	/** What a course's dashboard is called: a known one by name, any other by its host. */
 	function dashboardLabel( course ) {
 		if ( course.page ) {
-			var key = KNOWN_DASHBOARDS[ course.page.host.toLowerCase() ];
+			var key = own( KNOWN_DASHBOARDS, course.page.host.toLowerCase() );
 			return key ? msg( key ) : course.page.host;
 		}
 		// No usable page: the service's name for the dashboard, if it is one.
@@ -269,8 +306,15 @@
 		return String( slug ).split( '/' )[ 0 ].replace( /_/g, ' ' );
 	}
 
+	/**
+	 * {{ping|1=A|2=B}}: numbered parameters, so that a name holding "=" (old accounts may)
+	 * is a value, never the name of a parameter.
+	 */
 	function pingText( staff ) {
-		return '{{' + [ msg( 'outreach-staff-ping-template' ) ].concat( staff ).join( '|' ) + '}}';
+		var params = staff.map( function ( name, i ) {
+			return ( i + 1 ) + '=' + name;
+		} );
+		return '{{' + [ msg( 'outreach-staff-ping-template' ) ].concat( params ).join( '|' ) + '}}';
 	}
 
 	function el( tag, attrs, children ) {
@@ -413,7 +457,7 @@
 
 	function addLink( user, data ) {
 		var item = mw.util.addPortletLink(
-			'p-tb', '#', msg( 'outreach-staff-portlet' ), 't-' + PREFIX,
+			PORTLET, '#', msg( 'outreach-staff-portlet' ), 't-' + PREFIX,
 			msg( 'outreach-staff-portlet-tooltip' )
 		);
 		if ( !item ) {
@@ -454,10 +498,17 @@
 			warn( 'no API base URL: set mw.config outreachStaffApi' );
 			return null;
 		}
-		setDefaultMessages();
-		// Request 1: is there anything to show? Request 2, only then: the staff,
-		// fetched now so the dialog opens at once, and kept for every later click.
-		return getJSON( userUrl( api, user, 'status' ) ).then( function ( status ) {
+		return domReady().then( function () {
+			if ( !document.getElementById( PORTLET ) ) {
+				// Nowhere to show the link (Minerva outside user and user talk pages): ask nothing.
+				mw.log( '[outreach-staff] no ' + PORTLET + ' portlet on this page: nothing asked' );
+				return null;
+			}
+			setDefaultMessages();
+			// Request 1: is there anything to show? Request 2, only then: the staff,
+			// fetched now so the dialog opens at once, and kept for every later click.
+			return getJSON( userUrl( api, user, 'status' ) );
+		} ).then( function ( status ) {
 			if ( !status || !( status.active_course_count > 0 ) ) {
 				return null;
 			}
@@ -465,11 +516,8 @@
 				if ( !data || !Array.isArray( data.courses ) || data.courses.length === 0 ) {
 					return null;
 				}
-				var staff = onlyUsernames( data );
-				return domReady().then( function () {
-					mw.util.addCSS( STYLES );
-					addLink( user, staff );
-				} );
+				mw.util.addCSS( STYLES );
+				addLink( user, onlyUsernames( data ) );
 			} );
 		} );
 	}

@@ -38,6 +38,30 @@ API_PLACEHOLDER: Final = "/*@OUTREACH_API_BASE@*/null"
 JAVASCRIPT: Final = "text/javascript; charset=utf-8"
 SCRIPT_CACHE: Final = "public, max-age=3600"
 DEMO_CACHE: Final = "no-cache"
+#: ``wgNamespaceIds`` of an English wiki with MediaWiki's default namespaces (its
+#: canonical names and the ``Image`` aliases), as the demo page's ``mw.config`` has it.
+DEMO_NAMESPACE_IDS: Final = {
+    "media": -2,
+    "special": -1,
+    "": 0,
+    "talk": 1,
+    "user": 2,
+    "user_talk": 3,
+    "project": 4,
+    "project_talk": 5,
+    "file": 6,
+    "file_talk": 7,
+    "image": 6,
+    "image_talk": 7,
+    "mediawiki": 8,
+    "mediawiki_talk": 9,
+    "template": 10,
+    "template_talk": 11,
+    "help": 12,
+    "help_talk": 13,
+    "category": 14,
+    "category_talk": 15,
+}
 DEMO_VIEWS: Final = ("user", "talk", "contributions")
 #: The wiki the demo page plays by default (its ``wgServerName``): by default
 #: both dashboards serve it, so the demo shows courses from each.
@@ -105,6 +129,7 @@ def _demo_page(name: str, view: str, wiki: str) -> dict[str, object]:
         "wgArticlePath": "/wiki/$1",
         "wgCanonicalNamespace": canonical,
         "wgCanonicalSpecialPageName": special,
+        "wgNamespaceIds": DEMO_NAMESPACE_IDS,
         "wgNamespaceNumber": namespace,
         "wgPageName": page,
         "wgRelevantUserName": name or None,
