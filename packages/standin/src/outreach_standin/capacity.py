@@ -25,19 +25,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from outreach_standin.endpoints import ENDPOINTS, is_int, is_number
 from outreach_standin.responses import HTML, respond
 
 # Passenger's default PassengerMaxRequestQueueSize.
 DEFAULT_QUEUE = 100
-ENDPOINT_NAMES = (
-    "user_profile",
-    "user_stats",
-    "course",
-    "users",
-    "active_courses",
-    "campaign_users",
-    "other",
-)
 MAX_SERVICE_MS = 60_000.0
 PLAN_KEYS = {"workers", "queue", "service_ms", "slowdown"}
 
@@ -67,21 +59,21 @@ class CapacityPlan:
         if extra := set(body) - PLAN_KEYS:
             raise ValueError(f"unknown keys: {sorted(extra)}")
         workers = body.get("workers")
-        if workers is not None and (not _is_int(workers) or workers < 1):
+        if workers is not None and (not is_int(workers) or workers < 1):
             raise ValueError("workers must be null (off) or an integer >= 1")
         queue = body.get("queue", DEFAULT_QUEUE)
-        if not _is_int(queue) or queue < 0:
+        if not is_int(queue) or queue < 0:
             raise ValueError("queue must be an integer >= 0")
         service_ms = body.get("service_ms", {})
         if not isinstance(service_ms, dict):
             raise ValueError("service_ms must be an object of endpoint: milliseconds")
         for name, ms in service_ms.items():
-            if name not in ENDPOINT_NAMES:
-                raise ValueError(f"unknown endpoint {name!r}; expected one of {ENDPOINT_NAMES}")
-            if not _is_number(ms) or not 0 <= ms <= MAX_SERVICE_MS:
+            if name not in ENDPOINTS:
+                raise ValueError(f"unknown endpoint {name!r}; expected one of {ENDPOINTS}")
+            if not is_number(ms) or not 0 <= ms <= MAX_SERVICE_MS:
                 raise ValueError(f"service_ms.{name} must be within 0..{MAX_SERVICE_MS:g}")
         slowdown = body.get("slowdown", 1.0)
-        if not _is_number(slowdown) or not 0 < slowdown <= 100:
+        if not is_number(slowdown) or not 0 < slowdown <= 100:
             raise ValueError("slowdown must be a number within (0, 100]")
         return cls(workers, queue, {k: float(v) for k, v in service_ms.items()}, float(slowdown))
 
@@ -96,14 +88,6 @@ class CapacityPlan:
             "service_ms": dict(self.service_ms),
             "slowdown": self.slowdown,
         }
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def agent_of(user_agent: str | None) -> str:

@@ -16,19 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from outreach_standin.capacity import CapacityPlan, Traffic
+from outreach_standin.endpoints import ENDPOINTS
 from outreach_standin.faults import FaultPlan
 from outreach_standin.model import World
-
-# Counter names: one per upstream endpoint, plus everything else ("other").
-ENDPOINTS = (
-    "user_profile",
-    "user_stats",
-    "course",
-    "users",
-    "active_courses",
-    "campaign_users",
-    "other",
-)
 
 
 class StandinControl:

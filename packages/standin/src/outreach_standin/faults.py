@@ -21,19 +21,12 @@ from urllib.parse import urlsplit
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from outreach_standin.endpoints import ENDPOINTS, is_int
 from outreach_standin.instances import OUTREACH, Instance
 from outreach_standin.responses import HTML, JSON, error_500_html, maintenance_html, respond
 
 # What a fault may target: every upstream endpoint, or one.
-FAULT_ENDPOINTS = (
-    "all",
-    "user_profile",
-    "user_stats",
-    "course",
-    "users",
-    "active_courses",
-    "campaign_users",
-)
+FAULT_ENDPOINTS = ("all", *(name for name in ENDPOINTS if name != "other"))
 FAULT_MODES = (
     "none",
     "drop",
@@ -131,16 +124,16 @@ class FaultPlan:
         times = body.get("times")
         retry_after = body.get("retry_after", 1)
         slow = body.get("slow_seconds", 5.0)
-        if times is not None and not _is_int(times):
+        if times is not None and not is_int(times):
             raise ValueError("times must be null or an integer")
-        if not _is_int(retry_after):
+        if not is_int(retry_after):
             raise ValueError("retry_after must be an integer")
         if not isinstance(slow, int | float) or isinstance(slow, bool):
             raise ValueError("slow_seconds must be a number")
         redirect_status = body.get("redirect_status", 301)
         status = body.get("status", 503)
         base = body.get("redirect_base")
-        if not _is_int(redirect_status) or not _is_int(status):
+        if not is_int(redirect_status) or not is_int(status):
             raise ValueError("redirect_status and status must be integers")
         if base is not None and not isinstance(base, str):
             raise ValueError("redirect_base must be a string or null")
@@ -158,10 +151,6 @@ class FaultPlan:
     def matches(self, endpoint: str) -> bool:
         """Whether this plan applies to a request of ``endpoint``."""
         return self.mode != "none" and self.endpoint in ("all", endpoint)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _DropResponse(Response):
