@@ -163,9 +163,10 @@ def drive(
         upstream.fault(mode, times=1, **options)
         traffic.user(f"Fault Victim {mode}")
         traffic.user(f"Breaker Reset {mode}")
-    # A stale entry whose background refresh fails.
+    # A stale entry whose background refresh fails (every document failing from here
+    # on: a single failure could be taken by another request before the refresh).
     clock.advance(3600 + 1)
-    upstream.fault("error500", times=1)
+    upstream.fault("error500")
     traffic.user(w.MARTA)
     # Malformed requests and an unsupported upgrade, straight onto the socket.
     traffic.name("Raw Space Name", "Ws_Upgrade_Name")
