@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -113,6 +114,14 @@ class Upstream:
         """Requests served at once, queued, refused, with a cookie; per User-Agent product."""
         traffic: dict[str, Any] = self._http.get("/__standin/traffic").json()
         return traffic
+
+    def quiet(self, patience: float = 15.0) -> None:
+        """Wait until no request of an earlier test is still being served (a slow
+        fault outlives the test that timed out on it), then zero the traffic counts."""
+        deadline = time.monotonic() + patience
+        while self.traffic()["in_flight"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._http.post("/__standin/traffic/reset").raise_for_status()
 
     def ours(self) -> dict[str, int]:
         """The traffic of requests this service sent (its User-Agent's product)."""

@@ -233,6 +233,7 @@ async def test_two_instances_sharing_redis_hold_at_most_two_of_the_dashboards_wo
     make_settings, upstream, standin_server, redis_server
 ):
     upstream.capacity(4, service_ms=SERVICE_MS)
+    upstream.quiet()
     settings = make_settings(redis_url=redis_server.url, upstream_concurrency=2)
     names = list(standin_server.world.usernames_with_courses[:24])
     async with (
@@ -251,6 +252,7 @@ async def test_one_instance_without_redis_holds_at_most_its_own_bound(
     make_settings, upstream, standin_server
 ):
     upstream.capacity(4, service_ms=SERVICE_MS)
+    upstream.quiet()
     names = list(standin_server.world.usernames_with_courses[:16])
     async with serving(create_app(make_settings(upstream_concurrency=2))) as api:
         await asyncio.gather(*(api.get(status_of(name)) for name in names))
@@ -264,6 +266,7 @@ async def test_a_timed_out_request_keeps_its_slot_while_the_dashboard_may_still_
     dashboard = DashboardClient(
         make_settings(upstream_concurrency=1, upstream_retries=1, upstream_timeout=0.4)
     )
+    upstream.quiet()
     upstream.fault("slow", slow_seconds=0.6, times=1)  # busy until 0.6 s, we give up at 0.4 s
     with pytest.raises(errors.UpstreamTimeout):
         await dashboard.fetch(USER, w.MARTA)

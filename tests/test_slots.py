@@ -132,3 +132,13 @@ async def test_gates_of_two_instances_let_at_most_the_limit_in_at_once(instances
     release.set()
     await asyncio.gather(*tasks)
     assert (held_while_full, most) == (LIMIT, LIMIT)
+
+
+async def test_a_late_reply_is_asked_again_not_taken_for_an_absent_redis(instances):
+    # A claim whose reply came too late may have been written: the same token again is
+    # the same lease, so the instances keep counting together.
+    a, b = instances
+    assert await a.claim("a1", LIMIT, BULK) is True
+    again = await a.claim("a1", LIMIT, BULK)  # as after a late reply
+    others = [await b.claim("b1", LIMIT, BULK), await b.claim("b2", LIMIT, BULK)]
+    assert (again, others, a.process_limit(LIMIT)) == (True, [True, False], LIMIT)

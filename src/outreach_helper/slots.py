@@ -18,7 +18,7 @@ that way; this extends the rule across processes.
 
 Without Redis (the embedded store: one process) the ledger says yes to every
 claim and the process's own ``Gate`` is the whole bound. While a configured
-Redis is away (an error, or a reply later than its short timeout), it says yes
+Redis is away (it cannot be reached; a late reply is only asked again), it says yes
 too, but each process then lets only one request into flight
 (``process_limit``): the instances cannot count together, and one each is the
 most that stays gentle however many there are (two instances: two).
@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from outreach_helper.budget import Priority
 from outreach_helper.redis_client import connect
@@ -157,6 +158,11 @@ class RedisLedger:
                 keys=[self._leases, self._waiters],
                 args=[token, limit, self._lease_ms, interactive, WAITER_MARK_MS],
             )
+        except RedisTimeoutError:
+            # A late reply, not an absent Redis: the claim may even have been
+            # written. Claiming again with the same token is the same lease, so
+            # ask again rather than stop counting with the other instances.
+            return False
         except (RedisError, OSError) as exc:
             self._away(exc)
             return True
