@@ -25,7 +25,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from outreach_standin.endpoints import ENDPOINTS, is_int, is_number
+from outreach_standin.endpoints import ENDPOINTS, control_body, is_int, is_number
 from outreach_standin.responses import HTML, respond
 
 # Passenger's default PassengerMaxRequestQueueSize.
@@ -54,10 +54,7 @@ class CapacityPlan:
     @classmethod
     def from_json(cls, body: Any) -> CapacityPlan:
         """Validate a ``POST /__standin/capacity`` body (unknown keys are refused)."""
-        if not isinstance(body, dict):
-            raise ValueError("body must be a JSON object")
-        if extra := set(body) - PLAN_KEYS:
-            raise ValueError(f"unknown keys: {sorted(extra)}")
+        body = control_body(body, PLAN_KEYS)
         workers = body.get("workers")
         if workers is not None and (not is_int(workers) or workers < 1):
             raise ValueError("workers must be null (off) or an integer >= 1")

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from outreach_standin.endpoints import ENDPOINTS, is_int
+from outreach_standin.endpoints import ENDPOINTS, control_body, is_int
 from outreach_standin.instances import OUTREACH, Instance
 from outreach_standin.responses import HTML, JSON, error_500_html, maintenance_html, respond
 
@@ -117,10 +117,7 @@ class FaultPlan:
     @classmethod
     def from_json(cls, body: Any) -> FaultPlan:
         """Validate a ``POST /__standin/faults`` body (unknown keys are refused)."""
-        if not isinstance(body, dict):
-            raise ValueError("body must be a JSON object")
-        if extra := set(body) - PLAN_KEYS:
-            raise ValueError(f"unknown keys: {sorted(extra)}")
+        body = control_body(body, PLAN_KEYS)
         times = body.get("times")
         retry_after = body.get("retry_after", 1)
         slow = body.get("slow_seconds", 5.0)
