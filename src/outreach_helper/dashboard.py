@@ -241,18 +241,13 @@ class DashboardClient:
                     return result
         except NotSent:
             raise  # nothing was sent: the dashboard said nothing about itself
-        except DocumentFailed as exc:
-            # One document's 500 says the host is fine; many documents' say it is not.
+        except (DocumentFailed, UpstreamBadResponse) as exc:
+            # One document's 500 or unusable answer (a maintenance page with a 200,
+            # JSON of another shape) is its own; many documents' are an outage.
             if self._spread.widespread(f"{document.kind}:{document.key(ident)}"):
                 self._trouble(exc)
-            else:
-                self._answered()
-            raise
-        except UpstreamBadResponse as exc:
-            # Likewise an unusable answer (a maintenance page with a 200, JSON of
-            # another shape): one document's is its own; many documents' is an outage.
-            if self._spread.widespread(f"{document.kind}:{document.key(ident)}"):
-                self._trouble(exc)
+            elif isinstance(exc, DocumentFailed):
+                self._answered()  # its JSON 500: the host answered as itself
             raise
         except NotFound:
             self._answered()  # the host answered as itself
