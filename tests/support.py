@@ -78,6 +78,21 @@ class FakeClock:
         self.now += seconds
 
 
+class RecordingSleep:
+    """Records back-off delays and moves its own monotonic clock instead of waiting."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self.elapsed = 1000.0
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.elapsed += seconds
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -12,21 +12,7 @@ from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from outreach_helper.records import Role
 from outreach_standin import world as w
-
-
-class RecordingSleep:
-    """Records back-off delays and moves its own monotonic clock instead of waiting."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-        self.elapsed = 1000.0
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        self.elapsed += seconds
-
-    def monotonic(self) -> float:
-        return self.elapsed
+from tests.support import RecordingSleep
 
 
 @pytest.fixture

@@ -26,20 +26,12 @@ from outreach_helper.documents import COURSE, PROFILE, USER
 from outreach_helper.names import CourseSlug
 from outreach_standin import world as w
 from tests.conftest import serving
-from tests.support import FakeClock
+from tests.support import FakeClock, RecordingSleep
 
 # README: the user document is fresh for an hour and stale until a day.
 HOUR, DAY = 3600, 86400
 LONGEST_BREAKER_PAUSE = 5.0
 KNOWN = [w.MARTA, w.NGOZI, w.ZOE, w.KAI, w.OLD_TIMER, w.BUSY, w.TWO_HATS, w.HASHTAG, w.SLUGGER]
-
-
-class Monotonic:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def status_of(name: str) -> str:
@@ -50,32 +42,16 @@ def user_of(name: str) -> str:
     return f"/api/users/{quote(name.replace(' ', '_'), safe='')}"
 
 
-class Sleeps:
-    """asyncio.sleep for the client: records each delay and moves the client's clock."""
-
-    def __init__(self, monotonic: Monotonic) -> None:
-        self.monotonic = monotonic
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        self.monotonic.now += seconds
+@pytest.fixture
+def sleeps() -> RecordingSleep:
+    """The client's sleep and monotonic clock: records each delay, waits for none."""
+    return RecordingSleep()
 
 
 @pytest.fixture
-def monotonic() -> Monotonic:
-    return Monotonic()
-
-
-@pytest.fixture
-def sleeps(monotonic: Monotonic) -> Sleeps:
-    return Sleeps(monotonic)
-
-
-@pytest.fixture
-async def client(make_settings, sleeps, monotonic):
+async def client(make_settings, sleeps):
     dashboard = DashboardClient(
-        make_settings(upstream_retries=1), sleep=sleeps, monotonic=monotonic
+        make_settings(upstream_retries=1), sleep=sleeps, monotonic=sleeps.monotonic
     )
     yield dashboard
     await dashboard.aclose()
@@ -120,10 +96,10 @@ async def test_redirects_open_the_breaker_like_any_outage(client, upstream):
 
 
 async def test_during_a_redirect_incident_no_known_user_is_missing_or_without_courses(
-    make_settings, upstream, monotonic
+    make_settings, upstream, sleeps
 ):
     clock = FakeClock()
-    app = create_app(make_settings(), clock=clock, monotonic=monotonic)
+    app = create_app(make_settings(), clock=clock, monotonic=sleeps.monotonic)
     async with serving(app) as api:
         stale, expired, cold = KNOWN[:3], KNOWN[3:6], KNOWN[6:]
         for name in stale + expired:
@@ -140,7 +116,7 @@ async def test_during_a_redirect_incident_no_known_user_is_missing_or_without_co
         }
         cold_statuses = {answers[name].status_code for name in cold}
         upstream.heal()
-        monotonic.now += LONGEST_BREAKER_PAUSE
+        sleeps.elapsed += LONGEST_BREAKER_PAUSE
         after = {name: (await api.get(status_of(name))).json() for name in KNOWN}
     assert set(during.values()) == {(200, True)}
     assert cold_statuses == {503}
