@@ -68,11 +68,6 @@ class Gate:
         """Slots this process may hold now: its own limit, less while the ledger is away."""
         return self._ledger.process_limit(self._wanted())
 
-    @property
-    def busy(self) -> int:
-        """Requests of this process holding a slot now."""
-        return self._busy
-
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Slot]:
         """Hold one slot, here and in the shared ledger, for the duration of the block.
