@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from outreach_helper.server import server_options
+from outreach_helper.operations.server import server_options
 from outreach_helper.settings import Settings
 
 BODY = b'{"username":"Floor","courses":[],"is_instructor":false,"is_student":false}'

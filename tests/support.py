@@ -27,7 +27,7 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
-from outreach_helper.server import server_options
+from outreach_helper.operations.server import server_options
 from outreach_helper.settings import Settings
 
 CHROMIUM: Final = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,7 +7,7 @@ import io
 
 import orjson
 
-from outreach_helper.logs import AccessLog
+from outreach_helper.operations.logs import AccessLog
 
 
 def recorded(n: int) -> tuple[AccessLog, io.BytesIO]:

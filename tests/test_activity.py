@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from outreach_helper import activity
+from outreach_helper.answers import activity
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = datetime(2026, 11, 30, tzinfo=UTC)

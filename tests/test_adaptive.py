@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from outreach_helper.adaptive import AdaptiveLimit
-from outreach_helper.contract import Attempt
-from outreach_helper.dashboard import DashboardClient
-from outreach_helper.documents import USER
+from outreach_helper.upstream.adaptive import AdaptiveLimit
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.upstream.contract import Attempt
+from outreach_helper.upstream.documents import USER
 from outreach_standin import world as w
 
 OK, TIMEOUT = Attempt.OK, Attempt.TIMEOUT

@@ -1,7 +1,7 @@
 """The breaker's documented behaviour (README, "Talking to the dashboard politely"):
 5 failed requests in a row open it; cool-downs of 2 s, then 3 s, then 5 s at most."""
 
-from outreach_helper.breaker import Breaker, FailureSpread
+from outreach_helper.upstream.breaker import Breaker, FailureSpread
 
 THRESHOLD = 5
 # README: 500s from 5 different documents within 10 s are the dashboard's own trouble.

@@ -13,7 +13,7 @@ import asyncio
 
 import pytest
 
-from outreach_helper.budget import (
+from outreach_helper.upstream.budget import (
     Budget,
     BudgetExhausted,
     Limits,
@@ -22,7 +22,7 @@ from outreach_helper.budget import (
     SharedBucket,
     priority,
 )
-from outreach_helper.gate import Gate
+from outreach_helper.upstream.gate import Gate
 from tests.support import FakeClock, free_port
 
 LIMITS = Limits(rate=2.0, burst=4.0, reserve=2.0)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from outreach_helper import contract, errors
-from outreach_helper.contract import Attempt, Reply
-from outreach_helper.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER
+from outreach_helper import errors
 from outreach_helper.names import CourseSlug
+from outreach_helper.upstream import contract
+from outreach_helper.upstream.contract import Attempt, Reply
+from outreach_helper.upstream.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER
 from tests.support import data_dir
 
 JSON = {"content-type": "application/json; charset=utf-8"}

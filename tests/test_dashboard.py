@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from outreach_helper import errors
-from outreach_helper.dashboard import DashboardClient, UpstreamObserver, user_agent
-from outreach_helper.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_helper.names import CourseSlug
 from outreach_helper.records import Role
+from outreach_helper.upstream.client import DashboardClient, UpstreamObserver, user_agent
+from outreach_helper.upstream.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_standin import world as w
 from tests.support import RecordingSleep
 

@@ -20,7 +20,7 @@ import orjson
 import pytest
 
 from outreach_helper.app import create_app
-from outreach_helper.fastpath import Target, Targets
+from outreach_helper.web.fastpath import Target, Targets
 from outreach_standin import world as w
 from tests.conftest import SettingsFactory, serving
 from tests.support import FakeClock

@@ -16,8 +16,8 @@ import pytest
 import redis as redis_sync
 
 from outreach_helper.app import build_parts, create_app
+from outreach_helper.commands import inspect, warm
 from outreach_helper.names import dashboard_page_url
-from outreach_helper.operations import inspect, warm
 from outreach_standin import StandinServer
 from outreach_standin import world as w
 from outreach_standin import world_wikiedu as we

@@ -42,9 +42,9 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from outreach_helper.app import create_app
-from outreach_helper.gadget.routes import API_PLACEHOLDER
 from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
+from outreach_helper.web.gadget.routes import API_PLACEHOLDER
 from outreach_standin import StandinServer
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer

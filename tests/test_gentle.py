@@ -21,9 +21,9 @@ import pytest
 
 from outreach_helper import errors
 from outreach_helper.app import create_app
-from outreach_helper.dashboard import DashboardClient
-from outreach_helper.documents import COURSE, PROFILE, USER
 from outreach_helper.names import CourseSlug
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.upstream.documents import COURSE, PROFILE, USER
 from outreach_standin import world as w
 from tests.conftest import serving
 from tests.support import FakeClock, RecordingSleep

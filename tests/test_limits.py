@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from outreach_helper.app import create_app
-from outreach_helper.logs import configure_process_logging
+from outreach_helper.operations.logs import configure_process_logging
 from outreach_standin import world as w
 from tests.support import ServedApp, restored_logging
 

@@ -25,7 +25,7 @@ import orjson
 import pytest
 
 from outreach_helper.app import create_app
-from outreach_helper.logs import configure_process_logging
+from outreach_helper.operations.logs import configure_process_logging
 from outreach_standin import world as w
 from outreach_standin import world_wikiedu as we
 from tests.conftest import serving
@@ -210,7 +210,8 @@ def test_no_log_line_holds_a_name_a_slug_or_a_query(
         {(secret, line[:300]) for line in lines for secret in traffic.secrets if secret in line}
     )
     assert (
-        {"httpx", "uvicorn.error", "outreach_helper.store", "outreach_helper.swr"} <= loggers,
+        {"httpx", "uvicorn.error", "outreach_helper.cache.stores", "outreach_helper.cache.swr"}
+        <= loggers,
         requests >= traffic.sent,
         leaks,
     ) == (True, True, [])

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from outreach_helper import normalize as n
-from outreach_helper import payloads as p
 from outreach_helper.records import Role, RosterMember, RosterRecord
+from outreach_helper.upstream import normalize as n
+from outreach_helper.upstream import payloads as p
 
 # Copies of the upstream contract's example payloads (invented people).
 SAMPLES = Path(__file__).parent / "samples"

@@ -12,10 +12,10 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from outreach_helper import activity
+from outreach_helper.answers import activity
 from outreach_helper.app import build_parts, create_app
 from outreach_helper.cli import main
-from outreach_helper.operations import inspect, warm
+from outreach_helper.commands import inspect, warm
 from outreach_helper.settings import Settings
 from outreach_standin import world as w
 from outreach_standin.model import collation_key

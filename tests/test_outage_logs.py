@@ -12,13 +12,13 @@ import pytest
 
 from outreach_helper import errors
 from outreach_helper.app import create_app
-from outreach_helper.dashboard import DashboardClient
-from outreach_helper.documents import USER
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.upstream.documents import USER
 from outreach_standin import world as w
 from tests.conftest import serving
 from tests.support import free_port
 
-LOGGER = "outreach_helper.dashboard"
+LOGGER = "outreach_helper.upstream.client"
 # README: the breaker opens after 5 failed requests in a row.
 THRESHOLD = 5
 

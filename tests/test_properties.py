@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from outreach_helper.errors import InvalidName
 from outreach_helper.names import MAX_USERNAME_BYTES, canonical_username
-from outreach_helper.normalize import parse_count
+from outreach_helper.upstream.normalize import parse_count
 from outreach_standin import number_to_human
 
 FORBIDDEN = "/#<>[]|{}"

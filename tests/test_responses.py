@@ -1,7 +1,7 @@
+from outreach_helper.answers.service import Freshness
+from outreach_helper.cache.swr import Outcome
 from outreach_helper.records import UserResponse
-from outreach_helper.responses import HotResponses, cache_status, render, respond
-from outreach_helper.service import Freshness
-from outreach_helper.swr import Outcome
+from outreach_helper.web.responses import HotResponses, cache_status, render, respond
 
 BODY = UserResponse(
     username="A",
@@ -70,15 +70,15 @@ def test_hit_headers_follow_the_clock_second_by_second():
 
 
 def _rendered(size: int, fresh_for: float = 3600.0):
-    from outreach_helper.responses import Rendered
-    from outreach_helper.service import Freshness
-    from outreach_helper.swr import Outcome
+    from outreach_helper.answers.service import Freshness
+    from outreach_helper.cache.swr import Outcome
+    from outreach_helper.web.responses import Rendered
 
     return Rendered(b"x" * size, '"e"', Freshness(0.0, fresh_for, fresh_for, Outcome.MISS))
 
 
 def test_hot_copies_never_hold_more_bytes_than_their_bound():
-    from outreach_helper.responses import HotResponses
+    from outreach_helper.web.responses import HotResponses
 
     hot = HotResponses(max_entries=1000, max_bytes=1_000_000)
     for n in range(100):
@@ -87,7 +87,7 @@ def test_hot_copies_never_hold_more_bytes_than_their_bound():
 
 
 def test_an_answer_over_a_sixteenth_of_the_bound_is_never_kept_hot():
-    from outreach_helper.responses import HotResponses
+    from outreach_helper.web.responses import HotResponses
 
     hot = HotResponses(max_entries=1000, max_bytes=1_600_000)
     hot.offer("small", _rendered(1000), now=1.0)
@@ -96,7 +96,7 @@ def test_an_answer_over_a_sixteenth_of_the_bound_is_never_kept_hot():
 
 
 def test_a_copy_offered_again_is_counted_once():
-    from outreach_helper.responses import HotResponses
+    from outreach_helper.web.responses import HotResponses
 
     hot = HotResponses(max_entries=10, max_bytes=10_000_000)
     for _ in range(5):

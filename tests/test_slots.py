@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from outreach_helper.budget import BudgetExhausted, Priority, priority
-from outreach_helper.gate import Gate
-from outreach_helper.slots import RedisLedger
+from outreach_helper.upstream.budget import BudgetExhausted, Priority, priority
+from outreach_helper.upstream.gate import Gate
+from outreach_helper.upstream.slots import RedisLedger
 from tests.support import free_port
 
 INTERACTIVE, BULK = Priority.INTERACTIVE, Priority.BULK

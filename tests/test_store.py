@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store, StoreUnavailable
+from outreach_helper.cache.stores import (
+    MemoryStore,
+    RedisStore,
+    ResilientStore,
+    Store,
+    StoreUnavailable,
+)
 from tests.support import FakeClock, RedisServer, free_port
 
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from outreach_helper import documents
-from outreach_helper.documents import DOCUMENTS
+from outreach_helper.cache.stores import MemoryStore, RedisStore
+from outreach_helper.cache.swr import Outcome, Policy, SWRCache, decode_entry, policies
 from outreach_helper.errors import UpstreamUnavailable, UserNotFound
 from outreach_helper.records import UserRecord
 from outreach_helper.settings import Settings
-from outreach_helper.store import MemoryStore, RedisStore
-from outreach_helper.swr import Outcome, Policy, SWRCache, decode_entry, policies
+from outreach_helper.upstream import documents
+from outreach_helper.upstream.documents import DOCUMENTS
 
 POLICIES = policies(Settings())
 USER = POLICIES["user"]

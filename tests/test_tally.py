@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from outreach_helper.metrics import Metrics
-from outreach_helper.swr import Outcome
+from outreach_helper.cache.swr import Outcome
+from outreach_helper.operations.metrics import Metrics
 from tests.test_operations import sample
 
 ROUTE = "/api/users/{username}"
@@ -67,14 +67,16 @@ def test_fast_path_answers_are_counted_with_the_others_and_on_their_own():
 
 
 WORKER = """
-from outreach_helper.metrics import Metrics
-from outreach_helper.swr import Outcome
+from outreach_helper.operations.metrics import Metrics
+from outreach_helper.cache.swr import Outcome
 metrics = Metrics()
 for _ in range(2):
     metrics.request("/api/users/{username}", "GET", 200, 0.0004, Outcome.HIT, fast=True)
 metrics.publish()
 """
-SCRAPER = "from outreach_helper.metrics import Metrics; print(Metrics().exposition().decode())"
+SCRAPER = (
+    "from outreach_helper.operations.metrics import Metrics; print(Metrics().exposition().decode())"
+)
 
 
 def test_published_answers_reach_another_workers_scrape(tmp_path):

@@ -27,27 +27,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from outreach_helper import SERVICE_NAME, __version__, errors
-from outreach_helper.api import build_router
-from outreach_helper.budget import build_budget
-from outreach_helper.cors import PublicCORS
-from outreach_helper.dashboard import DashboardClient
-from outreach_helper.docs import add_docs_routes
-from outreach_helper.fastpath import FastPath, FrontedApp
-from outreach_helper.federation import Federation
-from outreach_helper.gadget import add_gadget_routes
-from outreach_helper.health import HealthChecker
-from outreach_helper.limits import RequestLimits
-from outreach_helper.logs import AccessLog, configure_process_logging
-from outreach_helper.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from outreach_helper.metrics import Metrics
-from outreach_helper.observe import ObserveRequests
-from outreach_helper.problems import PROBLEM_JSON, make_problem, problem_for
+from outreach_helper.answers.federation import Federation
+from outreach_helper.answers.service import OutreachService
+from outreach_helper.cache.stores import MemoryStore, RedisStore, ResilientStore, Store
+from outreach_helper.cache.swr import SWRCache, policies
+from outreach_helper.operations.health import HealthChecker
+from outreach_helper.operations.logs import AccessLog, configure_process_logging
+from outreach_helper.operations.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from outreach_helper.operations.metrics import Metrics
 from outreach_helper.records import HealthResponse, Problem
-from outreach_helper.responses import HotResponses
-from outreach_helper.service import OutreachService
 from outreach_helper.settings import Settings
-from outreach_helper.store import MemoryStore, RedisStore, ResilientStore, Store
-from outreach_helper.swr import SWRCache, policies
+from outreach_helper.upstream.budget import build_budget
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.web.cors import PublicCORS
+from outreach_helper.web.docs import add_docs_routes
+from outreach_helper.web.fastpath import FastPath, FrontedApp
+from outreach_helper.web.gadget import add_gadget_routes
+from outreach_helper.web.limits import RequestLimits
+from outreach_helper.web.observe import ObserveRequests
+from outreach_helper.web.problems import PROBLEM_JSON, make_problem, problem_for
+from outreach_helper.web.responses import HotResponses
+from outreach_helper.web.routes import build_router
 
 log = logging.getLogger(__name__)
 LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line or a request's metrics may wait

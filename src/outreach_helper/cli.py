@@ -24,10 +24,10 @@ from rich.table import Table
 
 from outreach_helper import __version__
 from outreach_helper.app import build_parts
+from outreach_helper.commands import WarmProblem, WarmSummary, found_anything, inspect, warm
 from outreach_helper.errors import InvalidInput
-from outreach_helper.logs import configure_process_logging
-from outreach_helper.operations import WarmProblem, WarmSummary, found_anything, inspect, warm
-from outreach_helper.server import server_options
+from outreach_helper.operations.logs import configure_process_logging
+from outreach_helper.operations.server import server_options
 from outreach_helper.settings import Settings
 
 log = logging.getLogger("outreach_helper.cli")  # not __name__: it is __main__ under -m

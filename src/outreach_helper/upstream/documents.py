@@ -19,8 +19,6 @@ from urllib.parse import quote, quote_plus
 
 from pydantic import BaseModel, ValidationError
 
-from outreach_helper import normalize as n
-from outreach_helper import payloads as p
 from outreach_helper.errors import (
     CampaignNotFound,
     CourseNotFound,
@@ -37,6 +35,8 @@ from outreach_helper.records import (
     UserRecord,
 )
 from outreach_helper.settings import Settings
+from outreach_helper.upstream import normalize as n
+from outreach_helper.upstream import payloads as p
 
 IdentT = TypeVar("IdentT")
 RecordT = TypeVar("RecordT", bound=BaseModel)

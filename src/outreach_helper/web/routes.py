@@ -19,16 +19,12 @@ from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from outreach_helper.batch import MAX_BATCH, batch_status
-from outreach_helper.budget import Priority, priority
+from outreach_helper.answers.federation import Federation
+from outreach_helper.answers.service import Answer, OutreachService, Window
+from outreach_helper.cache.swr import Outcome
 from outreach_helper.dashboards import canonical_wiki
-from outreach_helper.documents import COURSE
 from outreach_helper.errors import InvalidName, InvalidParameter
-from outreach_helper.fastpath import note_hot_key
-from outreach_helper.federation import Federation
-from outreach_helper.gate import Admission
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
-from outreach_helper.observe import note_cache_outcome
 from outreach_helper.records import (
     ActiveStaffResponse,
     BatchResponse,
@@ -40,9 +36,13 @@ from outreach_helper.records import (
     StatusResponse,
     UserResponse,
 )
-from outreach_helper.responses import HotResponses, render, respond
-from outreach_helper.service import Answer, OutreachService, Window
-from outreach_helper.swr import Outcome
+from outreach_helper.upstream.budget import Priority, priority
+from outreach_helper.upstream.documents import COURSE
+from outreach_helper.upstream.gate import Admission
+from outreach_helper.web.batch import MAX_BATCH, batch_status
+from outreach_helper.web.fastpath import note_hot_key
+from outreach_helper.web.observe import note_cache_outcome
+from outreach_helper.web.responses import HotResponses, render, respond
 
 Clock = Callable[[], float]
 

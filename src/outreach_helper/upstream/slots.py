@@ -34,8 +34,8 @@ from typing import Protocol
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from outreach_helper.budget import Priority
 from outreach_helper.redis_client import connect
+from outreach_helper.upstream.budget import Priority
 
 log = logging.getLogger(__name__)
 

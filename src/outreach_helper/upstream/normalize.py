@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from outreach_helper import payloads as p
 from outreach_helper.errors import InvalidName
 from outreach_helper.names import canonical_username
 from outreach_helper.records import (
@@ -28,6 +27,7 @@ from outreach_helper.records import (
     UserRecord,
     Wiki,
 )
+from outreach_helper.upstream import payloads as p
 
 # Display strings, compared without case. Anything else that is not the
 # student wording is some kind of staff (deployments word roles differently).

@@ -21,13 +21,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from outreach_helper import SERVICE_NAME, __version__, contract
-from outreach_helper.adaptive import AdaptiveLimit
-from outreach_helper.breaker import Breaker, FailureSpread
-from outreach_helper.budget import Budget, build_budget, deadlines
-from outreach_helper.contract import Attempt, Reply
+from outreach_helper import SERVICE_NAME, __version__
 from outreach_helper.dashboards import DashboardSpec
-from outreach_helper.documents import USER, Document
 from outreach_helper.errors import (
     DocumentFailed,
     NotFound,
@@ -39,9 +34,15 @@ from outreach_helper.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from outreach_helper.gate import Gate
 from outreach_helper.settings import Settings
-from outreach_helper.slots import Ledger, ProcessLedger, RedisLedger
+from outreach_helper.upstream import contract
+from outreach_helper.upstream.adaptive import AdaptiveLimit
+from outreach_helper.upstream.breaker import Breaker, FailureSpread
+from outreach_helper.upstream.budget import Budget, build_budget, deadlines
+from outreach_helper.upstream.contract import Attempt, Reply
+from outreach_helper.upstream.documents import USER, Document
+from outreach_helper.upstream.gate import Gate
+from outreach_helper.upstream.slots import Ledger, ProcessLedger, RedisLedger
 
 # The delay before the one retry, jittered by +-50% so that many workers that
 # failed together do not retry together. Only what never reached the app is

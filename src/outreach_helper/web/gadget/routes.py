@@ -70,7 +70,7 @@ DEMO_WIKI: Final = "en.wikipedia.org"
 
 @cache
 def _asset(name: str) -> str:
-    return files("outreach_helper.gadget").joinpath(name).read_text(encoding="utf-8")
+    return files("outreach_helper.web.gadget").joinpath(name).read_text(encoding="utf-8")
 
 
 def js_string(value: str) -> str:

@@ -31,12 +31,12 @@ from typing import Any, Generic, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from outreach_helper.budget import Priority, priority
-from outreach_helper.contract import MAX_BODY_BYTES
-from outreach_helper.documents import DOCUMENTS, Document
+from outreach_helper.cache.stores import Store
 from outreach_helper.errors import NotFound, UpstreamError
 from outreach_helper.settings import Settings
-from outreach_helper.store import Store
+from outreach_helper.upstream.budget import Priority, priority
+from outreach_helper.upstream.contract import MAX_BODY_BYTES
+from outreach_helper.upstream.documents import DOCUMENTS, Document
 
 log = logging.getLogger(__name__)
 

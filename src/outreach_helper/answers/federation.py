@@ -31,7 +31,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from outreach_helper.budget import own_allowance
+from outreach_helper.answers.fanout import DEFERRED_RECHECK, UNREADABLE_RECHECK
+from outreach_helper.answers.service import Answer, Freshness, OutreachService, Window
 from outreach_helper.errors import (
     InvalidParameter,
     NotFound,
@@ -40,7 +41,6 @@ from outreach_helper.errors import (
     UpstreamError,
     UserNotFound,
 )
-from outreach_helper.fanout import DEFERRED_RECHECK, UNREADABLE_RECHECK
 from outreach_helper.records import (
     ActiveStaffResponse,
     DashboardState,
@@ -48,7 +48,7 @@ from outreach_helper.records import (
     StatusResponse,
     UserResponse,
 )
-from outreach_helper.service import Answer, Freshness, OutreachService, Window
+from outreach_helper.upstream.budget import own_allowance
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=BaseModel)

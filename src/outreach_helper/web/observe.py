@@ -12,9 +12,9 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from outreach_helper.logs import AccessLog
-from outreach_helper.metrics import Metrics
-from outreach_helper.swr import Outcome
+from outreach_helper.cache.swr import Outcome
+from outreach_helper.operations.logs import AccessLog
+from outreach_helper.operations.metrics import Metrics
 
 UNMATCHED = "unmatched"
 _OUTCOME_KEY = "outreach_cache_outcome"

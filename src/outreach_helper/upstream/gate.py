@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
-from outreach_helper.budget import BudgetExhausted, Priority, current_priority
-from outreach_helper.slots import Ledger, ProcessLedger
+from outreach_helper.upstream.budget import BudgetExhausted, Priority, current_priority
+from outreach_helper.upstream.slots import Ledger, ProcessLedger
 
 # How often a request holding a local slot asks the shared ledger again for a
 # global one (seconds, the last repeated): short for page views, which wait

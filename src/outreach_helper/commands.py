@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from outreach_helper.answers.service import Answer
 from outreach_helper.app import Parts
-from outreach_helper.dashboard import DashboardClient
-from outreach_helper.documents import COURSE, PROFILE, ROSTER, USER, Document
+from outreach_helper.cache.swr import Outcome
 from outreach_helper.errors import InvalidInput, NotFound, OutreachError
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
-from outreach_helper.service import Answer
-from outreach_helper.swr import Outcome
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.upstream.documents import COURSE, PROFILE, ROSTER, USER, Document
 
 # What a warm-up did to one user or campaign.
 _RESULT = {

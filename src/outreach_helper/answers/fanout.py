@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from outreach_helper.cache.swr import Lookup
 from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
 from outreach_helper.names import CourseSlug
-from outreach_helper.swr import Lookup
 
 R = TypeVar("R", bound=BaseModel)
 

@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from outreach_helper import SERVICE_NAME, __version__
-from outreach_helper.dashboard import DashboardClient, probe
+from outreach_helper.cache.stores import Store, StoreUnavailable
 from outreach_helper.errors import UpstreamError
 from outreach_helper.records import CheckResult, HealthResponse
-from outreach_helper.store import Store, StoreUnavailable
+from outreach_helper.upstream.client import DashboardClient, probe
 
 HEALTHY = "healthy"
 UNHEALTHY = "unhealthy"

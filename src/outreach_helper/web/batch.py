@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from outreach_helper.answers.federation import Federation
+from outreach_helper.answers.service import Answer, Freshness
 from outreach_helper.errors import InvalidName, InvalidParameter, InvalidRequest, OutreachError
-from outreach_helper.federation import Federation
 from outreach_helper.names import canonical_username
-from outreach_helper.problems import problem_for
 from outreach_helper.records import BatchError, BatchResponse, StatusResponse
-from outreach_helper.service import Answer, Freshness
+from outreach_helper.web.problems import problem_for
 
 MAX_BATCH = 50
 

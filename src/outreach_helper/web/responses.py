@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from outreach_helper.service import Freshness
-from outreach_helper.swr import Outcome
+from outreach_helper.answers.service import Freshness
+from outreach_helper.cache.swr import Outcome
 
 CACHE_NAME = "OutreachHelper"
 RawHeaders = list[tuple[bytes, bytes]]

@@ -18,7 +18,6 @@ from urllib.parse import urljoin, urlsplit
 import orjson
 from pydantic import BaseModel
 
-from outreach_helper.documents import Document
 from outreach_helper.errors import (
     DocumentFailed,
     NotFound,
@@ -31,6 +30,7 @@ from outreach_helper.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from outreach_helper.upstream.documents import Document
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 MAX_BODY_BYTES = 8 * 1024 * 1024

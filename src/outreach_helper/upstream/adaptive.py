@@ -25,7 +25,7 @@ while one that is queueing now is caught at once.
 
 from __future__ import annotations
 
-from outreach_helper.contract import Attempt
+from outreach_helper.upstream.contract import Attempt
 
 # Slower than this many times the usual (plus SLACK seconds, so that the
 # jitter of fast answers is not taken for queueing) is slow.

@@ -19,13 +19,11 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from outreach_helper import activity
-from outreach_helper.budget import take_cold_fetch
-from outreach_helper.dashboard import DashboardClient
+from outreach_helper.answers import activity
+from outreach_helper.answers.fanout import Fanout, RecentFailures, earliest, fan_out
+from outreach_helper.cache.swr import Lookup, Outcome, Policy, SWRCache
 from outreach_helper.dashboards import DashboardSpec
-from outreach_helper.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER, Document
 from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
-from outreach_helper.fanout import Fanout, RecentFailures, earliest, fan_out
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
     ActiveStaffCourse,
@@ -46,7 +44,9 @@ from outreach_helper.records import (
     UserRecord,
     UserResponse,
 )
-from outreach_helper.swr import Lookup, Outcome, Policy, SWRCache
+from outreach_helper.upstream.budget import take_cold_fetch
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.upstream.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER, Document
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - a document's identifier type

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from prometheus_client import Histogram
 
-from outreach_helper.swr import Outcome
+from outreach_helper.cache.swr import Outcome
 
 #: route template, method, status, cache outcome, answered by the fast path
 RequestKey = tuple[str, str, int, Outcome | None, bool]

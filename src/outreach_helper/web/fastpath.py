@@ -47,11 +47,11 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from outreach_helper.cors import SIMPLE_HEADERS
-from outreach_helper.logs import AccessLog
-from outreach_helper.metrics import Metrics
-from outreach_helper.responses import HotResponses, respond
-from outreach_helper.swr import Outcome
+from outreach_helper.cache.swr import Outcome
+from outreach_helper.operations.logs import AccessLog
+from outreach_helper.operations.metrics import Metrics
+from outreach_helper.web.cors import SIMPLE_HEADERS
+from outreach_helper.web.responses import HotResponses, respond
 
 ANSWERABLE = frozenset({"GET", "HEAD"})
 #: Request headers whose meaning is for the app to decide: such requests go to it.

@@ -20,10 +20,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from outreach_helper.contract import Attempt
-from outreach_helper.dashboard import UpstreamObserver
-from outreach_helper.swr import CacheObserver, Outcome, Refresh
-from outreach_helper.tally import RequestTally, observe_many
+from outreach_helper.cache.swr import CacheObserver, Outcome, Refresh
+from outreach_helper.operations.tally import RequestTally, observe_many
+from outreach_helper.upstream.client import UpstreamObserver
+from outreach_helper.upstream.contract import Attempt
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)

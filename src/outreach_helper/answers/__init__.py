@@ -1,0 +1,1 @@
+"""Answers: what each dashboard says, put together across dashboards."""

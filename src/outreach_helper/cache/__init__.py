@@ -1,0 +1,1 @@
+"""The cache: stale-while-revalidate over a store, knowing nothing of dashboards."""

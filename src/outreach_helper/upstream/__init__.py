@@ -1,0 +1,1 @@
+"""Talking to a dashboard: documents, the contract, the client and its manners."""
