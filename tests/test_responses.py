@@ -1,6 +1,6 @@
 from outreach_helper.answers.service import Freshness
 from outreach_helper.cache.swr import Outcome
-from outreach_helper.records import UserResponse
+from outreach_helper.schema import UserResponse
 from outreach_helper.web.responses import HotResponses, cache_status, render, respond
 
 BODY = UserResponse(

@@ -14,7 +14,7 @@ import math
 import secrets
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,14 +28,15 @@ from starlette.responses import JSONResponse, Response
 
 from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.answers.federation import Federation
-from outreach_helper.answers.service import OutreachService
+from outreach_helper.answers.service import DashboardService
 from outreach_helper.cache.stores import MemoryStore, RedisStore, ResilientStore, Store
 from outreach_helper.cache.swr import SWRCache, policies
+from outreach_helper.clock import Clock
 from outreach_helper.operations.health import HealthChecker
 from outreach_helper.operations.logs import AccessLog, configure_process_logging
 from outreach_helper.operations.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from outreach_helper.operations.metrics import Metrics
-from outreach_helper.records import HealthResponse, Problem
+from outreach_helper.schema import HealthResponse, Problem
 from outreach_helper.settings import Settings
 from outreach_helper.upstream.budget import build_budget
 from outreach_helper.upstream.client import DashboardClient
@@ -70,7 +71,7 @@ class Parts:
     metrics: Metrics
 
     @property
-    def services(self) -> tuple[OutreachService, ...]:
+    def services(self) -> tuple[DashboardService, ...]:
         """Each configured dashboard's service (its client and cache), the default first."""
         return self.dashboards.services
 
@@ -96,8 +97,8 @@ class Parts:
 def build_parts(
     settings: Settings,
     *,
-    clock: Callable[[], float] = time.time,
-    monotonic: Callable[[], float] = time.monotonic,
+    clock: Clock = time.time,
+    monotonic: Clock = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Parts:
     """Wire, for each dashboard, client -> cache -> service over one store, for one process."""
@@ -127,7 +128,7 @@ def build_parts(
             observer=metrics,
         )
         services.append(
-            OutreachService(
+            DashboardService(
                 spec, client, cache, lifetimes, clock=clock, fanout=settings.fanout_concurrency
             )
         )
@@ -146,8 +147,8 @@ def build_parts(
 def create_app(
     settings: Settings | None = None,
     *,
-    clock: Callable[[], float] = time.time,
-    monotonic: Callable[[], float] = time.monotonic,
+    clock: Clock = time.time,
+    monotonic: Clock = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
     access_log_stream: BinaryIO | None = None,
 ) -> FastAPI:

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from outreach_helper.cache.swr import Lookup
+from outreach_helper.clock import Clock
 from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
 from outreach_helper.names import CourseSlug
 
@@ -99,7 +100,7 @@ class RecentFailures:
     pressure (``max_entries``).
     """
 
-    def __init__(self, clock: Callable[[], float], max_entries: int = 10_000) -> None:
+    def __init__(self, clock: Clock, max_entries: int = 10_000) -> None:
         self._clock = clock
         self._max = max_entries
         self._until: OrderedDict[str, float] = OrderedDict()

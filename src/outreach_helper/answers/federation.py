@@ -3,7 +3,7 @@
 A patroller on a user page does not know which dashboard the user is on, so
 every user answer asks each configured dashboard that serves the page's wiki,
 at once, each through its own client, budget, breaker and cache
-(``OutreachService``). Their answers are merged: courses side by side, each
+(``DashboardService``). Their answers are merged: courses side by side, each
 saying which dashboard it is on, flags and counts combined.
 
 One dashboard failing is that dashboard's problem, not the answer's: the
@@ -32,7 +32,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from outreach_helper.answers.fanout import DEFERRED_RECHECK, UNREADABLE_RECHECK
-from outreach_helper.answers.service import Answer, Freshness, OutreachService, Window
+from outreach_helper.answers.service import Answer, DashboardService, Freshness, Window
+from outreach_helper.clock import Clock
 from outreach_helper.errors import (
     InvalidParameter,
     NotFound,
@@ -41,7 +42,7 @@ from outreach_helper.errors import (
     UpstreamError,
     UserNotFound,
 )
-from outreach_helper.records import (
+from outreach_helper.schema import (
     ActiveStaffResponse,
     DashboardState,
     EnrichedUserResponse,
@@ -52,8 +53,7 @@ from outreach_helper.upstream.budget import own_allowance
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=BaseModel)
-Clock = Callable[[], float]
-Ask = Callable[[OutreachService], Awaitable[Answer[R]]]
+Ask = Callable[[DashboardService], Awaitable[Answer[R]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class Federation:
 
     def __init__(
         self,
-        services: Sequence[OutreachService],
+        services: Sequence[DashboardService],
         *,
         clock: Clock,
         straggler_wait: float = float("inf"),
@@ -130,7 +130,7 @@ class Federation:
             task.cancel()
         await asyncio.gather(*still_running, return_exceptions=True)
 
-    def service(self, name: str | None) -> OutreachService:
+    def service(self, name: str | None) -> DashboardService:
         """The dashboard a course, roster or campaign route names (None: the default).
 
         Raises:
@@ -238,7 +238,7 @@ class Federation:
         """Ask every dashboard serving ``wiki`` at once, each with its own share of fetches."""
         asked = [s for s in self.services if s.spec.serves(wiki)]
 
-        async def one(service: OutreachService) -> Answer[R] | NotFound | UpstreamError:
+        async def one(service: DashboardService) -> Answer[R] | NotFound | UpstreamError:
             with own_allowance():
                 try:
                     return await ask(service)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -22,26 +22,24 @@ from pydantic import BaseModel
 from outreach_helper.answers import activity
 from outreach_helper.answers.fanout import Fanout, RecentFailures, earliest, fan_out
 from outreach_helper.cache.swr import Lookup, Outcome, Policy, SWRCache
+from outreach_helper.clock import Clock
 from outreach_helper.dashboards import DashboardSpec
 from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
 from outreach_helper.names import CourseSlug, dashboard_page_url
-from outreach_helper.records import (
+from outreach_helper.records import CourseRecord, Enrollment, RosterRecord, UserRecord
+from outreach_helper.schema import (
     ActiveStaffCourse,
     ActiveStaffResponse,
     CampaignCourseResponse,
     CampaignResponse,
-    CourseRecord,
     CourseRef,
     CourseResponse,
     DashboardState,
     EnrichedUserCourse,
     EnrichedUserResponse,
-    Enrollment,
-    RosterRecord,
     RosterResponse,
     StatusResponse,
     UserCourse,
-    UserRecord,
     UserResponse,
 )
 from outreach_helper.upstream.budget import take_cold_fetch
@@ -51,7 +49,6 @@ from outreach_helper.upstream.documents import CAMPAIGN, COURSE, PROFILE, ROSTER
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - a document's identifier type
 R = TypeVar("R", bound=BaseModel)
-Clock = Callable[[], float]
 Window = Literal["tracking", "event"]
 
 # Worst first: the combined answer is as stale as its stalest part.
@@ -114,7 +111,7 @@ class Answer(Generic[T]):
     freshness: Freshness
 
 
-class OutreachService:
+class DashboardService:
     """One dashboard's enrollments, course facts, rosters and activity, through its cache."""
 
     def __init__(
@@ -521,4 +518,4 @@ def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, date
     return course.start, course.end
 
 
-__all__ = ["Answer", "Freshness", "OutreachService"]
+__all__ = ["Answer", "DashboardService", "Freshness"]

@@ -16,10 +16,10 @@ from typing import Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
+from outreach_helper.clock import Clock
 from outreach_helper.errors import OutreachError
 from outreach_helper.redis_client import connect
 
-Clock = Callable[[], float]
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from outreach_helper.cache.stores import Store
+from outreach_helper.clock import Clock
 from outreach_helper.errors import NotFound, UpstreamError
 from outreach_helper.settings import Settings
 from outreach_helper.upstream.budget import Priority, priority
@@ -41,7 +42,6 @@ from outreach_helper.upstream.documents import DOCUMENTS, Document
 log = logging.getLogger(__name__)
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
-Clock = Callable[[], float]
 Fetch = Callable[[], Awaitable[RecordT]]
 
 # How often a process waiting on another process's fetch re-reads the cache.

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from outreach_helper import SERVICE_NAME, __version__
 from outreach_helper.cache.stores import Store, StoreUnavailable
+from outreach_helper.clock import Clock
 from outreach_helper.errors import UpstreamError
-from outreach_helper.records import CheckResult, HealthResponse
+from outreach_helper.schema import CheckResult, HealthResponse
 from outreach_helper.upstream.client import DashboardClient, probe
 
 HEALTHY = "healthy"
@@ -33,7 +34,7 @@ class HealthChecker:
         store: Store,
         clients: Sequence[DashboardClient],
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
         probe_interval: float = 60.0,
     ) -> None:
         self._store = store
@@ -82,9 +83,7 @@ class HealthChecker:
 class _DashboardCheck:
     """One dashboard's check: its last real answer, or a probe at most once per interval."""
 
-    def __init__(
-        self, client: DashboardClient, *, clock: Callable[[], float], interval: float
-    ) -> None:
+    def __init__(self, client: DashboardClient, *, clock: Clock, interval: float) -> None:
         self.name = client.name
         self._client = client
         self._clock = clock

@@ -21,7 +21,8 @@ never longer than the last of ``COOLDOWNS``.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+
+from outreach_helper.clock import Clock
 
 THRESHOLD = 5
 # Short and capped: one probe every few seconds is still a trickle, and a cold
@@ -30,7 +31,7 @@ COOLDOWNS: tuple[float, ...] = (2.0, 3.0, 5.0)
 
 
 class Breaker:
-    def __init__(self, monotonic: Callable[[], float], *, probe_window: float) -> None:
+    def __init__(self, monotonic: Clock, *, probe_window: float) -> None:
         self._monotonic = monotonic
         self._probe_window = probe_window  # how long others wait on a probe's result
         self._failures = 0
@@ -86,7 +87,7 @@ class FailureSpread:
     soak). Many different documents failing within seconds is the sign.
     """
 
-    def __init__(self, monotonic: Callable[[], float]) -> None:
+    def __init__(self, monotonic: Clock) -> None:
         self._monotonic = monotonic
         self._recent: deque[tuple[float, str]] = deque()
 

@@ -36,11 +36,11 @@ from typing import Protocol
 
 from redis.exceptions import RedisError
 
+from outreach_helper.clock import Clock
 from outreach_helper.errors import NotSent
 from outreach_helper.redis_client import connect
 from outreach_helper.settings import Settings
 
-Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -240,7 +240,7 @@ class Budget:
         *,
         patience: dict[Priority, float],
         sleep: Sleep = asyncio.sleep,
-        share: Callable[[], float] = lambda: 1.0,
+        share: Clock = lambda: 1.0,
     ) -> None:
         self._bucket = bucket
         self._limits = limits
@@ -276,7 +276,7 @@ def build_budget(
     *,
     dashboard: str,
     monotonic: Clock = time.monotonic,
-    share: Callable[[], float] = lambda: 1.0,
+    share: Clock = lambda: 1.0,
 ) -> Budget:
     """One dashboard's budget in one process: shared through Redis when configured.
 

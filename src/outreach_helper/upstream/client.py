@@ -22,6 +22,7 @@ import httpx
 from pydantic import BaseModel
 
 from outreach_helper import SERVICE_NAME, __version__
+from outreach_helper.clock import Clock
 from outreach_helper.dashboards import DashboardSpec
 from outreach_helper.errors import (
     DocumentFailed,
@@ -128,8 +129,8 @@ class DashboardClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
-        clock: Callable[[], float] = time.time,
+        monotonic: Clock = time.monotonic,
+        clock: Clock = time.time,
         observer: UpstreamObserver | None = None,
         budget: Budget | None = None,
     ) -> None:
@@ -373,7 +374,7 @@ class DashboardClient:
 
 
 def build_ledger(
-    settings: Settings, dashboard: str, *, monotonic: Callable[[], float] = time.monotonic
+    settings: Settings, dashboard: str, *, monotonic: Clock = time.monotonic
 ) -> Ledger:
     """Where one dashboard's requests in flight are counted: Redis when configured.
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Protocol
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from outreach_helper.clock import Clock
 from outreach_helper.redis_client import connect
 from outreach_helper.upstream.budget import Priority
 
@@ -135,7 +135,7 @@ class RedisLedger:
         key: str,
         *,
         lease_seconds: float,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Clock = time.monotonic,
     ) -> None:
         self._redis = connect(redis_url)
         self._claim = self._redis.register_script(_CLAIM)

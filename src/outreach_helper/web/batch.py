@@ -8,20 +8,19 @@ failure of the whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from outreach_helper.answers.federation import Federation
 from outreach_helper.answers.service import Answer, Freshness
+from outreach_helper.clock import Clock
 from outreach_helper.errors import InvalidName, InvalidParameter, InvalidRequest, OutreachError
 from outreach_helper.names import canonical_username
-from outreach_helper.records import BatchError, BatchResponse, StatusResponse
+from outreach_helper.schema import BatchError, BatchResponse, StatusResponse
 from outreach_helper.web.problems import problem_for
 
 MAX_BATCH = 50
 
 
 async def batch_status(
-    dashboards: Federation, raw: str | None, wiki: str | None, clock: Callable[[], float]
+    dashboards: Federation, raw: str | None, wiki: str | None, clock: Clock
 ) -> Answer[BatchResponse]:
     """Status of every name in ``raw`` (``A|B|C``) on the dashboards serving ``wiki``.
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outreach_helper.cache.swr import Outcome
+from outreach_helper.clock import Clock
 from outreach_helper.operations.logs import AccessLog
 from outreach_helper.operations.metrics import Metrics
 from outreach_helper.web.cors import SIMPLE_HEADERS
@@ -116,7 +117,7 @@ class FastPath:
         app: ASGIApp,
         *,
         hot: HotResponses,
-        clock: Callable[[], float],
+        clock: Clock,
         metrics: Metrics,
         access_log: AccessLog | None,
     ) -> None:

@@ -7,7 +7,7 @@ entries of names that could not be answered, so both say the same thing.
 from __future__ import annotations
 
 from outreach_helper import errors
-from outreach_helper.records import Problem
+from outreach_helper.schema import Problem
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "tag:outreach-dashboard-helper,2026:problem:"

@@ -20,12 +20,13 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from outreach_helper.answers.federation import Federation
-from outreach_helper.answers.service import Answer, OutreachService, Window
+from outreach_helper.answers.service import Answer, DashboardService, Window
 from outreach_helper.cache.swr import Outcome
+from outreach_helper.clock import Clock
 from outreach_helper.dashboards import canonical_wiki
 from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
-from outreach_helper.records import (
+from outreach_helper.schema import (
     ActiveStaffResponse,
     BatchResponse,
     CampaignResponse,
@@ -43,8 +44,6 @@ from outreach_helper.web.batch import MAX_BATCH, batch_status
 from outreach_helper.web.fastpath import note_hot_key
 from outreach_helper.web.observe import note_cache_outcome
 from outreach_helper.web.responses import HotResponses, render, respond
-
-Clock = Callable[[], float]
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -256,7 +255,7 @@ def build_router(
             )
         return await serve(request, ("user", name, asked), lambda: dashboards.user(name, on))
 
-    def named_dashboard(request: Request) -> OutreachService:
+    def named_dashboard(request: Request) -> DashboardService:
         return dashboards.service(request.query_params.get("dashboard"))
 
     async def course(request: Request, slug: CourseSlug) -> Response:
