@@ -8,7 +8,7 @@ clock), so all workers and instances share it; without Redis, or while Redis
 is away, each process keeps its own.
 
 Two classes of work share the bucket unequally, so a reader's page view is
-never starved by fan-out work (README, "Security"):
+never starved by fan-out work (docs/security.md, "The dashboard's load has a ceiling"):
 
 - ``INTERACTIVE``: one user's page view (``/status``, ``/active-staff``,
   ``/api/users/{name}``, one course). It may take any token.
