@@ -12,8 +12,8 @@ import pytest
 
 from outreach_helper.app import create_app
 from outreach_standin import world as w
-from tests.conftest import serving
-from tests.support import RedisServer
+from tests.support.servers import RedisServer
+from tests.support.service import serving
 
 MARTA = "/api/users/" + quote(w.MARTA)
 COURSE = "/api/courses/" + "/".join(quote(p, safe="") for p in w.COURSE_ACTIVE.split("/"))
@@ -256,7 +256,7 @@ async def test_redis_outage_degrades_then_heals_without_restart(make_settings, c
 async def test_redis_down_from_the_start_still_answers_and_coalesces(
     make_settings, clock, upstream
 ):
-    from tests.support import free_port
+    from tests.support.servers import free_port
 
     upstream.latency(200)
     app = create_app(make_settings(redis_url=f"redis://127.0.0.1:{free_port()}/0"), clock=clock)

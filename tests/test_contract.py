@@ -15,7 +15,7 @@ from outreach_helper.names import CourseSlug
 from outreach_helper.upstream import contract
 from outreach_helper.upstream.contract import Attempt, Reply
 from outreach_helper.upstream.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER
-from tests.support import data_dir
+from tests.support.paths import data_dir
 
 JSON = {"content-type": "application/json; charset=utf-8"}
 HTML = {"content-type": "text/html; charset=utf-8"}

@@ -12,7 +12,7 @@ from outreach_helper.records import Role
 from outreach_helper.upstream.client import DashboardClient, UpstreamObserver, user_agent
 from outreach_helper.upstream.documents import CAMPAIGN, COURSE, ROSTER, USER
 from outreach_standin import world as w
-from tests.support import RecordingSleep
+from tests.support.clocks import RecordingSleep
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ class Attempts(UpstreamObserver):
 async def test_a_refused_connection_is_retried_once_after_the_documented_jittered_delay(
     make_settings, sleeps
 ):
-    from tests.support import free_port
+    from tests.support.servers import free_port
 
     attempts = Attempts()
     dead = DashboardClient(
@@ -225,7 +225,7 @@ async def test_short_retry_after_is_waited_out_then_retried(client, upstream, sl
 
 
 async def test_nothing_listening_is_unavailable(make_settings, sleeps):
-    from tests.support import free_port
+    from tests.support.servers import free_port
 
     dead = DashboardClient(
         make_settings(dashboard_url=f"http://127.0.0.1:{free_port()}"), sleep=sleeps

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from outreach_helper.app import create_app
 from outreach_standin import world as w
-from tests.conftest import serving
-from tests.support import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.service import serving
 
 
 def user(name: str, suffix: str = "") -> str:

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 from outreach_helper.app import create_app
 from outreach_standin import world as w
-from tests.conftest import FIXED_NOW, serving
-from tests.support import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.service import serving
+from tests.support.standin import FIXED_NOW
 
 BROKEN = "/api/users/" + quote(w.BROKEN_STUDENT)
 

@@ -35,8 +35,8 @@ import pytest
 from outreach_helper.app import Parts, create_app
 from outreach_standin import build_world
 from outreach_standin import world as w
-from tests.conftest import serving
-from tests.support import RedisServer
+from tests.support.servers import RedisServer
+from tests.support.service import serving
 
 TIMEOUT = 0.3
 FRESH, STALE = 3600, 86400

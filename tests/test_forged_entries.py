@@ -28,7 +28,7 @@ import redis
 
 from outreach_helper.app import create_app
 from outreach_standin import world as w
-from tests.support import ServedApp
+from tests.support.servers import ServedApp
 
 MIB = 1024 * 1024
 Forge = Callable[[Any, float], Any]

@@ -50,11 +50,10 @@ from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer
 from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
-from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
-from tests.support import (
-    OUTPUT,
-    FakeClock,
-)
+from tests.support.clocks import FakeClock
+from tests.support.paths import OUTPUT
+from tests.support.service import SettingsFactory, serving
+from tests.support.standin import FIXED_NOW, Upstream
 
 LINK: Final = "#t-outreach-staff a"
 TIMEOUT_MS: Final = 5000

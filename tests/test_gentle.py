@@ -25,8 +25,8 @@ from outreach_helper.names import CourseSlug
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.upstream.documents import COURSE, PROFILE, USER
 from outreach_standin import world as w
-from tests.conftest import serving
-from tests.support import FakeClock, RecordingSleep
+from tests.support.clocks import FakeClock, RecordingSleep
+from tests.support.service import serving
 
 # README: the user document is fresh for an hour and stale until a day.
 HOUR, DAY = 3600, 86400

@@ -21,7 +21,8 @@ import pytest
 from outreach_helper.app import create_app
 from outreach_helper.operations.logs import configure_process_logging
 from outreach_standin import world as w
-from tests.support import ServedApp, restored_logging
+from tests.support.logs import restored_logging
+from tests.support.servers import ServedApp
 
 PROBLEM = "application/problem+json"
 URI_TOO_LONG = "tag:outreach-dashboard-helper,2026:problem:uri-too-long"

@@ -28,8 +28,10 @@ from outreach_helper.app import create_app
 from outreach_helper.operations.logs import configure_process_logging
 from outreach_standin import world as w
 from outreach_standin import world_wikiedu as we
-from tests.conftest import serving
-from tests.support import FakeClock, RedisServer, ServedApp, restored_logging
+from tests.support.clocks import FakeClock
+from tests.support.logs import restored_logging
+from tests.support.servers import RedisServer, ServedApp
+from tests.support.service import serving
 
 LOG_SECRET = "a-log-secret-for-tests-0123456789"  # noqa: S105 - made up for tests
 FAULTS: dict[str, dict[str, float]] = {

@@ -19,7 +19,8 @@ from outreach_helper.commands import inspect, warm
 from outreach_helper.settings import Settings
 from outreach_standin import world as w
 from outreach_standin.model import collation_key
-from tests.conftest import FIXED_NOW, serving
+from tests.support.service import serving
+from tests.support.standin import FIXED_NOW
 
 MARTA = "/api/users/" + quote(w.MARTA)
 

@@ -15,8 +15,8 @@ from outreach_helper.app import create_app
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.upstream.documents import USER
 from outreach_standin import world as w
-from tests.conftest import serving
-from tests.support import free_port
+from tests.support.servers import free_port
+from tests.support.service import serving
 
 LOGGER = "outreach_helper.upstream.client"
 # README: the breaker opens after 5 failed requests in a row.

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from outreach_helper.app import create_app
 from outreach_standin import world as w
-from tests.conftest import serving
+from tests.support.service import serving
 
 # A bound on the test, not a measure: with a shared queue the page view waits for
 # the bulk answer, which (at this budget) takes minutes.

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from outreach_helper.app import create_app
-from tests.conftest import serving
 from tests.readme_examples import WRITTEN_AT, contained, examples, readme_urls
+from tests.support.service import serving
 
 EXAMPLES = examples()
 

@@ -32,7 +32,7 @@ import orjson
 import pytest
 
 from outreach_standin import StandinServer
-from tests.support import free_port
+from tests.support.servers import free_port
 
 HEAD_LIMIT = 4096
 HEAD_TIMEOUT = 1.0

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from outreach_standin import world as w
-from tests.conftest import FIXED_NOW
+from tests.support.standin import FIXED_NOW
 
 AWKWARD = [
     w.COURSE_HASH,

@@ -1,0 +1,69 @@
+"""The service as tests build it: settings over the stand-in, served in process.
+
+``settings_for`` holds the defaults every test starts from (a test counts
+requests, never time), so a test names only the settings it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Final
+
+import httpx
+from fastapi import FastAPI
+
+from outreach_helper.settings import Settings
+
+SettingsFactory = Callable[..., Settings]
+
+#: Where the Wiki Education Dashboard's courses are (README, "Dashboards").
+WIKIEDU_WIKIS: Final = "wikiedu=en.wikipedia.org|www.wikidata.org"
+
+
+def settings_for(dashboard_url: str, key_prefix: str, /, **overrides: Any) -> Settings:
+    """Settings in front of the dashboard at ``dashboard_url``, keys under ``key_prefix``.
+
+    Both are positional only, so that ``overrides`` may set either again.
+    """
+    values: dict[str, Any] = {
+        "dashboard_url": dashboard_url,
+        "key_prefix": key_prefix,
+        "upstream_timeout": 2.0,
+        "upstream_retries": 0,
+        # Tests count requests, not time: a budget no test reaches unless it sets its own.
+        "upstream_rate": 1000.0,
+        "upstream_burst": 10_000.0,
+        # ...and waits for a turn that no loaded test machine runs out of.
+        "upstream_wait_interactive": 30.0,
+        "upstream_wait_bulk": 30.0,
+        "upstream_wait_straggler": 30.0,
+        "upstream_cold_fetches": 1000,
+        "bulk_answers": 1000,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def two_dashboards(make: SettingsFactory, outreach_url: str, wikiedu_url: str) -> SettingsFactory:
+    """``make``'s settings for both dashboards: ``outreach`` and ``wikiedu`` at their URLs."""
+
+    def make_two(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "dashboard_url": None,
+            "dashboards": f"outreach={outreach_url},wikiedu={wikiedu_url}",
+            "dashboard_wikis": WIKIEDU_WIKIS,
+            **overrides,
+        }
+        return make(**values)
+
+    return make_two
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and talk to it in process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
+            yield client
