@@ -2,10 +2,13 @@
 
 ``settings_for`` holds the defaults every test starts from (a test counts
 requests, never time), so a test names only the settings it is about.
+``HeldTransport`` lets a test hold the service's requests to the dashboard
+back, to see what the service does before any of them arrives.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Final
@@ -67,3 +70,31 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
             yield client
+
+
+class HeldTransport(httpx.AsyncBaseTransport):
+    """The real HTTP transport behind a door a test may shut: requests wait at it.
+
+    To show that the service answered without waiting for the dashboard, a test
+    shuts the door and sees the answer arrive while nothing has reached the
+    dashboard: an order of events, where a stopwatch would show a duration on
+    a loaded machine. Open, it is the plain transport.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._open = asyncio.Event()
+        self._open.set()
+
+    def shut(self) -> None:
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self._open.wait()
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
