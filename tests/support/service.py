@@ -3,7 +3,8 @@
 ``settings_for`` holds the defaults every test starts from (a test counts
 requests, never time), so a test names only the settings it is about.
 ``HeldTransport`` lets a test hold the service's requests to the dashboard
-back, to see what the service does before any of them arrives.
+back, to see what the service does before any of them arrives, and wait for
+them to go out.
 """
 
 from __future__ import annotations
@@ -73,18 +74,22 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 class HeldTransport(httpx.AsyncBaseTransport):
-    """The real HTTP transport behind a door a test may shut: requests wait at it.
+    """The real HTTP transport behind a door a test may shut, noting what goes through.
 
     To show that the service answered without waiting for the dashboard, a test
     shuts the door and sees the answer arrive while nothing has reached the
     dashboard: an order of events, where a stopwatch would show a duration on
-    a loaded machine. Open, it is the plain transport.
+    a loaded machine. ``until_sent`` waits for requests to go out, where a test
+    would otherwise poll the stand-in's counters. Open, it is the plain
+    transport (with httpx's default pool limits).
     """
 
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport()
         self._open = asyncio.Event()
         self._open.set()
+        self._went = asyncio.Event()
+        self.paths: list[str] = []
 
     def shut(self) -> None:
         self._open.clear()
@@ -92,8 +97,16 @@ class HeldTransport(httpx.AsyncBaseTransport):
     def open(self) -> None:
         self._open.set()
 
+    async def until_sent(self, path: str, count: int = 1) -> None:
+        """Return once ``count`` requests for ``path`` (without the query) have gone out."""
+        while self.paths.count(path) < count:
+            self._went.clear()
+            await self._went.wait()
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await self._open.wait()
+        self.paths.append(request.url.path)
+        self._went.set()
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
