@@ -67,6 +67,11 @@ FWD_STATUS = {"error500": "; fwd-status=500", "rate_limited": "; fwd-status=429"
 # A long Retry-After (never waited out inline) and a "slow" well past the timeout.
 FAULT_OPTIONS: dict[str, Any] = {"retry_after": 60, "slow_seconds": 1.0}
 MARTA = "/api/users/" + quote(w.MARTA)
+# Where the entries lie, after the key prefix (README, "Caching": {dashboard}:{kind}:{id},
+# a user by canonical name, a course by its slug folded to no case and no accents).
+MARTA_KEY = "outreach:user:Marta Quill"
+COURSE_KEY = "outreach:course:riverside_library_network/wikidata_days_(november)_2026"
+ROSTER_KEY = "outreach:course_users:riverside_library_network/wikidata_days_(november)_2026"
 # A user answer rests on two documents (README, "Identity"): the profile that
 # confirms the account and its enrollments; both go stale and expire together.
 
@@ -84,12 +89,12 @@ class Service:
     http: httpx.AsyncClient
     parts: Parts
 
-    async def stored(self, kind: str, ident: str) -> bytes | None:
-        cache = self.parts.services[0].cache
-        return await cache.store.get(cache.key(kind, ident))
+    async def stored(self, key: str) -> bytes | None:
+        """The stored entry at ``key`` (after the settings' key prefix), if any."""
+        return await self.parts.store.get(f"{self.parts.settings.key_prefix}:{key}")
 
-    async def fetched_at(self, name: str = w.MARTA) -> float | None:
-        raw = await self.stored("user", name)
+    async def fetched_at(self) -> float | None:
+        raw = await self.stored(MARTA_KEY)
         return None if raw is None else float(orjson.loads(raw)["fetched_at"])
 
 
@@ -211,7 +216,7 @@ async def test_absent_entry_is_the_modes_problem_and_nothing_is_stored(service, 
         response.headers["cache-control"],
         response.json()["status"],
         upstream.total,
-        await service.stored("user", w.MARTA),
+        await service.stored(MARTA_KEY),
     ) == (
         PROBLEM_STATUS[mode],
         "application/problem+json",
@@ -374,17 +379,17 @@ CUT_OFF = [
     pytest.param("drop", 503, id="drop-connection-closed-mid-body"),
 ]
 DOCUMENTS = [
-    pytest.param(course_path(w.COURSE_ACTIVE), "course", id="course"),
-    pytest.param(course_path(w.COURSE_ACTIVE) + "/users", "course_users", id="roster"),
+    pytest.param(course_path(w.COURSE_ACTIVE), COURSE_KEY, id="course"),
+    pytest.param(course_path(w.COURSE_ACTIVE) + "/users", ROSTER_KEY, id="roster"),
 ]
 
 
 @pytest.mark.parametrize(("mode", "status"), CUT_OFF)
-@pytest.mark.parametrize(("path", "kind"), DOCUMENTS)
-async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, status, path, kind):
+@pytest.mark.parametrize(("path", "key"), DOCUMENTS)
+async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, status, path, key):
     upstream.fault(mode)
     response = await service.http.get(path)
-    stored = await service.stored(kind, w.COURSE_ACTIVE)
+    stored = await service.stored(key)
     upstream.heal()
     healed = await service.http.get(path)
     assert (
@@ -393,4 +398,12 @@ async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, s
         response.headers["cache-control"],
         stored,
         healed.headers["cache-status"],
-    ) == (status, "application/problem+json", "no-store", None, "OutreachHelper; fwd=miss; stored")
+        await service.stored(key) is not None,  # where the whole answer is, then
+    ) == (
+        status,
+        "application/problem+json",
+        "no-store",
+        None,
+        "OutreachHelper; fwd=miss; stored",
+        True,
+    )

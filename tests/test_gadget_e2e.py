@@ -42,9 +42,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from outreach_helper.app import create_app
-from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
-from outreach_helper.web.gadget.routes import API_PLACEHOLDER
 from outreach_standin import StandinServer
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer
@@ -136,7 +134,7 @@ def test_script_is_served_the_same_whatever_the_dashboards(
         assert answer.headers["content-type"].startswith("text/javascript")
         assert answer.headers["cache-control"] == "public, max-age=3600"
         script = answer.text
-        assert API_PLACEHOLDER not in script
+        assert "@OUTREACH_API_BASE@" not in script  # the source's marker for the API's URL
         assert script == of_two
         for gone in ("OUTREACH_DASHBOARD_BASE", "SERVED_DASHBOARD", "outreachStaffDashboard"):
             assert gone not in script
@@ -341,8 +339,10 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     hrefs = dialog.locator(".outreach-staff-course-link").evaluate_all(
         "links => links.map(a => a.href)"
     )
+    # Each course's own page on its dashboard, its slug readable (README, a course's "url").
     assert hrefs == [
-        dashboard_page_url(standin_server.url, s) for s in (COURSE_TWO_HATS, COURSE_ACTIVE)
+        f"{standin_server.url}/courses/Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)",
+        f"{standin_server.url}/courses/Riverside_Library_Network/Wikidata_Days_(November)_2026",
     ]
     # Each course says which dashboard it is on: one not known by name, by its host.
     labels = dialog.locator(".outreach-staff-dashboard").all_inner_texts()

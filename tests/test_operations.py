@@ -12,7 +12,6 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from outreach_helper.answers import activity
 from outreach_helper.app import build_parts, create_app
 from outreach_helper.cli import main
 from outreach_helper.commands import inspect, warm
@@ -273,7 +272,7 @@ def expected_keys(world, prefix: str, names: list[str], at) -> set[str]:
             course = world.course(enrollment.course_slug)
             folded = collation_key(course.slug)
             keys.add(f"{prefix}:outreach:course:{folded}")
-            if activity.within(course.start, course.end, at):
+            if course.tracking_active(at):  # the world's own start..end
                 keys.add(f"{prefix}:outreach:course_users:{folded}")
     return keys
 

@@ -15,11 +15,13 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from outreach_helper.errors import InvalidName
-from outreach_helper.names import MAX_USERNAME_BYTES, canonical_username
+from outreach_helper.names import canonical_username
 from outreach_helper.upstream.normalize import parse_count
 from outreach_standin import number_to_human
 
 FORBIDDEN = "/#<>[]|{}"
+# README, "Errors": a username over 255 bytes of UTF-8 cannot exist.
+MAX_USERNAME_BYTES = 255
 # Every Cc character (C0, DEL, C1), and U+FFFD, which only a decoding error produces.
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\ufffd"]
 # Zero-width characters and bidirectional marks and embeddings (UserNameUtils::isValid
