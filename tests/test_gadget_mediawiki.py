@@ -45,7 +45,6 @@ import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     ConsoleMessage,
     Page,
     Request,
@@ -60,6 +59,7 @@ from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer, StandinServer
 from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
 from tests.support import mediawiki
+from tests.support.browser import clipboard_page
 from tests.support.clocks import FakeClock
 from tests.support.mediawiki import MediaWiki
 from tests.support.paths import OUTPUT
@@ -297,12 +297,14 @@ class Visit:
         storage_state: StorageState | None = None,
     ) -> None:
         self.wiki, self.service = wiki, service
-        self.context: BrowserContext = browser.new_context(
-            viewport={"width": 1200, "height": 800}, storage_state=storage_state
+        self.context, self.page = clipboard_page(
+            browser,
+            wiki.url,
+            width=1200,
+            height=800,
+            timeout_ms=TIMEOUT_MS,
+            storage_state=storage_state,
         )
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=wiki.url)
-        self.page = self.context.new_page()
         self.requests: list[Request] = []
         self.failed: list[Request] = []
         self.errors: list[str] = []
