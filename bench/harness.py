@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.support import RedisServer, free_port
+from tests.support.servers import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"

@@ -1,34 +1,25 @@
+"""The suite's fixtures: thin wrappers over ``tests.support``, where the helpers live."""
+
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
 from outreach_standin import StandinServer
-from tests.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    NO_CHROMIUM_REASON,
-    NO_REDIS_REASON,
-    REDIS_BINARY,
-    FakeClock,
-    RedisServer,
-    restored_logging,
-    unavailable,
-)
-
-# The stand-in's world and the service's clock agree on this instant.
-FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+from tests.support.browser import launched_chromium
+from tests.support.clocks import FakeClock
+from tests.support.logs import restored_logging
+from tests.support.programs import NO_REDIS_REASON, REDIS_BINARY, unavailable
+from tests.support.servers import RedisServer
+from tests.support.service import SettingsFactory, serving, settings_for, two_dashboards
+from tests.support.standin import FIXED_NOW, Upstream, controlled
 
 
 @pytest.fixture(autouse=True)
@@ -70,82 +61,10 @@ def prefix() -> str:
     return f"test-{secrets.token_hex(6)}"
 
 
-class Upstream:
-    """The stand-in dashboard's control panel, driven over HTTP like any client would."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._http = httpx.Client(base_url=url, timeout=5)
-
-    def reset(self) -> None:
-        self._http.post("/__standin/reset").raise_for_status()
-
-    def counters(self) -> dict[str, int]:
-        counters: dict[str, int] = self._http.get("/__standin/counters").json()
-        return counters
-
-    @property
-    def total(self) -> int:
-        return self.counters()["total"]
-
-    def fault(self, mode: str, endpoint: str = "all", **options: Any) -> None:
-        body = {"mode": mode, "endpoint": endpoint, **options}
-        self._http.post("/__standin/faults", json=body).raise_for_status()
-
-    def heal(self) -> None:
-        self.fault("none")
-
-    def latency(self, ms: int) -> None:
-        self._http.post("/__standin/latency", json={"ms": ms}).raise_for_status()
-
-    def privileged(self, on: bool) -> None:
-        self._http.post("/__standin/privileged", json={"on": on}).raise_for_status()
-
-    def now(self, when: datetime) -> None:
-        """Freeze the stand-in's clock at ``when`` (reset keeps the clock)."""
-        self._http.post("/__standin/now", json={"now": when.isoformat()}).raise_for_status()
-
-    def capacity(self, workers: int | None, **plan: Any) -> None:
-        """Passenger's workers and queue (``None``: off), with service times per endpoint."""
-        body = {"workers": workers, **plan}
-        self._http.post("/__standin/capacity", json=body).raise_for_status()
-
-    def traffic(self) -> dict[str, Any]:
-        """Requests served at once, queued, refused, with a cookie; per User-Agent product."""
-        traffic: dict[str, Any] = self._http.get("/__standin/traffic").json()
-        return traffic
-
-    def quiet(self, patience: float = 15.0) -> None:
-        """Wait until no request of an earlier test is still being served (a slow
-        fault outlives the test that timed out on it), then zero the traffic counts."""
-        deadline = time.monotonic() + patience
-        while self.traffic()["in_flight"] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        self._http.post("/__standin/traffic/reset").raise_for_status()
-
-    def ours(self) -> dict[str, int]:
-        """The traffic of requests this service sent (its User-Agent's product)."""
-        empty = {"in_flight": 0, "max_in_flight": 0, "requests": 0}
-        by_agent: dict[str, dict[str, int]] = self.traffic()["by_agent"]
-        return by_agent.get("outreach-dashboard-helper", empty)
-
-    def close(self) -> None:
-        self._http.close()
-
-
 @pytest.fixture(scope="session")
 def standin_server() -> Iterator[StandinServer]:
     with StandinServer(now=FIXED_NOW) as server:
         yield server
-
-
-def controlled(server: StandinServer) -> Iterator[Upstream]:
-    """A stand-in's control panel for one test: reset before and after."""
-    control = Upstream(server.url)
-    control.reset()
-    yield control
-    control.reset()
-    control.close()
 
 
 @pytest.fixture
@@ -165,35 +84,12 @@ def wikiedu_upstream(wikiedu_server: StandinServer) -> Iterator[Upstream]:
     yield from controlled(wikiedu_server)
 
 
-SettingsFactory = Callable[..., Settings]
-
-
 @pytest.fixture
 def make_settings(upstream: Upstream, prefix: str) -> SettingsFactory:
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "dashboard_url": upstream.url,
-            "key_prefix": prefix,
-            "upstream_timeout": 2.0,
-            "upstream_retries": 0,
-            # Tests count requests, not time: a budget no test reaches unless it sets its own.
-            "upstream_rate": 1000.0,
-            "upstream_burst": 10_000.0,
-            # ...and waits for a turn that no loaded test machine runs out of.
-            "upstream_wait_interactive": 30.0,
-            "upstream_wait_bulk": 30.0,
-            "upstream_wait_straggler": 30.0,
-            "upstream_cold_fetches": 1000,
-            "bulk_answers": 1000,
-            **overrides,
-        }
-        return Settings(**values)
+        return settings_for(upstream.url, prefix, **overrides)
 
     return make
-
-
-# Where the Wiki Education Dashboard's courses are (README, "Dashboards").
-WIKIEDU_WIKIS = "wikiedu=en.wikipedia.org|www.wikidata.org"
 
 
 @pytest.fixture
@@ -201,26 +97,7 @@ def make_two_settings(
     make_settings: SettingsFactory, upstream: Upstream, wikiedu_upstream: Upstream
 ) -> SettingsFactory:
     """Settings for both dashboards: ``outreach`` the first stand-in, ``wikiedu`` the second."""
-
-    def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "dashboard_url": None,
-            "dashboards": f"outreach={upstream.url},wikiedu={wikiedu_upstream.url}",
-            "dashboard_wikis": WIKIEDU_WIKIS,
-            **overrides,
-        }
-        return make_settings(**values)
-
-    return make
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the app's lifespan and talk to it in process."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:
-            yield client
+    return two_dashboards(make_settings, upstream.url, wikiedu_upstream.url)
 
 
 @pytest.fixture
@@ -233,9 +110,5 @@ async def api(make_settings: SettingsFactory, clock: FakeClock) -> AsyncIterator
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium under Playwright, one per module (skips, or in CI fails, without it)."""
-    if CHROMIUM is None:
-        unavailable(NO_CHROMIUM_REASON)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()

@@ -110,7 +110,7 @@ async def _print(paths: list[str]) -> None:  # pragma: no cover - a maintainer's
     from outreach_helper.app import create_app
     from outreach_helper.settings import Settings
     from outreach_standin import StandinServer
-    from tests.conftest import serving
+    from tests.support.service import serving
 
     with (
         StandinServer(now=WRITTEN_AT) as outreach,

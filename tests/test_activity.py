@@ -31,10 +31,8 @@ def test_missing_dates_are_never_active():
 
 
 def test_ended_only_after_end():
-    assert (activity.ended(END, END), activity.ended(END, END + timedelta(seconds=1))) == (
-        False,
-        True,
-    )
+    assert not activity.ended(END, END), "not yet ended at the very instant of its end"
+    assert activity.ended(END, END + timedelta(seconds=1)), "ended a second after its end"
 
 
 def test_next_change_is_the_first_future_instant():

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from outreach_standin import world as w
-from tests.conftest import FIXED_NOW
+from tests.support.standin import FIXED_NOW
 
 
 def user(name: str, suffix: str = "") -> str:
@@ -226,7 +226,7 @@ async def test_batch_with_an_upstream_failure_marks_that_entry_and_is_not_reusab
     make_settings, clock, upstream
 ):
     from outreach_helper.app import create_app
-    from tests.conftest import serving
+    from tests.support.service import serving
 
     async with serving(create_app(make_settings(), clock=clock)) as api:
         await api.get(batch([w.MARTA]))

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from outreach_helper.app import create_app
 from outreach_standin import world as w
 from outreach_standin.server import BackgroundServer
-from tests.conftest import serving
+from tests.support.service import serving
 
 PROBLEM = "application/problem+json"
 
@@ -371,7 +371,7 @@ async def test_upstream_faults_map_to_problem_statuses(
     make_settings, clock, upstream, mode, status
 ):
     from outreach_helper.app import create_app
-    from tests.conftest import serving
+    from tests.support.service import serving
 
     upstream.fault(mode, retry_after=60, slow_seconds=1.5)
     async with serving(create_app(make_settings(upstream_timeout=0.5), clock=clock)) as api:
@@ -381,8 +381,8 @@ async def test_upstream_faults_map_to_problem_statuses(
 
 async def test_unreachable_dashboard_is_503(make_settings, clock):
     from outreach_helper.app import create_app
-    from tests.conftest import serving
-    from tests.support import free_port
+    from tests.support.servers import free_port
+    from tests.support.service import serving
 
     settings = make_settings(dashboard_url=f"http://127.0.0.1:{free_port()}")
     async with serving(create_app(settings, clock=clock)) as api:

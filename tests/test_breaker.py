@@ -50,7 +50,8 @@ def test_threshold_failures_in_a_row_open_it():
 def test_after_the_cooldown_exactly_one_probe_is_let_through():
     breaker, clock = tripped()
     clock.now += FIRST_COOLDOWN
-    assert (breaker.allow(), breaker.allow()) == (True, False)
+    assert breaker.allow(), "the cooldown over, one probe goes"
+    assert not breaker.allow(), "a second request waits for the probe's outcome"
 
 
 def probed(succeeded: bool) -> tuple[Breaker, Monotonic]:
@@ -67,7 +68,8 @@ def probed(succeeded: bool) -> tuple[Breaker, Monotonic]:
 
 def test_a_successful_probe_closes_it():
     breaker, _ = probed(succeeded=True)
-    assert (breaker.allow(), breaker.allow()) == (True, True)
+    assert breaker.allow(), "closed: the next request goes"
+    assert breaker.allow(), "closed: and the one after it"
 
 
 def test_a_failed_probe_reopens_it_for_longer():

@@ -23,7 +23,8 @@ from outreach_helper.upstream.budget import (
     priority,
 )
 from outreach_helper.upstream.gate import Gate
-from tests.support import FakeClock, free_port
+from tests.support.clocks import FakeClock
+from tests.support.servers import free_port
 
 LIMITS = Limits(rate=2.0, burst=4.0, reserve=2.0)
 # A token every 100 s: past every deadline, so a dry bucket refuses at once.

@@ -24,8 +24,8 @@ from typing import Final
 
 import httpx
 
-from tests.conftest import Upstream
-from tests.support import free_port
+from tests.support.servers import free_port
+from tests.support.standin import Upstream
 
 STARTUP_TIMEOUT: Final = 30.0
 FORWARDED: Final = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}

@@ -23,8 +23,8 @@ from playwright.sync_api import Browser, BrowserContext, Route, expect
 
 from outreach_helper.app import create_app
 from outreach_standin.server import BackgroundServer
-from tests.conftest import SettingsFactory
-from tests.support import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.service import SettingsFactory
 
 #: Not 127.0.0.1 or localhost, which Swagger UI treats as "do not call the validator".
 HOST: Final = "127.0.0.2"

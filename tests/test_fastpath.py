@@ -22,8 +22,8 @@ import pytest
 from outreach_helper.app import create_app
 from outreach_helper.web.fastpath import Target, Targets
 from outreach_standin import world as w
-from tests.conftest import SettingsFactory, serving
-from tests.support import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.service import SettingsFactory, serving
 from tests.test_operations import sample
 
 MARTA = "/api/users/" + quote(w.MARTA)

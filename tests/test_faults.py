@@ -16,14 +16,19 @@ The matrix, on ``GET /api/users/{name}`` (user TTLs: fresh 3600 s, stale until
 Then the faults that need more than one request to show: a timeout's timing,
 429 ``Retry-After`` windows, Redis dying and coming back mid-stream, and
 answers cut off mid-body on the course documents.
+
+Time is the injected clocks' (``clock`` for the cache, ``monotonic`` for the
+client's pauses), moved by hand; what is asserted about "at once" or "before"
+is an order of events, never a stopwatch reading. The one real duration is the
+client's socket timeout, which only real time can run out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -31,14 +36,21 @@ from urllib.parse import quote
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 
 from outreach_helper.app import Parts, create_app
+from outreach_helper.upstream.client import DashboardClient
+from outreach_helper.upstream.documents import USER
 from outreach_standin import build_world
 from outreach_standin import world as w
-from tests.conftest import serving
-from tests.support import RedisServer
+from tests.support.clocks import FakeClock, RecordingSleep
+from tests.support.servers import RedisServer
+from tests.support.service import HeldTransport, serving
 
+# The client's timeout is a socket's, real time: so kept short.
 TIMEOUT = 0.3
+# A bound on a test that waits for an event, not a measure: it fails instead of hanging.
+PATIENCE = 30.0
 FRESH, STALE = 3600, 86400
 MODES = ["drop", "error500", "html200", "cut", "wrongshape", "slow", "rate_limited"]
 PROBLEM_STATUS = {
@@ -55,6 +67,11 @@ FWD_STATUS = {"error500": "; fwd-status=500", "rate_limited": "; fwd-status=429"
 # A long Retry-After (never waited out inline) and a "slow" well past the timeout.
 FAULT_OPTIONS: dict[str, Any] = {"retry_after": 60, "slow_seconds": 1.0}
 MARTA = "/api/users/" + quote(w.MARTA)
+# Where the entries lie, after the key prefix (README, "Caching": {dashboard}:{kind}:{id},
+# a user by canonical name, a course by its slug folded to no case and no accents).
+MARTA_KEY = "outreach:user:Marta Quill"
+COURSE_KEY = "outreach:course:riverside_library_network/wikidata_days_(november)_2026"
+ROSTER_KEY = "outreach:course_users:riverside_library_network/wikidata_days_(november)_2026"
 # A user answer rests on two documents (README, "Identity"): the profile that
 # confirms the account and its enrollments; both go stale and expire together.
 
@@ -72,20 +89,32 @@ class Service:
     http: httpx.AsyncClient
     parts: Parts
 
-    async def stored(self, kind: str, ident: str) -> bytes | None:
-        cache = self.parts.services[0].cache
-        return await cache.store.get(cache.key(kind, ident))
+    async def stored(self, key: str) -> bytes | None:
+        """The stored entry at ``key`` (after the settings' key prefix), if any."""
+        return await self.parts.store.get(f"{self.parts.settings.key_prefix}:{key}")
 
-    async def fetched_at(self, name: str = w.MARTA) -> float | None:
-        raw = await self.stored("user", name)
+    async def fetched_at(self) -> float | None:
+        raw = await self.stored(MARTA_KEY)
         return None if raw is None else float(orjson.loads(raw)["fetched_at"])
 
 
-@pytest.fixture
-async def service(make_settings, clock) -> AsyncIterator[Service]:
-    app = create_app(make_settings(upstream_timeout=TIMEOUT), clock=clock)
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[Service]:
     async with serving(app) as http:
         yield Service(http, app.state.parts)
+
+
+@pytest.fixture
+def monotonic() -> FakeClock:
+    """The client's clock for its pauses (Retry-After, the breaker's cooldown)."""
+    return FakeClock(1000.0)
+
+
+@pytest.fixture
+async def service(make_settings, clock, monotonic) -> AsyncIterator[Service]:
+    app = create_app(make_settings(upstream_timeout=TIMEOUT), clock=clock, monotonic=monotonic)
+    async with served(app) as service:
+        yield service
 
 
 # ---- the matrix: fault mode x entry state ----------------------------------------------
@@ -113,35 +142,41 @@ async def test_fresh_entry_is_a_hit_and_the_dashboard_is_not_asked(service, upst
     assert (
         response.status_code,
         response.headers["content-type"],
-        response.content == first.content,
         response.headers["cache-status"],
         upstream.total - asked,
-        await service.fetched_at() == stored,
-    ) == (200, "application/json", True, "OutreachHelper; hit; ttl=60", 0, True)
+    ) == (200, "application/json", "OutreachHelper; hit; ttl=60", 0)
+    assert response.content == first.content, "not the stored answer"
+    assert await service.fetched_at() == stored, "the stored entry changed"
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_stale_entry_is_served_at_once_and_a_failed_refresh_writes_nothing(
-    service, upstream, clock, mode
+    make_settings, clock, monotonic, upstream, mode
 ):
-    first = await service.http.get(MARTA)
-    stored = await service.fetched_at()
-    clock.advance(FRESH + 60)
-    asked = upstream.total
-    upstream.fault(mode, **FAULT_OPTIONS)
-    started = time.perf_counter()
-    response = await service.http.get(MARTA)
-    elapsed = time.perf_counter() - started
-    await service.parts.drain()
-    assert (
-        response.status_code,
-        response.headers["content-type"],
-        response.content == first.content,
-        response.headers["cache-status"],
-        elapsed < TIMEOUT,
-        upstream.total - asked,
-        await service.fetched_at() == stored,
-    ) == (200, "application/json", True, "OutreachHelper; hit; ttl=-60", True, 2, True)
+    door = HeldTransport()
+    settings = make_settings(upstream_timeout=TIMEOUT)
+    app = create_app(settings, clock=clock, monotonic=monotonic, transport=door)
+    async with served(app) as service:
+        first = await service.http.get(MARTA)
+        stored = await service.fetched_at()
+        clock.advance(FRESH + 60)
+        asked = upstream.total
+        upstream.fault(mode, **FAULT_OPTIONS)
+        # "At once": answered while the refresh cannot reach the dashboard at all.
+        door.shut()
+        response = await asyncio.wait_for(service.http.get(MARTA), PATIENCE)
+        asked_before_the_answer = upstream.total - asked
+        door.open()
+        await service.parts.drain()
+        assert (
+            response.status_code,
+            response.headers["content-type"],
+            response.headers["cache-status"],
+            asked_before_the_answer,
+            upstream.total - asked,
+        ) == (200, "application/json", "OutreachHelper; hit; ttl=-60", 0, 2)
+        assert response.content == first.content, "not the stored answer"
+        assert await service.fetched_at() == stored, "the failed refresh changed the entry"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -152,23 +187,21 @@ async def test_expired_entry_stands_in_and_stays_as_it_was(service, upstream, cl
     assert (
         response.status_code,
         response.headers["content-type"],
-        response.content == first.content,
         response.headers["cache-status"],
         response.headers["cache-control"],
         upstream.total - asked,
-        await service.fetched_at() == stored,
     ) == (
         200,
         "application/json",
-        True,
         f"OutreachHelper; fwd=stale{FWD_STATUS.get(mode, '')}; ttl={FRESH - STALE - 60}; "
         "detail=stale-if-error",
         "public, max-age=0, stale-while-revalidate=0",
         # The profile and the enrollments, each asked once and each standing in;
         # after a 429 the second is not even asked (its Retry-After holds).
         1 if mode == "rate_limited" else 2,
-        True,
     )
+    assert response.content == first.content, "not the stored answer"
+    assert await service.fetched_at() == stored, "the failed fetch changed the entry"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -181,7 +214,7 @@ async def test_absent_entry_is_the_modes_problem_and_nothing_is_stored(service, 
         response.headers["cache-control"],
         response.json()["status"],
         upstream.total,
-        await service.stored("user", w.MARTA),
+        await service.stored(MARTA_KEY),
     ) == (
         PROBLEM_STATUS[mode],
         "application/problem+json",
@@ -195,58 +228,74 @@ async def test_absent_entry_is_the_modes_problem_and_nothing_is_stored(service, 
 # ---- timeouts ---------------------------------------------------------------------------
 
 
-async def test_upstream_slower_than_the_timeout_is_a_504_within_about_the_timeout(
-    service, upstream
-):
+async def test_upstream_slower_than_the_timeout_is_a_504_before_it_answers(service, upstream):
+    # The timeout is a socket's, real time: TIMEOUT is short and the stand-in's 3 s
+    # far longer, so the 504 comes while the stand-in is still at work on the request.
+    upstream.quiet()  # no slow request of an earlier test still counted in flight
     upstream.fault("slow", slow_seconds=3)
-    started = time.perf_counter()
     response = await service.http.get(MARTA)
-    elapsed = time.perf_counter() - started
     assert (
         response.status_code,
         response.json()["type"].rsplit(":", 1)[1],
-        TIMEOUT <= elapsed < TIMEOUT + 0.4,
+        upstream.ours()["in_flight"],
         upstream.counters()["user_profile"],
-    ) == (504, "upstream-timeout", True, 1)
+    ) == (504, "upstream-timeout", 1, 1)
 
 
 # ---- 429 and Retry-After ------------------------------------------------------------------
 
 
-async def test_inside_a_long_retry_after_other_users_cost_the_dashboard_nothing(service, upstream):
+async def test_inside_a_long_retry_after_other_users_cost_the_dashboard_nothing(
+    service, upstream, monotonic
+):
     # One 429, then the stand-in heals: any request that still reached it would succeed.
     upstream.fault("rate_limited", retry_after=30, times=1)
     first = await service.http.get(MARTA)
     others = [name for name in w.NAMED_USERS if name != w.MARTA][:5]
-    started = time.perf_counter()
     responses = [await service.http.get(user_path(name)) for name in others]
-    elapsed = time.perf_counter() - started
+    inside = upstream.total
+    monotonic.advance(30)  # the window ends
+    after = await service.http.get(user_path(others[0]))
     assert (
         first.status_code,
         {r.status_code for r in responses},
         {r.headers["content-type"] for r in responses},
-        upstream.total,
-        elapsed < 0.25,
-    ) == (503, {503}, {"application/problem+json"}, 1, True)
+        inside,
+        after.status_code,
+    ) == (503, {503}, {"application/problem+json"}, 1, 200)
 
 
-async def test_a_short_retry_after_is_waited_out_before_the_retry(make_settings, clock, upstream):
-    app = create_app(make_settings(upstream_timeout=2.0, upstream_retries=1), clock=clock)
+class PauseNotingTheDashboard(RecordingSleep):
+    """A pause on the client's own clock that notes what the dashboard had been asked
+    when it began: whatever reaches the dashboard after that came after the pause."""
+
+    def __init__(self, upstream) -> None:
+        super().__init__()
+        self.upstream = upstream
+        self.asked_at_pause: list[int] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked_at_pause.append(self.upstream.total)
+        await super().__call__(seconds)
+
+
+async def test_a_short_retry_after_is_waited_out_before_the_retry(make_settings, upstream):
+    # The client, as the app builds it but with its pause on an injected clock
+    # (create_app takes none: its pauses would be real time).
+    pause = PauseNotingTheDashboard(upstream)
+    client = DashboardClient(
+        make_settings(upstream_timeout=2.0, upstream_retries=1),
+        sleep=pause,
+        monotonic=pause.monotonic,
+    )
     upstream.fault("rate_limited", retry_after=1, times=1)
-    async with serving(app) as http:
-        started = time.perf_counter()
-        request = asyncio.create_task(http.get(MARTA))
-        await asyncio.sleep(0.6)  # a real window: inside the 1 s the dashboard asked for
-        during = upstream.counters()["user_profile"]  # the first document a user answer needs
-        response = await request
-        elapsed = time.perf_counter() - started
-    assert (
-        response.status_code,
-        response.headers["cache-status"],
-        during,
-        upstream.counters()["user_profile"],
-        elapsed >= 1.0,
-    ) == (200, "OutreachHelper; fwd=miss; stored", 1, 2, True)
+    try:
+        record = await client.fetch(USER, w.MARTA)
+    finally:
+        await client.aclose()
+    # The whole Retry-After (1 s), not the jittered 0.5 s, then the one retry.
+    assert (pause.delays, pause.asked_at_pause, upstream.total) == ([1.0], [1], 2)
+    assert record.enrollments, "the retried answer has Marta's enrollments"
 
 
 # ---- Redis dies and comes back mid-run -------------------------------------------------------
@@ -262,6 +311,7 @@ async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstr
     phase = "up"
     answered: dict[str, list[int]] = {"up": [], "down": [], "back": []}
     stop = asyncio.Event()
+    progressed = asyncio.Event()
 
     async def stream(http: httpx.AsyncClient) -> None:
         # A new user each time (a fetch and a store write), then an old one (a hit).
@@ -270,8 +320,14 @@ async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstr
             name = next(stream_names)
             for path in (user_path(name), user_path(seen[len(seen) // 2] if seen else name)):
                 answered[phase].append((await http.get(path)).status_code)
+                progressed.set()
             seen.append(name)
-            await asyncio.sleep(0.005)
+
+    async def answers_in(now: str, count: int = 4) -> None:
+        """Wait until the stream has had ``count`` answers in phase ``now``."""
+        while len(answered[now]) < count:
+            progressed.clear()
+            await asyncio.wait_for(progressed.wait(), PATIENCE)
 
     async def health(http: httpx.AsyncClient) -> str:
         status: str = (await http.get("/health")).json()["status"]
@@ -281,16 +337,16 @@ async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstr
         app = create_app(make_settings(redis_url=redis.url), clock=clock)
         async with serving(app) as http:
             runner = asyncio.create_task(stream(http))
-            await asyncio.sleep(0.15)
+            await answers_in("up")
             before = await health(http)
             phase = "down"
             await asyncio.to_thread(redis.stop)
-            await asyncio.sleep(0.25)
+            await answers_in("down")
             during = await health(http)
             await asyncio.to_thread(redis.start)
             after = await health(http)
             phase = "back"
-            await asyncio.sleep(0.15)
+            await answers_in("back")
             stop.set()
             await runner
             late = [(await http.get(user_path(name))).status_code for name in later]
@@ -299,13 +355,11 @@ async def test_redis_killed_and_restarted_mid_stream(make_settings, clock, upstr
         await raw.aclose()
     assert (
         {phase: set(statuses) for phase, statuses in answered.items()},
-        all(len(statuses) >= 4 for statuses in answered.values()),
         (before, during, after),
         late,
         landed,
     ) == (
         {"up": {200}, "down": {200}, "back": {200}},
-        True,
         ("healthy", "degraded", "healthy"),
         [200, 200, 200],
         [True, True, True],
@@ -319,17 +373,17 @@ CUT_OFF = [
     pytest.param("drop", 503, id="drop-connection-closed-mid-body"),
 ]
 DOCUMENTS = [
-    pytest.param(course_path(w.COURSE_ACTIVE), "course", id="course"),
-    pytest.param(course_path(w.COURSE_ACTIVE) + "/users", "course_users", id="roster"),
+    pytest.param(course_path(w.COURSE_ACTIVE), COURSE_KEY, id="course"),
+    pytest.param(course_path(w.COURSE_ACTIVE) + "/users", ROSTER_KEY, id="roster"),
 ]
 
 
 @pytest.mark.parametrize(("mode", "status"), CUT_OFF)
-@pytest.mark.parametrize(("path", "kind"), DOCUMENTS)
-async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, status, path, kind):
+@pytest.mark.parametrize(("path", "key"), DOCUMENTS)
+async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, status, path, key):
     upstream.fault(mode)
     response = await service.http.get(path)
-    stored = await service.stored(kind, w.COURSE_ACTIVE)
+    stored = await service.stored(key)
     upstream.heal()
     healed = await service.http.get(path)
     assert (
@@ -339,3 +393,4 @@ async def test_an_answer_cut_mid_body_is_never_cached(service, upstream, mode, s
         stored,
         healed.headers["cache-status"],
     ) == (status, "application/problem+json", "no-store", None, "OutreachHelper; fwd=miss; stored")
+    assert await service.stored(key) is not None, f"the whole answer is not stored at {key}"

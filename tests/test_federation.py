@@ -21,8 +21,9 @@ from outreach_helper.names import dashboard_page_url
 from outreach_standin import StandinServer
 from outreach_standin import world as w
 from outreach_standin import world_wikiedu as we
-from tests.conftest import FIXED_NOW, SettingsFactory, serving
-from tests.support import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.service import SettingsFactory, serving
+from tests.support.standin import FIXED_NOW
 
 
 def user(name: str, suffix: str = "", **query: str) -> str:

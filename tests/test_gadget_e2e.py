@@ -42,19 +42,17 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from outreach_helper.app import create_app
-from outreach_helper.names import dashboard_page_url
 from outreach_helper.settings import Settings
-from outreach_helper.web.gadget.routes import API_PLACEHOLDER
 from outreach_standin import StandinServer
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer
 from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
 from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
-from tests.conftest import FIXED_NOW, SettingsFactory, Upstream, serving
-from tests.support import (
-    OUTPUT,
-    FakeClock,
-)
+from tests.support.browser import clipboard_page
+from tests.support.clocks import FakeClock
+from tests.support.paths import OUTPUT
+from tests.support.service import SettingsFactory, serving
+from tests.support.standin import FIXED_NOW, Upstream
 
 LINK: Final = "#t-outreach-staff a"
 TIMEOUT_MS: Final = 5000
@@ -137,7 +135,7 @@ def test_script_is_served_the_same_whatever_the_dashboards(
         assert answer.headers["content-type"].startswith("text/javascript")
         assert answer.headers["cache-control"] == "public, max-age=3600"
         script = answer.text
-        assert API_PLACEHOLDER not in script
+        assert "@OUTREACH_API_BASE@" not in script  # the source's marker for the API's URL
         assert script == of_two
         for gone in ("OUTREACH_DASHBOARD_BASE", "SERVED_DASHBOARD", "outreachStaffDashboard"):
             assert gone not in script
@@ -258,10 +256,9 @@ class Visit:
     """One page in a fresh browser context, recording what the gadget asks the service."""
 
     def __init__(self, browser: Browser, service: str) -> None:
-        self.context = browser.new_context(viewport={"width": 960, "height": 640})
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service)
-        self.page = self.context.new_page()
+        self.context, self.page = clipboard_page(
+            browser, service, width=960, height=640, timeout_ms=TIMEOUT_MS
+        )
         self.api_calls: list[str] = []
         self.api_queries: list[str] = []
         self.errors: list[str] = []
@@ -342,8 +339,10 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     hrefs = dialog.locator(".outreach-staff-course-link").evaluate_all(
         "links => links.map(a => a.href)"
     )
+    # Each course's own page on its dashboard, its slug readable (README, a course's "url").
     assert hrefs == [
-        dashboard_page_url(standin_server.url, s) for s in (COURSE_TWO_HATS, COURSE_ACTIVE)
+        f"{standin_server.url}/courses/Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)",
+        f"{standin_server.url}/courses/Riverside_Library_Network/Wikidata_Days_(November)_2026",
     ]
     # Each course says which dashboard it is on: one not known by name, by its host.
     labels = dialog.locator(".outreach-staff-dashboard").all_inner_texts()
@@ -710,22 +709,29 @@ def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = Non
     )
 
 
-@pytest.fixture
-def crafted(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
-    service = _app(make_settings(access_log=False), clock, public_url=None, demo=True)
-    with BackgroundServer(_crafted_api(service), lifespan="on") as server:
-        yield server.url
+@contextmanager
+def _pat_rollers_dialog(
+    browser: Browser,
+    settings: Settings,
+    clock: FakeClock,
+    courses: list[dict[str, object]] | None = None,
+) -> Iterator[tuple[Visit, Locator]]:
+    """Pat Roller's dialog on the demo page, in front of ``_crafted_api``'s answers."""
+    service = _app(settings, clock, public_url=None, demo=True)
+    with BackgroundServer(_crafted_api(service, courses), lifespan="on") as server:
+        visit = Visit(browser, server.url)
+        try:
+            yield visit, _open_dialog(visit, _demo_url(server.url, "Pat Roller"), "Pat Roller")
+        finally:
+            visit.close()
 
 
 def test_names_that_cannot_be_usernames_stay_out_of_links_and_ping(
-    browser: Browser, crafted: str
+    browser: Browser, make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
-    visit = Visit(browser, crafted)
-    try:
-        page = visit.open(f"{crafted}/gadget/demo?user=Pat_Roller")
-        page.locator(LINK).click()
-        dialog = page.get_by_role("dialog", name="Course staff of Pat Roller")
-        expect(dialog).to_be_visible()
+    settings = make_settings(access_log=False)
+    with _pat_rollers_dialog(browser, settings, clock) as (visit, dialog):
+        page = dialog.page
 
         people = dialog.locator(".outreach-staff-person")
         assert people.all_inner_texts() == USERNAMES
@@ -754,8 +760,6 @@ def test_names_that_cannot_be_usernames_stay_out_of_links_and_ping(
         assert dialog.locator("img").count() == 0
         assert visit.errors == []
         assert any("[outreach-staff] left out" in w for w in visit.warnings)
-    finally:
-        visit.close()
 
 
 # --- which dashboard, and where a course links to ---------------------------------
@@ -849,20 +853,12 @@ CRAFTED_COURSES: Final[list[tuple[dict[str, object], str, str | None]]] = [
 ]
 
 
-@pytest.fixture
-def crafted_courses(make_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
-    service = _app(make_settings(access_log=False), clock, public_url=None, demo=True)
-    courses = [{**row, "staff": PLAIN_STAFF} for row, _, _ in CRAFTED_COURSES]
-    with BackgroundServer(_crafted_api(service, courses), lifespan="on") as server:
-        yield server.url
-
-
 def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
-    browser: Browser, crafted_courses: str
+    browser: Browser, make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
-    visit = Visit(browser, crafted_courses)
-    try:
-        dialog = _open_dialog(visit, _demo_url(crafted_courses, "Pat Roller"), "Pat Roller")
+    settings = make_settings(access_log=False)
+    rows = [{**row, "staff": PLAIN_STAFF} for row, _, _ in CRAFTED_COURSES]
+    with _pat_rollers_dialog(browser, settings, clock, rows) as (visit, dialog):
         courses = dialog.locator(".outreach-staff-course")
         expect(courses).to_have_count(len(CRAFTED_COURSES))
         for course, (row, label, href) in zip(courses.all(), CRAFTED_COURSES, strict=True):
@@ -881,5 +877,3 @@ def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
         assert visit.errors == []
         OUTPUT.mkdir(exist_ok=True)
         dialog.page.screenshot(path=OUTPUT / "gadget-dialog-dashboard-labels.png")
-    finally:
-        visit.close()

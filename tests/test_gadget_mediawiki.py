@@ -45,7 +45,6 @@ import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     ConsoleMessage,
     Page,
     Request,
@@ -59,20 +58,20 @@ from outreach_helper.settings import Settings
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer, StandinServer
 from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
-from tests import mediawiki
-from tests.conftest import FIXED_NOW, WIKIEDU_WIKIS, Upstream
-from tests.mediawiki import MediaWiki
-from tests.support import (
-    OUTPUT,
-    FakeClock,
-    free_port,
-    unavailable,
-)
+from tests.support import mediawiki
+from tests.support.browser import clipboard_page
+from tests.support.clocks import FakeClock
+from tests.support.mediawiki import MediaWiki
+from tests.support.paths import OUTPUT
+from tests.support.programs import unavailable
+from tests.support.servers import free_port
+from tests.support.service import WIKIEDU_WIKIS
+from tests.support.standin import FIXED_NOW, Upstream
 
 GADGET_MD: Final = Path(__file__).resolve().parent.parent / "GADGET.md"
 GADGET: Final = "ext.gadget.outreach-staff"
 LINK: Final = "#t-outreach-staff a"
-#: Every skin Debian's MediaWiki 1.39 ships (tests.mediawiki enables them all).
+#: Every skin Debian's MediaWiki 1.39 ships (tests.support.mediawiki enables them all).
 SKINS: Final = ("vector", "vector-2022", "monobook", "timeless", "minerva")
 #: Minerva's overflow menu ("More"), which holds its Tools portlet (p-tb) on user pages.
 MINERVA_MORE: Final = "label[for='page-actions-overflow-checkbox']"
@@ -298,12 +297,14 @@ class Visit:
         storage_state: StorageState | None = None,
     ) -> None:
         self.wiki, self.service = wiki, service
-        self.context: BrowserContext = browser.new_context(
-            viewport={"width": 1200, "height": 800}, storage_state=storage_state
+        self.context, self.page = clipboard_page(
+            browser,
+            wiki.url,
+            width=1200,
+            height=800,
+            timeout_ms=TIMEOUT_MS,
+            storage_state=storage_state,
         )
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=wiki.url)
-        self.page = self.context.new_page()
         self.requests: list[Request] = []
         self.failed: list[Request] = []
         self.errors: list[str] = []

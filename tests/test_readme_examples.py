@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from outreach_helper.app import create_app
-from tests.conftest import serving
 from tests.readme_examples import (
     WRITTEN_AT,
     contained,
@@ -19,6 +18,7 @@ from tests.readme_examples import (
     readme_urls,
     requests_with_answers,
 )
+from tests.support.service import serving
 
 EXAMPLES = examples()
 

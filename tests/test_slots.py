@@ -17,7 +17,7 @@ import pytest
 from outreach_helper.upstream.budget import BudgetExhausted, Priority, priority
 from outreach_helper.upstream.gate import Gate
 from outreach_helper.upstream.slots import RedisLedger
-from tests.support import free_port
+from tests.support.servers import free_port
 
 INTERACTIVE, BULK = Priority.INTERACTIVE, Priority.BULK
 LIMIT = 2

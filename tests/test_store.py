@@ -13,7 +13,8 @@ from outreach_helper.cache.stores import (
     Store,
     StoreUnavailable,
 )
-from tests.support import FakeClock, RedisServer, free_port
+from tests.support.clocks import FakeClock
+from tests.support.servers import RedisServer, free_port
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -57,3 +57,10 @@ def get_without_accept(client: httpx.Client, path: str) -> httpx.Response:
     request = client.build_request("GET", path)
     del request.headers["Accept"]
     return client.send(request)
+
+
+def get_accepting(client: httpx.Client, path: str, accept: str | None) -> httpx.Response:
+    """GET with ``accept`` as the Accept header, or with none at all for None."""
+    if accept is None:
+        return get_without_accept(client, path)
+    return client.get(path, headers={"Accept": accept})

@@ -22,7 +22,7 @@ from outreach_standin.world import (
     COURSE_ENDED,
     NORMAL_CAMPAIGN,
 )
-from tests.standin.support import JSON, course_path, get_without_accept
+from tests.standin.support import JSON, course_path, get_accepting
 
 SERVER_ERROR = {"message": "Internal server error"}
 
@@ -40,10 +40,7 @@ def test_course_json_is_always_a_json_500_for_a_json_client(client: httpx.Client
 def test_without_a_usable_accept_the_extension_makes_it_json(
     client: httpx.Client, accept: str | None
 ) -> None:
-    if accept is None:
-        response = get_without_accept(client, course_path(COURSE_BROKEN))
-    else:
-        response = client.get(course_path(COURSE_BROKEN), headers={"Accept": accept})
+    response = get_accepting(client, course_path(COURSE_BROKEN), accept)
     assert (response.status_code, response.json()) == (500, SERVER_ERROR)
 
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from outreach_standin.world import KAI, MARTA, OLD_TIMER, PERCENT, QUIET, ZOE
-from tests.standin.support import JSON, get_without_accept, profile_path
+from tests.standin.support import JSON, get_accepting, get_without_accept, profile_path
 
 PROFILE_KEYS = {"username", "profile_image", "bio", "location", "institution"}
 
@@ -82,10 +82,7 @@ def test_the_accept_header_alone_can_ask_for_json(client: httpx.Client) -> None:
 def test_without_a_json_format_the_profile_is_an_html_page(
     client: httpx.Client, accept: str | None
 ) -> None:
-    if accept is None:
-        response = get_without_accept(client, profile_path(MARTA))
-    else:
-        response = client.get(profile_path(MARTA), headers={"Accept": accept})
+    response = get_accepting(client, profile_path(MARTA), accept)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
 

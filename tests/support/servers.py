@@ -1,96 +1,26 @@
-"""Test and benchmark support: a settable clock, a throwaway redis-server, Chromium, uvicorn.
+"""Free ports and real servers in the background: redis-server, the app under uvicorn.
 
-Named fakes over anonymous mocks: ``FakeClock`` is a real clock you can move.
 ``RedisServer`` runs a real ``redis-server`` on a free loopback port, which a
 test may stop and start again to produce a real outage. ``ServedApp`` runs
 an app under uvicorn in a thread, with the options ``outreach-helper serve``
-uses. ``unavailable`` is how a test that needs a missing program says so: a
-skip with the reason, except in CI, where it fails.
+uses. The benchmarks use them too.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Final, NoReturn, Self
+from typing import Self
 
-import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
 from outreach_helper.operations.server import server_options
 from outreach_helper.settings import Settings
-
-CHROMIUM: Final = shutil.which("chromium") or shutil.which("chromium-browser")
-NO_CHROMIUM_REASON: Final = (
-    "no chromium binary on PATH (install the Debian package chromium; .ci/run does): "
-    "Playwright's own browsers cannot be downloaded here"
-)
-CHROMIUM_ARGS: Final = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-#: Screenshots and other things a test run leaves to look at (gitignored).
-OUTPUT: Final = Path(__file__).resolve().parent.parent / "test-output"
-
-REDIS_BINARY = shutil.which("redis-server")
-NO_REDIS_REASON = (
-    "no redis-server binary on PATH (install the Debian package redis-server; .ci/run does)"
-)
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip a test whose program is missing, saying why; in CI (``CI=true``) fail instead.
-
-    CI installs every program the suite needs, so a missing one there is a
-    broken setup, never a reason to pass with less tested.
-    """
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true, and: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-class FakeClock:
-    """Unix time that only moves when told to."""
-
-    def __init__(self, start: float = 1_795_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class RecordingSleep:
-    """Records back-off delays and moves its own monotonic clock instead of waiting."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-        self.elapsed = 1000.0
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        self.elapsed += seconds
-
-    def monotonic(self) -> float:
-        return self.elapsed
+from tests.support.programs import NO_REDIS_REASON, REDIS_BINARY
 
 
 def free_port() -> int:
@@ -222,30 +152,3 @@ class ServedApp:
         self.server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
-
-
-@contextmanager
-def restored_logging() -> Iterator[None]:
-    """Whatever a test does to the process's loggers is undone afterwards."""
-    manager = logging.Logger.manager
-
-    def loggers() -> list[logging.Logger]:
-        found = [v for v in manager.loggerDict.values() if isinstance(v, logging.Logger)]
-        return [logging.getLogger(), *found]
-
-    saved = {
-        logger: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
-        for logger in loggers()
-    }
-    try:
-        yield
-    finally:
-        for logger in loggers():
-            level, handlers, propagate, disabled = saved.get(logger, (0, [], True, False))
-            logger.setLevel(level)
-            logger.handlers[:] = handlers
-            logger.propagate, logger.disabled = propagate, disabled
-
-
-def data_dir() -> Path:
-    return Path(__file__).parent

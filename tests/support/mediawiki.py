@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
-from tests.support import Running, free_port
+from tests.support.servers import Running, free_port
 
 ROOT: Final = Path("/usr/share/mediawiki")
 PHP: Final = shutil.which("php")
