@@ -244,9 +244,10 @@ def build_router(
     )
     async def get_user(request: Request) -> Response:
         name = canonical_username(request.path_params["username"])
+        enrich = flag(request, "enrich")  # read in the order the document lists them
         on = page_view_wiki(request)
         asked = dashboards.asked(on)
-        if flag(request, "enrich"):
+        if enrich:
             return await serve(
                 request,
                 ("user+", name, asked),
