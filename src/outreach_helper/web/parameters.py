@@ -29,10 +29,11 @@ from starlette.requests import Request
 from outreach_helper.answers.federation import Federation
 from outreach_helper.answers.service import DashboardService, Window
 from outreach_helper.dashboards import canonical_wiki
-from outreach_helper.errors import InvalidParameter
+from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
 from outreach_helper.upstream.documents import COURSE
 from outreach_helper.web.batch import MAX_BATCH
+from outreach_helper.web.observe import note_username
 
 T = TypeVar("T")
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -145,7 +146,15 @@ def flag(name: str, description: str) -> Parameter[bool]:
 
 
 def _username(request: Request, dashboards: Federation) -> str:
-    return canonical_username(request.path_params["username"])
+    """The canonical name, noted for the access log (see ``note_username``)."""
+    raw = request.path_params["username"]
+    try:
+        name = canonical_username(raw)
+    except InvalidName:
+        note_username(request.scope, raw)
+        raise
+    note_username(request.scope, name)
+    return name
 
 
 @dataclass(frozen=True, slots=True)
