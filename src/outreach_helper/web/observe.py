@@ -80,9 +80,7 @@ class ObserveRequests:
             outcome: Outcome | None = state.get(_OUTCOME_KEY)
             self._metrics.request(template, scope["method"], status, elapsed, outcome)
             if self._log is not None:
-                username = noted_username(scope)
-                if username is None:  # refused before its route ran (a 405)
-                    username = scope.get("path_params", {}).get("username")
+                username = noted_username(scope)  # None if no route read one (a 405)
                 partial = state.get(_PARTIAL_KEY, False)
                 self._log.record(
                     scope["method"], template, status, elapsed, outcome, username, partial=partial
