@@ -48,7 +48,7 @@ from outreach_helper.web.limits import RequestLimits
 from outreach_helper.web.observe import ObserveRequests
 from outreach_helper.web.problems import PROBLEM_JSON, make_problem, problem_for
 from outreach_helper.web.responses import HotResponses
-from outreach_helper.web.routes import build_router
+from outreach_helper.web.routes import add_api_routes
 
 log = logging.getLogger(__name__)
 LOG_DRAIN_INTERVAL = 0.25  # seconds an access log line or a request's metrics may wait
@@ -195,14 +195,13 @@ def create_app(
         redoc_url=None,
     )
     app.state.parts = parts
-    app.include_router(
-        build_router(
-            parts.dashboards,
-            parts.hot,
-            clock,
-            cold_fetches=settings.upstream_cold_fetches,
-            bulk_answers=settings.bulk_answers,
-        )
+    add_api_routes(
+        app,
+        parts.dashboards,
+        parts.hot,
+        clock,
+        cold_fetches=settings.upstream_cold_fetches,
+        bulk_answers=settings.bulk_answers,
     )
     _add_meta_routes(app, parts)
     add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")

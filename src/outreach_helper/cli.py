@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ def _problem_line(problem: WarmProblem, lines: list[int], campaigns: list[str]) 
 
 
 def _warm(args: argparse.Namespace) -> int:
+    """Fetch what gadgets will ask for, skipping what is already fresh."""
     settings = _command_settings()
     numbered = _read_names(args.file)
     first_line: dict[str, int] = {}
@@ -138,6 +139,7 @@ def _warm(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    """For debugging upstream changes: asks the dashboard directly, no cache."""
     settings = _command_settings()
 
     async def run() -> list[tuple[str, Any, Any]]:
@@ -167,6 +169,19 @@ def _inspect(args: argparse.Namespace) -> int:
     return code
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    summary: str,
+) -> argparse.ArgumentParser:
+    """A subcommand that ``main`` runs as ``run(args)``: ``summary`` is its line in the
+    command list, ``run``'s docstring (if any) the description its own --help shows."""
+    parser = commands.add_parser(name, help=summary, description=run.__doc__)
+    parser.set_defaults(run=run)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="outreach-helper",
@@ -175,17 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the API (settings from OUTREACH_* variables)")
+    serve = _command(commands, "serve", _serve, "run the API (settings from OUTREACH_* variables)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
-    serve.set_defaults(run=_serve)
 
-    warm_cmd = commands.add_parser(
-        "warm",
-        help="fill the cache for users and campaigns (useful with OUTREACH_REDIS_URL)",
-        description="Fetch what gadgets will ask for, skipping what is already fresh.",
-    )
+    warm_summary = "fill the cache for users and campaigns (useful with OUTREACH_REDIS_URL)"
+    warm_cmd = _command(commands, "warm", _warm, warm_summary)
     warm_cmd.add_argument("--file", help="usernames, one per line ('-' for stdin)")
     warm_cmd.add_argument(
         "--campaign",
@@ -195,20 +206,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeatable; default: OUTREACH_WARM_CAMPAIGNS)",
     )
     warm_cmd.add_argument("--concurrency", type=int, default=4, help="users warmed at once")
-    warm_cmd.set_defaults(run=_warm)
 
-    inspect_cmd = commands.add_parser(
-        "inspect",
-        help="show a raw upstream payload beside its normalized record",
-        description="For debugging upstream changes: asks the dashboard directly, no cache.",
-    )
+    inspect_summary = "show a raw upstream payload beside its normalized record"
+    inspect_cmd = _command(commands, "inspect", _inspect, inspect_summary)
     inspect_cmd.add_argument("kind", choices=["user", "course"])
     inspect_cmd.add_argument("name", help="a username, or a course slug SCHOOL/TITLE")
     inspect_cmd.add_argument(
         "--dashboard", help="the dashboard to ask, by name (default: the first configured)"
     )
     inspect_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    inspect_cmd.set_defaults(run=_inspect)
     return parser
 
 

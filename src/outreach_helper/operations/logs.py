@@ -26,7 +26,6 @@ the formatter does not trust free text it did not write (see ``_discreet``):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import hashlib
 import logging
@@ -40,8 +39,7 @@ from typing import Any, BinaryIO, TextIO
 import orjson
 import structlog
 
-from outreach_helper.errors import InvalidName
-from outreach_helper.names import MAX_USERNAME_BYTES, canonical_username
+from outreach_helper.names import MAX_USERNAME_BYTES
 
 OWN_LOGGER = "outreach_helper"
 SERVER_LOGGER = "uvicorn"
@@ -157,7 +155,8 @@ class AccessLog:
         *,
         partial: bool = False,
     ) -> None:
-        """Note one request; ``username`` is hashed at render time, never written.
+        """Note one request; ``username``, as its route noted it, is hashed at render
+        time, never written.
 
         ``partial``: a dashboard could not be asked for this answer (the line says
         ``"partial": true``, so an operator sees an outage in the access log too).
@@ -312,11 +311,9 @@ def user_hash(username: str, key: str) -> str:
     """A short keyed hash of a username: not reversible, nor comparable, without the key.
 
     BLAKE2b with a 6-byte digest, keyed with the first 64 bytes of ``key``, of
-    the canonical name where the raw one is valid, so every spelling of one
-    user gets one hash. Only names of bounded length are memoized.
+    the name as the route noted it: the canonical one, so every spelling of
+    one user gets one hash. Only names of bounded length are memoized.
     """
-    with contextlib.suppress(InvalidName):
-        username = canonical_username(username)
     if len(username) > MAX_USERNAME_BYTES:
         return _keyed_hash(username, key)
     return _memo_keyed_hash(username, key)

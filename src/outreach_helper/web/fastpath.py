@@ -4,14 +4,15 @@ An in-process Varnish, and nothing more. When a route answers from a hot
 copy (``responses.HotResponses``), it notes the copy's key in the request's
 state (``note_hot_key``); on the way out, this layer remembers the request's
 exact target (raw path bytes and query string bytes) as leading to that key,
-with the route template and username the metrics and the access log need.
-The next GET or HEAD for that exact target is answered here, while the copy
-is fresh: the same ``respond`` the route uses, ``PublicCORS``'s headers, the
-same metrics and access log line, and no routing, parameter parsing,
-dependency injection or exception handlers. Everything else goes to the app
-unchanged, and so does a remembered target whose copy has gone (stale, an
-``active`` flag due to flip, evicted): the app answers it as it always has,
-and notes the key again once a fresh copy is back.
+with the route template and the username the route noted (``note_username``),
+which the metrics and the access log need. The next GET or HEAD for that
+exact target is answered here, while the copy is fresh: the same ``respond``
+the route uses, ``PublicCORS``'s headers, the same metrics and access log
+line, and no routing, parameter parsing, dependency injection or exception
+handlers. Everything else goes to the app unchanged, and so does a
+remembered target whose copy has gone (stale, an ``active`` flag due to
+flip, evicted): the app answers it as it always has, and notes the key again
+once a fresh copy is back.
 
 Why it is the app's answer: the app derives a hot key from the path and query
 alone, so a target always leads to the same key; the fast path answers with
@@ -52,6 +53,7 @@ from outreach_helper.clock import Clock
 from outreach_helper.operations.logs import AccessLog
 from outreach_helper.operations.metrics import Metrics
 from outreach_helper.web.cors import SIMPLE_HEADERS
+from outreach_helper.web.observe import noted_username
 from outreach_helper.web.responses import HotResponses, respond
 
 ANSWERABLE = frozenset({"GET", "HEAD"})
@@ -182,8 +184,7 @@ class FastPath:
         route = scope.get("route")
         if key is None or route is None or self._hot.get(key, self._clock()) is None:
             return
-        username = scope.get("path_params", {}).get("username")
-        self.targets.remember(where, Target(key, route.path_format, username))
+        self.targets.remember(where, Target(key, route.path_format, noted_username(scope)))
 
 
 class FrontedApp(FastAPI):

@@ -19,6 +19,7 @@ from outreach_helper.operations.metrics import Metrics
 UNMATCHED = "unmatched"
 _OUTCOME_KEY = "outreach_cache_outcome"
 _PARTIAL_KEY = "outreach_partial"
+_USERNAME_KEY = "outreach_username"
 
 
 def note_cache_outcome(scope: Scope, outcome: Outcome, *, partial: bool = False) -> None:
@@ -32,6 +33,22 @@ def note_cache_outcome(scope: Scope, outcome: Outcome, *, partial: bool = False)
     state[_OUTCOME_KEY] = outcome
     if partial:
         state[_PARTIAL_KEY] = True
+
+
+def note_username(scope: Scope, username: str) -> None:
+    """Tell the access log whose request this is, as the route read the name.
+
+    The canonical name, so that every spelling of one user is one hash; an
+    impossible name, which has none, as written. Noted by the route, which
+    reads the name anyway, so no logger has to know how names are spelled.
+    """
+    scope.setdefault("state", {})[_USERNAME_KEY] = username
+
+
+def noted_username(scope: Scope) -> str | None:
+    """The username the route noted for this request, if it named one."""
+    username: str | None = scope.get("state", {}).get(_USERNAME_KEY)
+    return username
 
 
 class ObserveRequests:
@@ -63,7 +80,7 @@ class ObserveRequests:
             outcome: Outcome | None = state.get(_OUTCOME_KEY)
             self._metrics.request(template, scope["method"], status, elapsed, outcome)
             if self._log is not None:
-                username = scope.get("path_params", {}).get("username")
+                username = noted_username(scope)  # None if no route read one (a 405)
                 partial = state.get(_PARTIAL_KEY, False)
                 self._log.record(
                     scope["method"], template, status, elapsed, outcome, username, partial=partial
