@@ -32,8 +32,8 @@ from fastapi import FastAPI
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
 from outreach_standin import world as w
-from tests.conftest import SettingsFactory, serving
-from tests.support import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.service import SettingsFactory, serving
 
 Spelling = str | None  # None: the parameter left out
 Groups = list[list[Spelling]]
