@@ -16,21 +16,13 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from outreach_helper.answers.freshness import DEFERRED_RECHECK, UNREADABLE_RECHECK
 from outreach_helper.cache.swr import Lookup
 from outreach_helper.clock import Clock
 from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
 from outreach_helper.names import CourseSlug
 
 R = TypeVar("R", bound=BaseModel)
-
-# An answer that holds an unreadable course is reused for at most this long,
-# so a course that fails for a moment is asked for again soon, and one that
-# always fails costs the dashboard one request a minute per answer, not one
-# per page view.
-UNREADABLE_RECHECK = 60.0
-# An answer missing courses that our own limits held back (the request
-# budget, the answer's share of cold fetches) is rebuilt much sooner.
-DEFERRED_RECHECK = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +112,3 @@ class RecentFailures:
             self._until.move_to_end(key)
             while len(self._until) > self._max:
                 self._until.popitem(last=False)
-
-
-def earliest(*instants: float | None) -> float | None:
-    """The first of the instants that are set (when an answer must be rebuilt)."""
-    known = [t for t in instants if t is not None]
-    return min(known) if known else None

@@ -23,7 +23,6 @@ the cache for the next page view, a few seconds later.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,8 +30,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from outreach_helper.answers.fanout import DEFERRED_RECHECK, UNREADABLE_RECHECK
-from outreach_helper.answers.service import Answer, DashboardService, Freshness, Window
+from outreach_helper.answers import freshness
+from outreach_helper.answers.freshness import Freshness
+from outreach_helper.answers.service import Answer, DashboardService, Window
 from outreach_helper.clock import Clock
 from outreach_helper.errors import (
     InvalidParameter,
@@ -80,19 +80,13 @@ class Gathered(Generic[R]):
     def freshness(self, now: float) -> Freshness:
         """The answers' combined freshness; a partial answer is rebuilt soon.
 
-        Soon is seconds when the missing dashboard was only held back (its
-        breaker, our budget), a minute when it failed: the next rebuild asks
-        it again, and one a minute is all a failing dashboard should cost.
+        A late dashboard's documents are being fetched now: soon, as if held back.
         """
-        combined = Freshness.combine([a.freshness for a in self.answers], now)
+        combined = freshness.combine((a.freshness for a in self.answers), now)
         if not self.partial:
             return combined
-        # A late dashboard's documents are being fetched now: soon, as if held back.
         held_back = all(isinstance(f, NotSent) for f in self.failures)
-        until = min(
-            combined.fresh_until, now + (DEFERRED_RECHECK if held_back else UNREADABLE_RECHECK)
-        )
-        return dataclasses.replace(combined, fresh_until=until, stale_until=until)
+        return freshness.partial(combined, now, held_back=held_back)
 
 
 class Federation:

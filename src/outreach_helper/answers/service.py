@@ -20,8 +20,9 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from outreach_helper.answers import activity
-from outreach_helper.answers.fanout import Fanout, RecentFailures, earliest, fan_out
-from outreach_helper.cache.swr import Lookup, Outcome, Policy, SWRCache
+from outreach_helper.answers.fanout import Fanout, RecentFailures, fan_out
+from outreach_helper.answers.freshness import Freshness, earliest, of_lookups
+from outreach_helper.cache.swr import Lookup, Policy, SWRCache
 from outreach_helper.clock import Clock
 from outreach_helper.dashboards import DashboardSpec
 from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
@@ -50,59 +51,6 @@ T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - a document's identifier type
 R = TypeVar("R", bound=BaseModel)
 Window = Literal["tracking", "event"]
-
-# Worst first: the combined answer is as stale as its stalest part.
-_OUTCOME_RANK = [
-    Outcome.STALE_IF_ERROR,
-    Outcome.STALE,
-    Outcome.MISS,
-    Outcome.COLLAPSED,
-    Outcome.HIT,
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """How old an answer is and how long it may be reused, over all its documents."""
-
-    fetched_at: float
-    fresh_until: float
-    stale_until: float
-    outcome: Outcome
-    upstream_status: int | None = None
-
-    @classmethod
-    def of(cls, lookups: Iterable[Lookup[Any]], changes_at: float | None = None) -> Freshness:
-        parts = list(lookups)
-        outcome = min((lk.outcome for lk in parts), key=_OUTCOME_RANK.index)
-        fresh_until = min(lk.fresh_until for lk in parts)
-        if changes_at is not None:
-            fresh_until = min(fresh_until, changes_at)
-        errors = [lk.error.upstream_status for lk in parts if lk.error is not None]
-        return cls(
-            fetched_at=min(lk.entry.fetched_at for lk in parts),
-            fresh_until=fresh_until,
-            stale_until=min(lk.stale_until for lk in parts),
-            outcome=outcome,
-            upstream_status=next((s for s in errors if s is not None), None),
-        )
-
-    @classmethod
-    def combine(cls, parts: list[Freshness], now: float) -> Freshness:
-        """Freshness of an answer assembled from other answers (a batch).
-
-        With no parts (nothing could be answered) the result is already stale,
-        so no cache keeps it.
-        """
-        if not parts:
-            return cls(now, now, now, Outcome.MISS)
-        return cls(
-            fetched_at=min(p.fetched_at for p in parts),
-            fresh_until=min(p.fresh_until for p in parts),
-            stale_until=min(p.stale_until for p in parts),
-            outcome=min((p.outcome for p in parts), key=_OUTCOME_RANK.index),
-            upstream_status=next((p.upstream_status for p in parts if p.upstream_status), None),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +178,7 @@ class DashboardService:
             max_project=record.max_project,
             **self._answered(),
         )
-        return Answer(body, Freshness.of(lookups))
+        return Answer(body, of_lookups(lookups, self._clock()))
 
     async def enriched_user(self, name: str) -> Answer[EnrichedUserResponse]:
         """A user's enrollments with each course's dates, activity and staff."""
@@ -280,7 +228,8 @@ class DashboardService:
             url=self.page(record.slug),
             staff=staff,
         )
-        return Answer(body, Freshness.of(lookups, activity.next_change(_dates(record), now)))
+        rebuild_at = activity.next_change(_dates(record), now)
+        return Answer(body, of_lookups(lookups, now.timestamp(), rebuild_at=rebuild_at))
 
     async def roster(self, slug: CourseSlug) -> Answer[RosterResponse]:
         """Facilitators and participants, one row per username. Raises CourseNotFound."""
@@ -292,7 +241,7 @@ class DashboardService:
             facilitators=[m for m in members if m.role.is_staff],
             participants=[m for m in members if not m.role.is_staff],
         )
-        return Answer(body, Freshness.of([lookup]))
+        return Answer(body, of_lookups([lookup], self._clock()))
 
     async def status(self, name: str) -> Answer[StatusResponse]:
         """The cheap yes/no summary. An unknown user is all zeros, not an error.
@@ -303,7 +252,8 @@ class DashboardService:
         lookups, record = await self.account(name)
         if record is None:  # no such account on the dashboard: zeros, cached as such
             return Answer(
-                _no_status(name, {self.name: DashboardState.NO_ACCOUNT}), Freshness.of(lookups)
+                _no_status(name, {self.name: DashboardState.NO_ACCOUNT}),
+                of_lookups(lookups, self._clock()),
             )
         courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
@@ -452,7 +402,8 @@ def _freshness(
     rebuild = earliest(
         activity.next_change(dates, now), *(f.recheck_at(now.timestamp()) for f in present)
     )
-    return Freshness.of([*lookups, *(lk for f in present for lk in f.lookups)], rebuild)
+    every = [*lookups, *(lk for f in present for lk in f.lookups)]
+    return of_lookups(every, now.timestamp(), rebuild_at=rebuild)
 
 
 def _enriched(
@@ -518,4 +469,4 @@ def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, date
     return course.start, course.end
 
 
-__all__ = ["Answer", "DashboardService", "Freshness"]
+__all__ = ["Answer", "DashboardService"]
