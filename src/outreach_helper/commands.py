@@ -112,9 +112,8 @@ async def _warm_one(parts: Parts, kind: str, raw: str) -> str:
             dashboard, _, slug = raw.rpartition(":")
             service = parts.dashboards.service(dashboard or None)
             campaign = canonical_campaign(slug)
+            # Every listed course's document is read to answer, active ones' rosters too.
             answer = await service.campaign(campaign, staff=True)
-            slugs = [c.slug for c in answer.body.courses]
-            await service.many(slugs, COURSE)
     except InvalidInput:
         return "invalid"
     except NotFound:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -55,17 +55,32 @@ class Fanout(Generic[R]):
         return now + UNREADABLE_RECHECK if self.failed else None
 
 
-async def fan_out(
-    slugs: Iterable[str], look: Callable[[CourseSlug], Awaitable[Lookup[R]]]
-) -> Fanout[R]:
-    """``look`` up each distinct slug concurrently; a failure stays with its slug."""
-    unique = tuple(dict.fromkeys(slugs))
+# The distinct course slugs an answer names, as listed, each parsed once: None for
+# one no URL can carry (nobody can read that course). Every fan-out over them
+# (a course's document, then its roster) takes them parsed.
+Slugs = Mapping[str, CourseSlug | None]
+
+
+def parse_slugs(listed: Iterable[str]) -> dict[str, CourseSlug | None]:
+    """Each distinct slug of ``listed``, in order, parsed (None where impossible)."""
+    parsed: dict[str, CourseSlug | None] = {}
+    for raw in listed:
+        if raw not in parsed:
+            try:
+                parsed[raw] = CourseSlug.from_slug(raw)
+            except InvalidName:
+                parsed[raw] = None
+    return parsed
+
+
+async def fan_out(slugs: Slugs, look: Callable[[CourseSlug], Awaitable[Lookup[R]]]) -> Fanout[R]:
+    """``look`` up each slug concurrently; a failure stays with its slug."""
+    unique = tuple(slugs)
 
     async def one(raw: str) -> Lookup[R] | UpstreamError | None:
-        try:
-            slug = CourseSlug.from_slug(raw)
-        except InvalidName:
-            return None  # a slug no URL can carry: nobody can read that course
+        slug = slugs[raw]
+        if slug is None:
+            return None
         try:
             return await look(slug)
         except UpstreamError as exc:

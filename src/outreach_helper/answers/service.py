@@ -20,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from outreach_helper.answers import activity
-from outreach_helper.answers.fanout import Fanout, RecentFailures, fan_out
+from outreach_helper.answers.fanout import Fanout, RecentFailures, Slugs, fan_out, parse_slugs
 from outreach_helper.answers.freshness import Freshness, earliest, of_lookups
 from outreach_helper.cache.swr import Lookup, Policy, SWRCache
 from outreach_helper.clock import Clock
@@ -128,8 +128,8 @@ class DashboardService:
             self._failures.note(key, exc)
             raise
 
-    async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
-        """One document per distinct course slug, at most ``fanout`` lookups at a time.
+    async def many(self, slugs: Slugs, document: Document[CourseSlug, R]) -> Fanout[R]:
+        """One document per course slug, at most ``fanout`` lookups at a time.
 
         The bound is this fan-out's own: a place is never shared with another
         answer, so a page view never waits behind a bulk answer's lookups that
@@ -183,7 +183,7 @@ class DashboardService:
     async def enriched_user(self, name: str) -> Answer[EnrichedUserResponse]:
         """A user's enrollments with each course's dates, activity and staff."""
         lookups, record = await self._known(name)
-        slugs = [e.course_slug for e in record.enrollments]
+        slugs = parse_slugs(e.course_slug for e in record.enrollments)
         courses, rosters = await asyncio.gather(self.many(slugs, COURSE), self.many(slugs, ROSTER))
         now = self.now()
         rows = [
@@ -255,7 +255,7 @@ class DashboardService:
                 _no_status(name, {self.name: DashboardState.NO_ACCOUNT}),
                 of_lookups(lookups, self._clock()),
             )
-        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
+        courses = await self.many(parse_slugs(e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
         known = courses.records
         body = StatusResponse(
@@ -280,14 +280,15 @@ class DashboardService:
         Rosters are read only for the active courses. Raises UserNotFound.
         """
         lookups, record = await self._known(name)
-        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
+        slugs = parse_slugs(e.course_slug for e in record.enrollments)
+        courses = await self.many(slugs, COURSE)
         now = self.now()
         active = {
             slug: course
             for slug in courses.slugs
             if (course := courses.record(slug)) and activity.within(*_window(course, window), now)
         }
-        rosters = await self.many(active, ROSTER)
+        rosters = await self.many({slug: slugs[slug] for slug in active}, ROSTER)
         rows = [
             ActiveStaffCourse(
                 dashboard=self.name,
@@ -321,7 +322,8 @@ class DashboardService:
         lookup = await self.lookup(CAMPAIGN, campaign)
         record = lookup.value()
         listed = record.courses
-        courses = await self.many((c.slug for c in listed), COURSE)
+        slugs = parse_slugs(c.slug for c in listed)
+        courses = await self.many(slugs, COURSE)
         now = self.now()
         active = [
             (row, course)
@@ -329,7 +331,9 @@ class DashboardService:
             if (course := courses.record(row.slug))
             and activity.within(course.start, course.end, now)
         ]
-        rosters = await self.many((row.slug for row, _ in active), ROSTER) if staff else None
+        rosters = None
+        if staff:
+            rosters = await self.many({row.slug: slugs[row.slug] for row, _ in active}, ROSTER)
         rows = [
             CampaignCourseResponse(
                 **row.model_dump(exclude={"instructor"}),
