@@ -266,13 +266,15 @@ def build_router(
             # The course's answer is the same for every spelling the dashboard folds
             # together (its slug is the stored one): one hot copy for all of them.
             ("course", service.name, COURSE.key(slug), enrich),
-            lambda: service.course(slug, enrich=enrich),
+            lambda: dashboards.course(service.name, slug, enrich=enrich),
         )
 
     async def roster(request: Request, slug: CourseSlug) -> Response:
         service = named_dashboard(request)
         return await serve(
-            request, ("roster", service.name, str(slug)), lambda: service.roster(slug)
+            request,
+            ("roster", service.name, str(slug)),
+            lambda: dashboards.roster(service.name, slug),
         )
 
     # Registered before the course route: its title is greedy, so a final
@@ -387,7 +389,7 @@ def build_router(
         return await serve(
             request,
             ("campaign", service.name, campaign, staff),
-            lambda: service.campaign(campaign, staff=staff),
+            lambda: dashboards.campaign(service.name, campaign, staff=staff),
             Priority.BULK,
         )
 
