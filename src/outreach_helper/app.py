@@ -9,6 +9,7 @@ This is the only module that knows how an error looks on the wire.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import secrets
@@ -28,9 +29,10 @@ from starlette.responses import JSONResponse, Response
 
 from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.answers.federation import Federation
+from outreach_helper.answers.policies import policies
 from outreach_helper.answers.service import DashboardService
 from outreach_helper.cache.stores import MemoryStore, RedisStore, ResilientStore, Store
-from outreach_helper.cache.swr import SWRCache, policies
+from outreach_helper.cache.swr import SWRCache
 from outreach_helper.clock import Clock
 from outreach_helper.operations.health import HealthChecker
 from outreach_helper.operations.logs import AccessLog, configure_process_logging
@@ -38,7 +40,7 @@ from outreach_helper.operations.metrics import CONTENT_TYPE as METRICS_CONTENT_T
 from outreach_helper.operations.metrics import Metrics
 from outreach_helper.schema import HealthResponse, Problem
 from outreach_helper.settings import Settings
-from outreach_helper.upstream.budget import build_budget
+from outreach_helper.upstream.budget import Priority, build_budget, priority
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.web.cors import PublicCORS
 from outreach_helper.web.docs import add_docs_routes
@@ -126,6 +128,8 @@ def build_parts(
             clock=clock,
             lock_ttl_ms=settings.lock_ttl_ms,
             observer=metrics,
+            # Nobody waits for a refresh: bulk work, which must not crowd out those who do.
+            background=functools.partial(priority, Priority.BULK),
         )
         services.append(
             DashboardService(
