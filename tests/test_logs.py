@@ -210,7 +210,7 @@ def test_no_log_line_holds_a_name_a_slug_or_a_query(
         {(secret, line[:300]) for line in lines for secret in traffic.secrets if secret in line}
     )
     assert (
-        {"httpx", "uvicorn.error", "outreach_helper.cache.stores", "outreach_helper.cache.swr"}
+        {"httpx", "uvicorn.error", "outreach_helper.redis_client", "outreach_helper.cache.swr"}
         <= loggers,
         requests >= traffic.sent,
         leaks,

@@ -14,6 +14,7 @@ from outreach_helper.cache.stores import MemoryStore, RedisStore
 from outreach_helper.cache.swr import Outcome, Policy, SWRCache
 from outreach_helper.errors import UpstreamUnavailable, UserNotFound
 from outreach_helper.records import UserRecord
+from outreach_helper.redis_client import SharedRedis
 from outreach_helper.settings import Settings
 from outreach_helper.upstream.documents import DOCUMENTS
 
@@ -235,8 +236,11 @@ def test_an_envelope_of_the_wrong_shape_decodes_to_nothing():
 
 
 async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
-    stores = [RedisStore(redis_server.url), RedisStore(redis_server.url)]
-    caches = [SWRCache(s, prefix=prefix, dashboard="outreach", clock=clock) for s in stores]
+    processes = [SharedRedis(redis_server.url), SharedRedis(redis_server.url)]
+    caches = [
+        SWRCache(RedisStore(redis), prefix=prefix, dashboard="outreach", clock=clock)
+        for redis in processes
+    ]
     fetch = CountingFetch()
     fetch.gate = asyncio.Event()
     pending = [asyncio.create_task(caches[i % 2].get(USER, "Ada", fetch)) for i in range(100)]
@@ -244,8 +248,8 @@ async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
         await asyncio.sleep(0.005)
     fetch.gate.set()
     await asyncio.gather(*pending)
-    for s in stores:
-        await s.aclose()
+    for redis in processes:
+        await redis.aclose()
     assert fetch.calls == 1
 
 
