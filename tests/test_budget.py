@@ -13,6 +13,8 @@ import asyncio
 
 import pytest
 
+from outreach_helper.cache.stores import MemoryStore, RedisStore, ResilientStore
+from outreach_helper.redis_client import SharedRedis
 from outreach_helper.upstream.budget import (
     Budget,
     BudgetExhausted,
@@ -120,7 +122,8 @@ async def test_workers_sharing_redis_share_one_bucket(redis_server, prefix):
     slow = Limits(rate=0.001, burst=6.0, reserve=0.0)  # no refill within the test
     key = f"{prefix}:outreach:budget"
     fallback = LocalBucket(slow)
-    buckets = [SharedBucket(redis_server.url, key, slow, fallback=fallback) for _ in range(2)]
+    workers = [SharedRedis(redis_server.url) for _ in range(2)]
+    buckets = [SharedBucket(redis, key, slow, fallback=fallback) for redis in workers]
     budgets = [Budget(b, slow, patience=PATIENCE, sleep=_never) for b in buckets]
     taken = 0
     with priority(Priority.INTERACTIVE):
@@ -130,17 +133,96 @@ async def test_workers_sharing_redis_share_one_bucket(redis_server, prefix):
             except BudgetExhausted:
                 break
             taken += 1
-    for b in buckets:
-        await b.aclose()
+    for redis in workers:
+        await redis.aclose()
     assert taken == 6
 
 
 async def test_without_redis_the_bucket_falls_back_to_the_process():
-    dead = SharedBucket(f"redis://127.0.0.1:{free_port()}/0", "k", SLOW, fallback=LocalBucket(SLOW))
+    nobody = SharedRedis(f"redis://127.0.0.1:{free_port()}/0")
+    dead = SharedBucket(nobody, "k", SLOW, fallback=LocalBucket(SLOW))
     b = Budget(dead, SLOW, patience=PATIENCE, sleep=_never)
     taken = await spend_all(b, Priority.INTERACTIVE)
-    await dead.aclose()
+    await nobody.aclose()
     assert taken == 4
+
+
+# ---- Redis away: one view of the outage for every part (README, "Talking to the dashboard
+# politely"): after Redis could not be reached it is left alone for 5 s, then asked again. ----
+
+# Tokens enough for every test below from the process's own bucket (a frozen clock).
+PLENTY = Limits(rate=1.0, burst=100.0, reserve=0.0)
+BACK_OFF = 5.0
+
+
+async def budget_calls(url: str) -> int:
+    """How many times the server ran the budget's script, by its own count."""
+    import redis.asyncio as aioredis
+
+    raw = aioredis.Redis.from_url(url)
+    stats = await raw.info("commandstats")
+    await raw.aclose()
+    return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+
+
+def shared_budget(redis: SharedRedis, monotonic: FakeClock, key: str = "budget") -> Budget:
+    local = LocalBucket(PLENTY, clock=monotonic)
+    return Budget(SharedBucket(redis, key, PLENTY, fallback=local), PLENTY, patience=PATIENCE)
+
+
+async def test_while_redis_is_away_the_budget_does_not_ask_it_for_every_token(private_redis):
+    monotonic = FakeClock(0)
+    redis = SharedRedis(private_redis.url, monotonic=monotonic)
+    b = shared_budget(redis, monotonic)
+    with priority(Priority.INTERACTIVE):
+        await asyncio.to_thread(private_redis.stop)
+        await b.spend()  # Redis cannot be reached: a token of the process's own
+        await asyncio.to_thread(private_redis.start)
+        for _ in range(10):
+            await b.spend()
+        during = await budget_calls(private_redis.url)
+        monotonic.advance(BACK_OFF)
+        await b.spend()
+        after = await budget_calls(private_redis.url)
+    await redis.aclose()
+    assert (during, after > 0) == (0, True)
+
+
+async def test_once_the_pause_is_over_one_token_asks_redis_and_the_others_do_not_wait(
+    private_redis,
+):
+    monotonic = FakeClock(0)
+    redis = SharedRedis(private_redis.url, monotonic=monotonic)
+    b = shared_budget(redis, monotonic)
+    with priority(Priority.INTERACTIVE):
+        await asyncio.to_thread(private_redis.stop)
+        await b.spend()
+        await asyncio.to_thread(private_redis.start)
+        other = SharedRedis(private_redis.url)  # another worker, whose token loads the script
+        await shared_budget(other, FakeClock(0)).spend()
+        await other.aclose()
+        before = await budget_calls(private_redis.url)
+        monotonic.advance(BACK_OFF)
+        await asyncio.gather(*(b.spend() for _ in range(10)))
+        asked = await budget_calls(private_redis.url) - before
+    await redis.aclose()
+    assert asked == 1
+
+
+async def test_an_outage_the_cache_store_saw_holds_the_budget_back_too(private_redis, prefix):
+    monotonic = FakeClock(0)
+    redis = SharedRedis(private_redis.url, monotonic=monotonic)
+    b = shared_budget(redis, monotonic)
+    await asyncio.to_thread(private_redis.stop)
+    cache = ResilientStore(RedisStore(redis), MemoryStore(10))
+    await cache.get(f"{prefix}:k")  # the cache finds Redis away
+    await asyncio.to_thread(private_redis.start)
+    with priority(Priority.INTERACTIVE):
+        for _ in range(10):
+            await b.spend()
+    asked = await budget_calls(private_redis.url)
+    await redis.aclose()
+    assert asked == 0
 
 
 class Occupied:

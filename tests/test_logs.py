@@ -214,7 +214,7 @@ def test_no_log_line_holds_a_name_a_slug_or_a_query(
     expected_loggers = {
         "httpx",
         "uvicorn.error",
-        "outreach_helper.cache.stores",
+        "outreach_helper.redis_client",
         "outreach_helper.cache.swr",
     }
     assert expected_loggers <= loggers, f"no lines from {sorted(expected_loggers - loggers)}"

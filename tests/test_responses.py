@@ -1,4 +1,4 @@
-from outreach_helper.answers.service import Freshness
+from outreach_helper.answers.freshness import Freshness
 from outreach_helper.cache.swr import Outcome
 from outreach_helper.schema import UserResponse
 from outreach_helper.web.responses import HotResponses, cache_status, render, respond
@@ -71,7 +71,7 @@ def test_hit_headers_follow_the_clock_second_by_second():
 
 
 def _rendered(size: int, fresh_for: float = 3600.0):
-    from outreach_helper.answers.service import Freshness
+    from outreach_helper.answers.freshness import Freshness
     from outreach_helper.cache.swr import Outcome
     from outreach_helper.web.responses import Rendered
 

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from outreach_helper.cache.stores import MemoryStore, RedisStore, ResilientStore
+from outreach_helper.redis_client import SharedRedis
 from outreach_helper.upstream.budget import BudgetExhausted, Priority, priority
 from outreach_helper.upstream.gate import Gate
 from outreach_helper.upstream.slots import RedisLedger
@@ -27,10 +29,10 @@ LIMIT = 2
 async def instances(redis_server, prefix):
     """Two instances' ledgers of one dashboard, sharing one Redis."""
     key = f"{prefix}:outreach:inflight"
-    ledgers = [RedisLedger(redis_server.url, key, lease_seconds=30) for _ in range(2)]
-    yield ledgers
-    for ledger in ledgers:
-        await ledger.aclose()
+    processes = [SharedRedis(redis_server.url) for _ in range(2)]
+    yield [RedisLedger(redis, key, lease_seconds=30) for redis in processes]
+    for redis in processes:
+        await redis.aclose()
 
 
 async def test_two_instances_together_hold_at_most_the_limit(instances):
@@ -76,26 +78,39 @@ async def test_a_page_view_that_gave_up_waiting_holds_nobody_back(instances):
 
 async def test_a_dead_instances_slot_comes_back_when_its_lease_runs_out(redis_server, prefix):
     key = f"{prefix}:outreach:inflight"
-    dead = RedisLedger(redis_server.url, key, lease_seconds=0.2)
-    alive = RedisLedger(redis_server.url, key, lease_seconds=30)
+    processes = [SharedRedis(redis_server.url) for _ in range(2)]
+    dead = RedisLedger(processes[0], key, lease_seconds=0.2)
+    alive = RedisLedger(processes[1], key, lease_seconds=30)
     await dead.claim("d1", 1, BULK)  # and never released: the instance died
     refused_at_first = not await alive.claim("a1", 1, BULK)
     deadline = time.monotonic() + 10  # a bound on the test, not a measure
     while not await alive.claim("a1", 1, BULK):
         assert time.monotonic() < deadline, "the dead instance's lease never ran out"
         await asyncio.sleep(0.05)
-    await dead.aclose()
-    await alive.aclose()
+    for redis in processes:
+        await redis.aclose()
     assert refused_at_first is True
 
 
 async def test_while_redis_is_away_each_process_holds_one_request_at_most():
     # README: without the shared count, one request in flight per process.
-    ledger = RedisLedger(f"redis://127.0.0.1:{free_port()}/0", "k", lease_seconds=30)
+    nobody = SharedRedis(f"redis://127.0.0.1:{free_port()}/0")
+    ledger = RedisLedger(nobody, "k", lease_seconds=30)
     claims = [await ledger.claim(f"t{n}", 2, BULK) for n in range(3)]
     limit = ledger.process_limit(2)
-    await ledger.aclose()
+    await nobody.aclose()
     assert (claims, limit) == ([True, True, True], 1)
+
+
+async def test_an_outage_another_part_saw_counts_for_the_leases_too():
+    # One view of Redis per process: the cache store failing is Redis away for the leases.
+    nobody = SharedRedis(f"redis://127.0.0.1:{free_port()}/0")
+    ledger = RedisLedger(nobody, "k", lease_seconds=30)
+    before = ledger.process_limit(2)
+    await ResilientStore(RedisStore(nobody), MemoryStore(10)).get("k")
+    limit = ledger.process_limit(2)
+    await nobody.aclose()
+    assert (before, limit) == (2, 1)
 
 
 async def test_a_reachable_ledger_leaves_the_process_its_whole_limit(instances):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from outreach_helper.cache.stores import (
     Store,
     StoreUnavailable,
 )
+from outreach_helper.redis_client import SharedRedis
 from tests.support.clocks import FakeClock
 from tests.support.servers import RedisServer, free_port
 
@@ -23,8 +25,8 @@ async def store(request, prefix) -> AsyncIterator[tuple[Store, str]]:
         yield MemoryStore(100), prefix
         return
     server: RedisServer = request.getfixturevalue("redis_server")
-    redis = RedisStore(server.url)
-    yield redis, prefix
+    redis = SharedRedis(server.url)
+    yield RedisStore(redis), prefix
     await redis.aclose()
 
 
@@ -58,12 +60,12 @@ async def test_only_the_holder_can_release_a_lock(store):
 async def test_redis_keys_carry_an_expiry(redis_server, prefix):
     import redis.asyncio as aioredis
 
-    backend = RedisStore(redis_server.url)
-    await backend.set(f"{prefix}:k", b"v", ttl=120)
+    redis = SharedRedis(redis_server.url)
+    await RedisStore(redis).set(f"{prefix}:k", b"v", ttl=120)
     raw = aioredis.Redis.from_url(redis_server.url)
     ttl_ms = await raw.pttl(f"{prefix}:k")
     await raw.aclose()
-    await backend.aclose()
+    await redis.aclose()
     assert 0 < ttl_ms <= 120_000
 
 
@@ -100,15 +102,59 @@ async def test_memory_store_evicts_the_least_recently_used():
 
 
 async def test_redis_store_raises_store_unavailable_when_nothing_listens():
-    backend = RedisStore(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    nobody = SharedRedis(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
     with pytest.raises(StoreUnavailable):
-        await backend.get("k")
-    await backend.aclose()
+        await RedisStore(nobody).get("k")
+    await nobody.aclose()
 
 
 async def test_resilient_store_falls_back_and_reports_unhealthy():
-    down = RedisStore(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
-    backend = ResilientStore(down, MemoryStore(10))
+    nobody = SharedRedis(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    backend = ResilientStore(RedisStore(nobody), MemoryStore(10))
     await backend.set("k", b"v", 60)
     assert (await backend.get("k"), backend.healthy, backend.shared) == (b"v", False, False)
     await backend.aclose()
+    await nobody.aclose()
+
+
+async def test_after_a_failure_redis_is_left_alone_then_asked_again_by_itself(
+    private_redis, prefix
+):
+    # README, "Stores": the service goes back to Redis by itself when Redis returns
+    # (after a pause of 5 s, as for the in-flight leases).
+    monotonic = FakeClock(0)
+    redis = SharedRedis(private_redis.url, monotonic=monotonic)
+    backend = ResilientStore(RedisStore(redis), MemoryStore(10))
+    await asyncio.to_thread(private_redis.stop)
+    await backend.set(f"{prefix}:k", b"during", 60)
+    await asyncio.to_thread(private_redis.start)
+    await backend.set(f"{prefix}:k", b"paused", 60)  # still left alone: kept locally
+    paused = (backend.healthy, await stored(private_redis.url, f"{prefix}:k"))
+    monotonic.advance(5.0)
+    await backend.set(f"{prefix}:k", b"back", 60)
+    back = (backend.healthy, await stored(private_redis.url, f"{prefix}:k"))
+    await redis.aclose()
+    assert (paused, back) == ((False, None), (True, b"back"))
+
+
+async def test_health_asks_redis_at_once_and_ends_the_outage(private_redis, prefix):
+    monotonic = FakeClock(0)
+    redis = SharedRedis(private_redis.url, monotonic=monotonic)
+    backend = ResilientStore(RedisStore(redis), MemoryStore(10))
+    await asyncio.to_thread(private_redis.stop)
+    await backend.get(f"{prefix}:k")
+    await asyncio.to_thread(private_redis.start)
+    await backend.ping()  # /health's probe, within the pause
+    await backend.set(f"{prefix}:k", b"v", 60)
+    landed = await stored(private_redis.url, f"{prefix}:k")
+    await redis.aclose()
+    assert (backend.healthy, landed) == (True, b"v")
+
+
+async def stored(url: str, key: str) -> bytes | None:
+    import redis.asyncio as aioredis
+
+    raw = aioredis.Redis.from_url(url)
+    value = await raw.get(key)
+    await raw.aclose()
+    return value if isinstance(value, bytes) else None

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from outreach_helper.answers.policies import codec, policies
+from outreach_helper.cache.entries import Entry, Keys, decode_entry, encode_entry
 from outreach_helper.cache.stores import MemoryStore, RedisStore
-from outreach_helper.cache.swr import Outcome, Policy, SWRCache, decode_entry, policies
+from outreach_helper.cache.swr import Outcome, Policy, SWRCache
 from outreach_helper.errors import UpstreamUnavailable, UserNotFound
 from outreach_helper.records import UserRecord
+from outreach_helper.redis_client import SharedRedis
 from outreach_helper.settings import Settings
-from outreach_helper.upstream import documents
 from outreach_helper.upstream.documents import DOCUMENTS
 
 POLICIES = policies(Settings())
@@ -22,7 +24,7 @@ USER = POLICIES["user"]
 
 def user_shaped(policy: Policy[Any]) -> Policy[UserRecord]:
     """``policy``'s lifetimes for the user records these tests fetch."""
-    return replace(policy, document=documents.USER)
+    return replace(policy, codec=USER.codec, not_found=UserNotFound)
 
 
 def record(project: str = "wikipedia") -> UserRecord:
@@ -196,14 +198,49 @@ async def test_garbage_in_the_store_is_a_miss(cache):
     assert (lookup.outcome, fetch.calls) == (Outcome.MISS, 1)
 
 
+# README, "Caching": where entries and fetch locks live.
+KEYS = Keys("p", "outreach")
+
+
+def test_an_entry_lives_under_its_prefix_dashboard_kind_and_key():
+    assert KEYS.entry("course", "school/title") == "p:outreach:course:school/title"
+
+
+def test_what_is_true_of_one_spelling_only_lives_apart():
+    assert KEYS.entry("user_profile", "Zoe", exact=True) == "p:outreach:user_profile_exact:Zoe"
+
+
+def test_a_fetch_lock_is_named_after_the_entry_it_fills():
+    locks = (KEYS.lock("user", "Ada"), KEYS.lock("user_profile", "Zoe", exact=True))
+    assert locks == ("p:outreach:lock:user:Ada", "p:outreach:lock:user_profile_exact:Zoe")
+
+
+def test_an_entry_reads_back_as_written():
+    entry = Entry(1000.5, record("wikidata"))
+    assert decode_entry(encode_entry(entry, USER.codec), USER.codec, now=1001) == entry
+
+
+def test_a_remembered_not_found_reads_back_as_missing():
+    missing: Entry[UserRecord] = Entry(1000.0, None)
+    assert decode_entry(encode_entry(missing, USER.codec), USER.codec, now=1001) == missing
+
+
+def test_an_entry_fetched_in_the_future_decodes_to_nothing():
+    raw = encode_entry(Entry(5000.0, record()), USER.codec)
+    assert decode_entry(raw, USER.codec, now=1000) is None
+
+
 def test_an_envelope_of_the_wrong_shape_decodes_to_nothing():
     raw = b'{"fetched_at": 1, "data": {"enrollments": "no"}}'
-    assert decode_entry(raw, UserRecord, now=2) is None
+    assert decode_entry(raw, codec(UserRecord), now=2) is None
 
 
 async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
-    stores = [RedisStore(redis_server.url), RedisStore(redis_server.url)]
-    caches = [SWRCache(s, prefix=prefix, dashboard="outreach", clock=clock) for s in stores]
+    processes = [SharedRedis(redis_server.url), SharedRedis(redis_server.url)]
+    caches = [
+        SWRCache(RedisStore(redis), prefix=prefix, dashboard="outreach", clock=clock)
+        for redis in processes
+    ]
     fetch = CountingFetch()
     fetch.gate = asyncio.Event()
     pending = [asyncio.create_task(caches[i % 2].get(USER, "Ada", fetch)) for i in range(100)]
@@ -211,8 +248,8 @@ async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
         await asyncio.sleep(0.005)
     fetch.gate.set()
     await asyncio.gather(*pending)
-    for s in stores:
-        await s.aclose()
+    for redis in processes:
+        await redis.aclose()
     assert fetch.calls == 1
 
 

@@ -9,6 +9,7 @@ This is the only module that knows how an error looks on the wire.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import secrets
@@ -28,17 +29,19 @@ from starlette.responses import JSONResponse, Response
 
 from outreach_helper import SERVICE_NAME, __version__, errors
 from outreach_helper.answers.federation import Federation
+from outreach_helper.answers.policies import policies
 from outreach_helper.answers.service import DashboardService
 from outreach_helper.cache.stores import MemoryStore, RedisStore, ResilientStore, Store
-from outreach_helper.cache.swr import SWRCache, policies
+from outreach_helper.cache.swr import SWRCache
 from outreach_helper.clock import Clock
 from outreach_helper.operations.health import HealthChecker
 from outreach_helper.operations.logs import AccessLog, configure_process_logging
 from outreach_helper.operations.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from outreach_helper.operations.metrics import Metrics
+from outreach_helper.redis_client import SharedRedis
 from outreach_helper.schema import HealthResponse, Problem
 from outreach_helper.settings import Settings
-from outreach_helper.upstream.budget import build_budget
+from outreach_helper.upstream.budget import Priority, build_budget, priority
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.web.cors import PublicCORS
 from outreach_helper.web.docs import add_docs_routes
@@ -69,6 +72,7 @@ class Parts:
     hot: HotResponses
     health: HealthChecker
     metrics: Metrics
+    redis: SharedRedis | None = None  # the one Redis every part shares, when configured
 
     @property
     def services(self) -> tuple[DashboardService, ...]:
@@ -86,6 +90,8 @@ class Parts:
             await service.cache.aclose()
             await service.client.aclose()
         await self.store.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()  # last: every part above used it
 
     async def __aenter__(self) -> Self:
         return self
@@ -104,9 +110,8 @@ def build_parts(
     """Wire, for each dashboard, client -> cache -> service over one store, for one process."""
     metrics = Metrics()
     memory = MemoryStore(settings.memory_max_entries, clock=clock)
-    store: Store = (
-        ResilientStore(RedisStore(settings.redis_url), memory) if settings.redis_url else memory
-    )
+    redis = SharedRedis(settings.redis_url, monotonic=monotonic) if settings.redis_url else None
+    store: Store = ResilientStore(RedisStore(redis), memory) if redis else memory
     lifetimes = policies(settings)
     services = []
     for spec in settings.dashboard_specs:
@@ -117,7 +122,8 @@ def build_parts(
             clock=clock,
             monotonic=monotonic,
             observer=metrics,
-            budget=build_budget(settings, dashboard=spec.name, monotonic=monotonic),
+            budget=build_budget(settings, dashboard=spec.name, redis=redis, monotonic=monotonic),
+            redis=redis,
         )
         cache = SWRCache(
             store,
@@ -126,6 +132,8 @@ def build_parts(
             clock=clock,
             lock_ttl_ms=settings.lock_ttl_ms,
             observer=metrics,
+            # Nobody waits for a refresh: bulk work, which must not crowd out those who do.
+            background=functools.partial(priority, Priority.BULK),
         )
         services.append(
             DashboardService(
@@ -141,6 +149,7 @@ def build_parts(
         hot=HotResponses(settings.memory_max_entries, settings.hot_max_bytes),
         health=HealthChecker(store, [s.client for s in services], clock=clock),
         metrics=metrics,
+        redis=redis,
     )
 
 

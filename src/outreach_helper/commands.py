@@ -110,11 +110,9 @@ async def _warm_one(parts: Parts, kind: str, raw: str) -> str:
                 return "failed"  # a dashboard could not be asked: warm it again later
         else:
             dashboard, _, slug = raw.rpartition(":")
-            service = parts.dashboards.service(dashboard or None)
             campaign = canonical_campaign(slug)
-            answer = await service.campaign(campaign, staff=True)
-            slugs = [c.slug for c in answer.body.courses]
-            await service.many(slugs, COURSE)
+            # Every listed course's document is read to answer, active ones' rosters too.
+            answer = await parts.dashboards.campaign(dashboard or None, campaign, staff=True)
     except InvalidInput:
         return "invalid"
     except NotFound:

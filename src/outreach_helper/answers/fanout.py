@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from outreach_helper.answers.freshness import DEFERRED_RECHECK, UNREADABLE_RECHECK
 from outreach_helper.cache.swr import Lookup
 from outreach_helper.clock import Clock
 from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
 from outreach_helper.names import CourseSlug
 
 R = TypeVar("R", bound=BaseModel)
-
-# An answer that holds an unreadable course is reused for at most this long,
-# so a course that fails for a moment is asked for again soon, and one that
-# always fails costs the dashboard one request a minute per answer, not one
-# per page view.
-UNREADABLE_RECHECK = 60.0
-# An answer missing courses that our own limits held back (the request
-# budget, the answer's share of cold fetches) is rebuilt much sooner.
-DEFERRED_RECHECK = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +55,32 @@ class Fanout(Generic[R]):
         return now + UNREADABLE_RECHECK if self.failed else None
 
 
-async def fan_out(
-    slugs: Iterable[str], look: Callable[[CourseSlug], Awaitable[Lookup[R]]]
-) -> Fanout[R]:
-    """``look`` up each distinct slug concurrently; a failure stays with its slug."""
-    unique = tuple(dict.fromkeys(slugs))
+# The distinct course slugs an answer names, as listed, each parsed once: None for
+# one no URL can carry (nobody can read that course). Every fan-out over them
+# (a course's document, then its roster) takes them parsed.
+Slugs = Mapping[str, CourseSlug | None]
+
+
+def parse_slugs(listed: Iterable[str]) -> dict[str, CourseSlug | None]:
+    """Each distinct slug of ``listed``, in order, parsed (None where impossible)."""
+    parsed: dict[str, CourseSlug | None] = {}
+    for raw in listed:
+        if raw not in parsed:
+            try:
+                parsed[raw] = CourseSlug.from_slug(raw)
+            except InvalidName:
+                parsed[raw] = None
+    return parsed
+
+
+async def fan_out(slugs: Slugs, look: Callable[[CourseSlug], Awaitable[Lookup[R]]]) -> Fanout[R]:
+    """``look`` up each slug concurrently; a failure stays with its slug."""
+    unique = tuple(slugs)
 
     async def one(raw: str) -> Lookup[R] | UpstreamError | None:
-        try:
-            slug = CourseSlug.from_slug(raw)
-        except InvalidName:
-            return None  # a slug no URL can carry: nobody can read that course
+        slug = slugs[raw]
+        if slug is None:
+            return None
         try:
             return await look(slug)
         except UpstreamError as exc:
@@ -120,9 +127,3 @@ class RecentFailures:
             self._until.move_to_end(key)
             while len(self._until) > self._max:
                 self._until.popitem(last=False)
-
-
-def earliest(*instants: float | None) -> float | None:
-    """The first of the instants that are set (when an answer must be rebuilt)."""
-    known = [t for t in instants if t is not None]
-    return min(known) if known else None

@@ -1,4 +1,9 @@
-"""Answers about a user from every dashboard, put together.
+"""The public answers, built from the dashboards' facts; about a user, from every dashboard.
+
+This is the one place where public answers (``schema``) are built: each
+dashboard's service reads plain facts, and the answer a gadget gets is made
+from them here, whether it asks about a course on one dashboard or about a
+user on all of them.
 
 A patroller on a user page does not know which dashboard the user is on, so
 every user answer asks each configured dashboard that serves the page's wiki,
@@ -23,16 +28,24 @@ the cache for the next page view, a few seconds later.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
-
-from outreach_helper.answers.fanout import DEFERRED_RECHECK, UNREADABLE_RECHECK
-from outreach_helper.answers.service import Answer, DashboardService, Freshness, Window
+from outreach_helper.answers import freshness
+from outreach_helper.answers.freshness import Freshness
+from outreach_helper.answers.service import (
+    Account,
+    ActiveStaff,
+    Answer,
+    Course,
+    DashboardService,
+    EnrichedAccount,
+    Enrolled,
+    Standing,
+    Window,
+)
 from outreach_helper.clock import Clock
 from outreach_helper.errors import (
     InvalidParameter,
@@ -42,25 +55,35 @@ from outreach_helper.errors import (
     UpstreamError,
     UserNotFound,
 )
+from outreach_helper.names import CourseSlug
+from outreach_helper.records import UserRecord
 from outreach_helper.schema import (
+    ActiveStaffCourse,
     ActiveStaffResponse,
+    CampaignCourseResponse,
+    CampaignResponse,
+    CourseRef,
+    CourseResponse,
     DashboardState,
+    EnrichedUserCourse,
     EnrichedUserResponse,
+    RosterResponse,
     StatusResponse,
+    UserCourse,
     UserResponse,
 )
 from outreach_helper.upstream.budget import own_allowance
 
 log = logging.getLogger(__name__)
-R = TypeVar("R", bound=BaseModel)
-Ask = Callable[[DashboardService], Awaitable[Answer[R]]]
+F = TypeVar("F")  # the facts one dashboard gave
+Ask = Callable[[DashboardService], Awaitable[Answer[F]]]
 
 
 @dataclass(frozen=True, slots=True)
-class Gathered(Generic[R]):
+class Gathered(Generic[F]):
     """What the dashboards asked about one user said, in configuration order."""
 
-    answers: list[Answer[R]]
+    answers: list[Answer[F]]
     states: dict[str, DashboardState]
     failures: list[UpstreamError]
     late: bool = False  # a dashboard had not answered in time; its work goes on
@@ -70,7 +93,7 @@ class Gathered(Generic[R]):
         return bool(self.failures) or self.late
 
     @property
-    def bodies(self) -> list[R]:
+    def bodies(self) -> list[F]:
         return [answer.body for answer in self.answers]
 
     def coverage(self) -> dict[str, object]:
@@ -80,19 +103,13 @@ class Gathered(Generic[R]):
     def freshness(self, now: float) -> Freshness:
         """The answers' combined freshness; a partial answer is rebuilt soon.
 
-        Soon is seconds when the missing dashboard was only held back (its
-        breaker, our budget), a minute when it failed: the next rebuild asks
-        it again, and one a minute is all a failing dashboard should cost.
+        A late dashboard's documents are being fetched now: soon, as if held back.
         """
-        combined = Freshness.combine([a.freshness for a in self.answers], now)
+        combined = freshness.combine((a.freshness for a in self.answers), now)
         if not self.partial:
             return combined
-        # A late dashboard's documents are being fetched now: soon, as if held back.
         held_back = all(isinstance(f, NotSent) for f in self.failures)
-        until = min(
-            combined.fresh_until, now + (DEFERRED_RECHECK if held_back else UNREADABLE_RECHECK)
-        )
-        return dataclasses.replace(combined, fresh_until=until, stale_until=until)
+        return freshness.partial(combined, now, held_back=held_back)
 
 
 class Federation:
@@ -150,34 +167,111 @@ class Federation:
             return self._every
         return tuple(s.name for s in self.services if s.spec.serves(wiki))
 
-    # ---- answers ------------------------------------------------------------
+    # ---- answers about one course or campaign, on one dashboard -------------
+
+    async def course(
+        self, dashboard: str | None, slug: CourseSlug, *, enrich: bool = False
+    ) -> Answer[CourseResponse]:
+        """Facts of one course (and its staff with ``enrich``). Raises CourseNotFound."""
+        found = await self.service(dashboard).course(slug, enrich=enrich)
+        course = found.body
+        record = course.record
+        body = CourseResponse(
+            **record.model_dump(exclude={"counts"}),
+            dashboard=course.dashboard,
+            active=course.active,
+            active_event=course.active_event,
+            ended=course.ended,
+            **record.counts.model_dump(),
+            url=course.url,
+            staff=course.staff,
+        )
+        return Answer(body, found.freshness)
+
+    async def roster(self, dashboard: str | None, slug: CourseSlug) -> Answer[RosterResponse]:
+        """Facilitators and participants, one row per username. Raises CourseNotFound."""
+        found = await self.service(dashboard).roster(slug)
+        roster = found.body
+        members = roster.record.members
+        body = RosterResponse(
+            dashboard=roster.dashboard,
+            course_slug=roster.slug,
+            facilitators=[m for m in members if m.role.is_staff],
+            participants=[m for m in members if not m.role.is_staff],
+        )
+        return Answer(body, found.freshness)
+
+    async def campaign(
+        self, dashboard: str | None, campaign: str, *, staff: bool
+    ) -> Answer[CampaignResponse]:
+        """A campaign's courses that are active now, with their dates. Raises CampaignNotFound."""
+        found = await self.service(dashboard).campaign(campaign, staff=staff)
+        facts = found.body
+        rows = [
+            CampaignCourseResponse(
+                **entry.row.model_dump(exclude={"instructor"}),
+                instructor=_vetted(entry.row.instructor, entry.course.staff),
+                dashboard=facts.dashboard,
+                start=entry.course.record.start,
+                end=entry.course.record.end,
+                timeline_start=entry.course.record.timeline_start,
+                timeline_end=entry.course.record.timeline_end,
+                active_event=entry.course.active_event,
+                url=entry.course.url,
+                staff=(entry.course.staff or []) if facts.with_staff else None,
+            )
+            for entry in facts.active
+        ]
+        body = CampaignResponse(
+            dashboard=facts.dashboard,
+            campaign=facts.slug,
+            courses=rows,
+            unreadable_courses=facts.unreadable,
+            complete=facts.complete,
+        )
+        return Answer(body, found.freshness)
+
+    # ---- answers about a user, from every dashboard ---------------------------
 
     async def user(self, name: str, wiki: str | None) -> Answer[UserResponse]:
         """A user's enrollments on every dashboard. Raises UserNotFound or an UpstreamError."""
-        found = await self._account(name, wiki, lambda s: s.user(name))
-        body = UserResponse(username=name, **_enrollments(found.bodies), **found.coverage())
+        found = await self._account(name, wiki, lambda s: s.account(name))
+        accounts = found.bodies
+        body = UserResponse(
+            username=name,
+            courses=[_user_course(a.dashboard, c) for a in accounts for c in a.courses],
+            **_roles(a.record for a in accounts),
+            **found.coverage(),
+        )
         return Answer(body, found.freshness(self._clock()))
 
     async def enriched_user(self, name: str, wiki: str | None) -> Answer[EnrichedUserResponse]:
         """``user`` with each course's dates, activity and staff."""
-        found = await self._account(name, wiki, lambda s: s.enriched_user(name))
-        body = EnrichedUserResponse(username=name, **_enrollments(found.bodies), **found.coverage())
+        found = await self._account(name, wiki, lambda s: s.enriched_account(name))
+        body = EnrichedUserResponse(
+            username=name,
+            courses=[row for facts in found.bodies for row in _enriched_courses(facts)],
+            **_roles(facts.account.record for facts in found.bodies),
+            **found.coverage(),
+        )
         return Answer(body, found.freshness(self._clock()))
 
     async def status(self, name: str, wiki: str | None) -> Answer[StatusResponse]:
         """The cheap yes/no summary over every dashboard; an unknown user is all zeros."""
-        found = await self._gather(wiki, lambda s: s.status(name))
+        found = await self._gather(wiki, lambda s: s.standing(name))
         self._raise_if_all_failed(found)
-        bodies = found.bodies  # none when no dashboard serves the wiki: then all zeros
+        # None where a dashboard has no such account; none at all when no dashboard
+        # serves the wiki: then all zeros.
+        known: list[Standing] = [b for b in found.bodies if b is not None]
         body = StatusResponse(
             username=name,
-            has_any_courses=any(b.has_any_courses for b in bodies),
-            active_course_count=sum(b.active_course_count for b in bodies),
-            active_event_count=sum(b.active_event_count for b in bodies),
-            total_courses=sum(b.total_courses for b in bodies),
-            unreadable_courses=sum(b.unreadable_courses for b in bodies),
-            is_instructor=any(b.is_instructor for b in bodies),
-            is_student=any(b.is_student for b in bodies),
+            has_any_courses=any(b.has_any_courses for b in known),
+            active_course_count=sum(b.active_course_count for b in known),
+            active_event_count=sum(b.active_event_count for b in known),
+            total_courses=sum(b.total_courses for b in known),
+            unreadable_courses=sum(b.unreadable_courses for b in known),
+            is_instructor=any(b.is_instructor for b in known),
+            is_student=any(b.is_student for b in known),
             **found.coverage(),
         )
         return Answer(body, found.freshness(self._clock()))
@@ -202,20 +296,20 @@ class Federation:
     ) -> Answer[ActiveStaffResponse]:
         """Staff of the user's active courses on every dashboard. Raises UserNotFound."""
         found = await self._account(name, wiki, lambda s: s.active_staff(name, window))
-        bodies = found.bodies
+        rows = [_active_staff_course(c) for facts in found.bodies for c in facts.active]
         body = ActiveStaffResponse(
             username=name,
             window=window,
-            all_staff=sorted({person for b in bodies for person in b.all_staff}),
-            courses=[course for b in bodies for course in b.courses],
-            unreadable_courses=[ref for b in bodies for ref in b.unreadable_courses],
+            all_staff=sorted({person for row in rows for person in row.staff}),
+            courses=rows,
+            unreadable_courses=[ref for facts in found.bodies for ref in _unreadable(facts)],
             **found.coverage(),
         )
         return Answer(body, found.freshness(self._clock()))
 
     # ---- asking every dashboard -----------------------------------------------
 
-    async def _account(self, name: str, wiki: str | None, ask: Ask[R]) -> Gathered[R]:
+    async def _account(self, name: str, wiki: str | None, ask: Ask[F]) -> Gathered[F]:
         """The dashboards' answers about an account that must exist on at least one.
 
         Raises:
@@ -229,16 +323,16 @@ class Federation:
         return found
 
     @staticmethod
-    def _raise_if_all_failed(found: Gathered[R]) -> None:
+    def _raise_if_all_failed(found: Gathered[F]) -> None:
         answered = any(state is DashboardState.NO_ACCOUNT for state in found.states.values())
         if found.failures and not found.answers and not answered:
             raise found.failures[0]
 
-    async def _gather(self, wiki: str | None, ask: Ask[R]) -> Gathered[R]:
+    async def _gather(self, wiki: str | None, ask: Ask[F]) -> Gathered[F]:
         """Ask every dashboard serving ``wiki`` at once, each with its own share of fetches."""
         asked = [s for s in self.services if s.spec.serves(wiki)]
 
-        async def one(service: DashboardService) -> Answer[R] | NotFound | UpstreamError:
+        async def one(service: DashboardService) -> Answer[F] | NotFound | UpstreamError:
             with own_allowance():
                 try:
                     return await ask(service)
@@ -256,7 +350,7 @@ class Federation:
         for task in tasks.keys() - finished:
             self._keep_running(task)
         results = {tasks[task]: task.result() for task in finished}
-        answers: list[Answer[R]] = []
+        answers: list[Answer[F]] = []
         failures: list[UpstreamError] = []
         states: dict[str, DashboardState] = {}
         for service in self.services:
@@ -271,20 +365,22 @@ class Federation:
                 states[service.name] = DashboardState.FAILED
                 failures.append(result)
             else:
-                answers.append(result)
-                covered = getattr(result.body, "dashboards", {})
-                states[service.name] = covered.get(service.name, DashboardState.ANSWERED)
+                answers.append(result)  # None facts: it answered that it has no such account
+                answered = result.body is not None
+                states[service.name] = (
+                    DashboardState.ANSWERED if answered else DashboardState.NO_ACCOUNT
+                )
         return Gathered(answers, states, failures, late=bool(late))
 
     async def _until_stragglers_are_late(
-        self, tasks: Iterable[asyncio.Task[Answer[R] | NotFound | UpstreamError]]
-    ) -> set[asyncio.Task[Answer[R] | NotFound | UpstreamError]]:
+        self, tasks: Iterable[asyncio.Task[Answer[F] | NotFound | UpstreamError]]
+    ) -> set[asyncio.Task[Answer[F] | NotFound | UpstreamError]]:
         """The tasks finished when all are, or ``straggler_wait`` after the first answer.
 
         A failure starts no clock: then the others are all there is to wait for.
         """
         pending = set(tasks)
-        finished: set[asyncio.Task[Answer[R] | NotFound | UpstreamError]] = set()
+        finished: set[asyncio.Task[Answer[F] | NotFound | UpstreamError]] = set()
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         while pending:
@@ -307,16 +403,83 @@ class Federation:
         task.add_done_callback(_note_unexpected)
 
 
-def _enrollments(bodies: Sequence[UserResponse | EnrichedUserResponse]) -> dict[str, Any]:
-    """The enrollment fields of user answers from several dashboards, put together:
-    courses side by side in dashboard order, a flag true where any dashboard's is,
-    ``max_project`` the first dashboard's that has one."""
+def _roles(records: Iterable[UserRecord]) -> dict[str, Any]:
+    """The role fields of a user answer from several dashboards' records: a flag true
+    where any dashboard's is, ``max_project`` the first dashboard's that has one."""
+    every = list(records)
     return {
-        "courses": [course for b in bodies for course in b.courses],
-        "is_instructor": any(b.is_instructor for b in bodies),
-        "is_student": any(b.is_student for b in bodies),
-        "max_project": next((b.max_project for b in bodies if b.max_project), None),
+        "is_instructor": any(r.is_instructor for r in every),
+        "is_student": any(r.is_student for r in every),
+        "max_project": next((r.max_project for r in every if r.max_project), None),
     }
+
+
+def _user_course(dashboard: str, enrolled: Enrolled) -> UserCourse:
+    """An enrollment as an answer's row: where its course is, and its page there."""
+    return UserCourse(**enrolled.enrollment.model_dump(), dashboard=dashboard, url=enrolled.url)
+
+
+def _enriched_courses(facts: EnrichedAccount) -> list[EnrichedUserCourse]:
+    """An account's rows with their courses' dates, activity and staff; an unreadable
+    course (or roster) is marked so, with no dates, flags or staff of its own."""
+    account: Account = facts.account
+    rows = []
+    for enrolled in account.courses:
+        row = _user_course(account.dashboard, enrolled).model_dump()
+        course = facts.courses.get(enrolled.enrollment.course_slug)
+        if course is None:
+            rows.append(
+                EnrichedUserCourse(
+                    **row,
+                    readable=False,
+                    active=None,
+                    active_event=None,
+                    start=None,
+                    end=None,
+                    timeline_start=None,
+                    timeline_end=None,
+                    staff=[],
+                )
+            )
+            continue
+        record = course.record
+        rows.append(
+            EnrichedUserCourse(
+                **row,
+                readable=course.staff is not None,
+                active=course.active,
+                active_event=course.active_event,
+                start=record.start,
+                end=record.end,
+                timeline_start=record.timeline_start,
+                timeline_end=record.timeline_end,
+                staff=course.staff or [],
+            )
+        )
+    return rows
+
+
+def _active_staff_course(course: Course) -> ActiveStaffCourse:
+    """An active course and its staff (none where its roster could not be read)."""
+    return ActiveStaffCourse(
+        dashboard=course.dashboard,
+        course_slug=course.slug,
+        course_title=course.record.title,
+        url=course.url,
+        staff=course.staff or [],
+    )
+
+
+def _unreadable(facts: ActiveStaff) -> list[CourseRef]:
+    return [CourseRef(dashboard=facts.dashboard, course_slug=slug) for slug in facts.unreadable]
+
+
+def _vetted(instructor: str | None, staff: list[str] | None) -> str | None:
+    """The campaign list's instructor; where the roster was read, only if it is on its staff
+    (a name that is not one of the course's accounts is never passed on)."""
+    if instructor is None or staff is None:
+        return instructor
+    return instructor if instructor in staff else None
 
 
 def _note_unexpected(task: asyncio.Task[Any]) -> None:

@@ -1,11 +1,13 @@
-"""The questions this service answers about one dashboard, composed from cached documents.
+"""What one dashboard knows about users, courses and campaigns, read through its cache.
 
-Each public method returns an :class:`Answer`: the response model plus the
-combined freshness of every document it was built from, which the API layer
-turns into HTTP cache headers. Fan-outs over several courses run concurrently
-under one bound, so a user in 25 courses costs one round of upstream latency,
-not 25. There is one service per configured dashboard; ``federation`` puts
-their answers about a user together.
+Each public method returns an :class:`Answer` of plain facts (an account's
+enrollments, a course as it stands now, its staff, what could not be read)
+with the combined freshness of every document they were read from. Public
+answers are built from them in one place, ``federation``, which also puts
+several dashboards' facts about a user together. Fan-outs over several
+courses run concurrently under one bound, so a user in 25 courses costs one
+round of upstream latency, not 25. There is one service per configured
+dashboard.
 """
 
 from __future__ import annotations
@@ -20,27 +22,19 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from outreach_helper.answers import activity
-from outreach_helper.answers.fanout import Fanout, RecentFailures, earliest, fan_out
-from outreach_helper.cache.swr import Lookup, Outcome, Policy, SWRCache
+from outreach_helper.answers.fanout import Fanout, RecentFailures, Slugs, fan_out, parse_slugs
+from outreach_helper.answers.freshness import Freshness, earliest, of_lookups
+from outreach_helper.cache.swr import Lookup, Policy, SWRCache
 from outreach_helper.clock import Clock
 from outreach_helper.dashboards import DashboardSpec
 from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
 from outreach_helper.names import CourseSlug, dashboard_page_url
-from outreach_helper.records import CourseRecord, Enrollment, RosterRecord, UserRecord
-from outreach_helper.schema import (
-    ActiveStaffCourse,
-    ActiveStaffResponse,
-    CampaignCourseResponse,
-    CampaignResponse,
-    CourseRef,
-    CourseResponse,
-    DashboardState,
-    EnrichedUserCourse,
-    EnrichedUserResponse,
-    RosterResponse,
-    StatusResponse,
-    UserCourse,
-    UserResponse,
+from outreach_helper.records import (
+    CampaignCourse,
+    CourseRecord,
+    Enrollment,
+    RosterRecord,
+    UserRecord,
 )
 from outreach_helper.upstream.budget import take_cold_fetch
 from outreach_helper.upstream.client import DashboardClient
@@ -51,64 +45,106 @@ I = TypeVar("I")  # noqa: E741 - a document's identifier type
 R = TypeVar("R", bound=BaseModel)
 Window = Literal["tracking", "event"]
 
-# Worst first: the combined answer is as stale as its stalest part.
-_OUTCOME_RANK = [
-    Outcome.STALE_IF_ERROR,
-    Outcome.STALE,
-    Outcome.MISS,
-    Outcome.COLLAPSED,
-    Outcome.HIT,
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """How old an answer is and how long it may be reused, over all its documents."""
-
-    fetched_at: float
-    fresh_until: float
-    stale_until: float
-    outcome: Outcome
-    upstream_status: int | None = None
-
-    @classmethod
-    def of(cls, lookups: Iterable[Lookup[Any]], changes_at: float | None = None) -> Freshness:
-        parts = list(lookups)
-        outcome = min((lk.outcome for lk in parts), key=_OUTCOME_RANK.index)
-        fresh_until = min(lk.fresh_until for lk in parts)
-        if changes_at is not None:
-            fresh_until = min(fresh_until, changes_at)
-        errors = [lk.error.upstream_status for lk in parts if lk.error is not None]
-        return cls(
-            fetched_at=min(lk.entry.fetched_at for lk in parts),
-            fresh_until=fresh_until,
-            stale_until=min(lk.stale_until for lk in parts),
-            outcome=outcome,
-            upstream_status=next((s for s in errors if s is not None), None),
-        )
-
-    @classmethod
-    def combine(cls, parts: list[Freshness], now: float) -> Freshness:
-        """Freshness of an answer assembled from other answers (a batch).
-
-        With no parts (nothing could be answered) the result is already stale,
-        so no cache keeps it.
-        """
-        if not parts:
-            return cls(now, now, now, Outcome.MISS)
-        return cls(
-            fetched_at=min(p.fetched_at for p in parts),
-            fresh_until=min(p.fresh_until for p in parts),
-            stale_until=min(p.stale_until for p in parts),
-            outcome=min((p.outcome for p in parts), key=_OUTCOME_RANK.index),
-            upstream_status=next((p.upstream_status for p in parts if p.upstream_status), None),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Answer(Generic[T]):
+    """What was found (facts, or a public answer built from them), and how fresh it is."""
+
     body: T
     freshness: Freshness
+
+
+# ---- facts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    """One of an account's enrollments, and its course's page on the dashboard."""
+
+    enrollment: Enrollment
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A known account's enrollments on one dashboard, in the dashboard's order."""
+
+    dashboard: str
+    record: UserRecord
+    courses: list[Enrolled]
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """A course as its dashboard has it now: its record, whether it is on, its page."""
+
+    dashboard: str
+    slug: str  # as the answer names it: as listed, or (asked alone) the dashboard's own
+    record: CourseRecord
+    url: str
+    active: bool  # now is inside start..end (the tracking window)
+    active_event: bool  # now is inside timeline_start..timeline_end (the event itself)
+    ended: bool  # the tracking window is over
+    staff: list[str] | None = None  # sorted, where its roster was asked for and read
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedAccount:
+    """An account's enrollments with the courses that could be read (and their staff)."""
+
+    account: Account
+    courses: dict[str, Course]  # by the enrollment's course slug
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a gadget needs to know of an account on one dashboard: counts and roles."""
+
+    has_any_courses: bool
+    active_course_count: int
+    active_event_count: int
+    total_courses: int
+    unreadable_courses: int
+    is_instructor: bool
+    is_student: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveStaff:
+    """An account's courses that are on now in one window, each with its staff."""
+
+    dashboard: str
+    active: list[Course]
+    unreadable: list[str]  # slugs of courses, or of active courses' rosters, not read
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """A course's roster as its dashboard has it."""
+
+    dashboard: str
+    slug: str  # as it was asked for
+    record: RosterRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A campaign's listed course that is on now, with its own document."""
+
+    row: CampaignCourse  # the campaign list's row
+    course: Course
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """A campaign's courses that are on now, from its list and their own documents."""
+
+    dashboard: str
+    slug: str
+    active: list[Listed]
+    unreadable: list[str]  # listed slugs whose document could not be read
+    complete: bool  # the list was not cut at the dashboard's maximum
+    with_staff: bool  # the active courses' rosters were asked for
 
 
 class DashboardService:
@@ -180,8 +216,8 @@ class DashboardService:
             self._failures.note(key, exc)
             raise
 
-    async def many(self, slugs: Iterable[str], document: Document[CourseSlug, R]) -> Fanout[R]:
-        """One document per distinct course slug, at most ``fanout`` lookups at a time.
+    async def many(self, slugs: Slugs, document: Document[CourseSlug, R]) -> Fanout[R]:
+        """One document per course slug, at most ``fanout`` lookups at a time.
 
         The bound is this fan-out's own: a place is never shared with another
         answer, so a page view never waits behind a bulk answer's lookups that
@@ -196,7 +232,7 @@ class DashboardService:
 
         return await fan_out(slugs, bounded)
 
-    async def account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
+    async def _read_account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.
 
         The dashboard finds users ignoring case and accents; MediaWiki does not,
@@ -212,50 +248,34 @@ class DashboardService:
         return [profile, user], user.data
 
     async def _known(self, name: str) -> tuple[list[Lookup[Any]], UserRecord]:
-        lookups, record = await self.account(name)
+        lookups, record = await self._read_account(name)
         if record is None:
             raise UserNotFound(name)
         return lookups, record
 
-    # ---- answers ------------------------------------------------------------
+    # ---- facts --------------------------------------------------------------
 
-    async def user(self, name: str) -> Answer[UserResponse]:
+    async def account(self, name: str) -> Answer[Account]:
         """A user's enrollments. Raises UserNotFound or an UpstreamError."""
         lookups, record = await self._known(name)
-        body = UserResponse(
-            username=name,
-            courses=[self._row(e) for e in record.enrollments],
-            is_instructor=record.is_instructor,
-            is_student=record.is_student,
-            max_project=record.max_project,
-            **self._answered(),
-        )
-        return Answer(body, Freshness.of(lookups))
+        return Answer(self._account(record), of_lookups(lookups, self._clock()))
 
-    async def enriched_user(self, name: str) -> Answer[EnrichedUserResponse]:
+    async def enriched_account(self, name: str) -> Answer[EnrichedAccount]:
         """A user's enrollments with each course's dates, activity and staff."""
         lookups, record = await self._known(name)
-        slugs = [e.course_slug for e in record.enrollments]
+        slugs = parse_slugs(e.course_slug for e in record.enrollments)
         courses, rosters = await asyncio.gather(self.many(slugs, COURSE), self.many(slugs, ROSTER))
         now = self.now()
-        rows = [
-            _enriched(
-                self._row(e), courses.record(e.course_slug), rosters.record(e.course_slug), now
-            )
-            for e in record.enrollments
-        ]
+        read = {
+            slug: self._course(slug, course, now, staff=_staff_of(rosters.record(slug)))
+            for slug in courses.slugs
+            if (course := courses.record(slug)) is not None
+        }
         dates = [d for c in courses.records for d in _dates(c)]
-        body = EnrichedUserResponse(
-            username=name,
-            courses=rows,
-            is_instructor=record.is_instructor,
-            is_student=record.is_student,
-            max_project=record.max_project,
-            **self._answered(),
-        )
-        return Answer(body, _freshness(lookups, dates, now, courses, rosters))
+        facts = EnrichedAccount(self._account(record), read)
+        return Answer(facts, _freshness(lookups, dates, now, courses, rosters))
 
-    async def course(self, slug: CourseSlug, *, enrich: bool = False) -> Answer[CourseResponse]:
+    async def course(self, slug: CourseSlug, *, enrich: bool = False) -> Answer[Course]:
         """Facts of one course (and its staff with ``enrich``). Raises CourseNotFound."""
         lookups: list[Lookup[Any]] = []
         staff: list[str] | None = None
@@ -270,46 +290,30 @@ class DashboardService:
         record = course_lookup.value()
         lookups.append(course_lookup)
         now = self.now()
-        body = CourseResponse(
-            **record.model_dump(exclude={"counts"}),
-            dashboard=self.name,
-            active=activity.within(record.start, record.end, now),
-            active_event=activity.within(record.timeline_start, record.timeline_end, now),
-            ended=activity.ended(record.end, now),
-            **record.counts.model_dump(),
-            url=self.page(record.slug),
-            staff=staff,
-        )
-        return Answer(body, Freshness.of(lookups, activity.next_change(_dates(record), now)))
+        # Its page under the slug the dashboard stores, whichever spelling was asked.
+        course = self._course(record.slug, record, now, staff=staff)
+        rebuild_at = activity.next_change(_dates(record), now)
+        return Answer(course, of_lookups(lookups, now.timestamp(), rebuild_at=rebuild_at))
 
-    async def roster(self, slug: CourseSlug) -> Answer[RosterResponse]:
+    async def roster(self, slug: CourseSlug) -> Answer[Roster]:
         """Facilitators and participants, one row per username. Raises CourseNotFound."""
         lookup = await self.lookup(ROSTER, slug)
-        members = lookup.value().members
-        body = RosterResponse(
-            dashboard=self.name,
-            course_slug=str(slug),
-            facilitators=[m for m in members if m.role.is_staff],
-            participants=[m for m in members if not m.role.is_staff],
-        )
-        return Answer(body, Freshness.of([lookup]))
+        roster = Roster(self.name, str(slug), lookup.value())
+        return Answer(roster, of_lookups([lookup], self._clock()))
 
-    async def status(self, name: str) -> Answer[StatusResponse]:
-        """The cheap yes/no summary. An unknown user is all zeros, not an error.
+    async def standing(self, name: str) -> Answer[Standing | None]:
+        """The cheap yes/no summary; None (cached as such) when there is no such account.
 
         Gadgets call this for every user page; it reads the user's and their
         courses' documents, never rosters.
         """
-        lookups, record = await self.account(name)
-        if record is None:  # no such account on the dashboard: zeros, cached as such
-            return Answer(
-                _no_status(name, {self.name: DashboardState.NO_ACCOUNT}), Freshness.of(lookups)
-            )
-        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
+        lookups, record = await self._read_account(name)
+        if record is None:
+            return Answer(None, of_lookups(lookups, self._clock()))
+        courses = await self.many(parse_slugs(e.course_slug for e in record.enrollments), COURSE)
         now = self.now()
         known = courses.records
-        body = StatusResponse(
-            username=name,
+        standing = Standing(
             has_any_courses=bool(record.enrollments),
             active_course_count=sum(activity.within(c.start, c.end, now) for c in known),
             active_event_count=sum(
@@ -319,49 +323,36 @@ class DashboardService:
             unreadable_courses=len(courses.slugs) - len(known),
             is_instructor=record.is_instructor,
             is_student=record.is_student,
-            **self._answered(),
         )
         dates = [d for c in known for d in _dates(c)]
-        return Answer(body, _freshness(lookups, dates, now, courses))
+        return Answer(standing, _freshness(lookups, dates, now, courses))
 
-    async def active_staff(self, name: str, window: Window) -> Answer[ActiveStaffResponse]:
+    async def active_staff(self, name: str, window: Window) -> Answer[ActiveStaff]:
         """Staff of the user's courses that are active now in ``window``.
 
         Rosters are read only for the active courses. Raises UserNotFound.
         """
         lookups, record = await self._known(name)
-        courses = await self.many((e.course_slug for e in record.enrollments), COURSE)
+        slugs = parse_slugs(e.course_slug for e in record.enrollments)
+        courses = await self.many(slugs, COURSE)
         now = self.now()
         active = {
             slug: course
             for slug in courses.slugs
             if (course := courses.record(slug)) and activity.within(*_window(course, window), now)
         }
-        rosters = await self.many(active, ROSTER)
+        rosters = await self.many({slug: slugs[slug] for slug in active}, ROSTER)
         rows = [
-            ActiveStaffCourse(
-                dashboard=self.name,
-                course_slug=slug,
-                course_title=course.title,
-                url=self.page(slug),
-                staff=_staff(rosters, slug),
-            )
+            self._course(slug, course, now, staff=_staff_of(rosters.record(slug)))
             for slug, course in active.items()
         ]
         unreadable = [s for s in courses.slugs if courses.record(s) is None]
         unreadable += [s for s in active if rosters.record(s) is None]
-        body = ActiveStaffResponse(
-            username=name,
-            window=window,
-            all_staff=sorted({person for row in rows for person in row.staff}),
-            courses=rows,
-            unreadable_courses=[CourseRef(dashboard=self.name, course_slug=s) for s in unreadable],
-            **self._answered(),
-        )
         dates = [d for c in courses.records for d in _window(c, window)]
-        return Answer(body, _freshness(lookups, dates, now, courses, rosters))
+        facts = ActiveStaff(self.name, rows, unreadable)
+        return Answer(facts, _freshness(lookups, dates, now, courses, rosters))
 
-    async def campaign(self, campaign: str, *, staff: bool) -> Answer[CampaignResponse]:
+    async def campaign(self, campaign: str, *, staff: bool) -> Answer[Campaign]:
         """A campaign's courses that are active now, with their dates. Raises CampaignNotFound.
 
         The dashboard's list holds current *and upcoming* courses (ending after
@@ -371,7 +362,8 @@ class DashboardService:
         lookup = await self.lookup(CAMPAIGN, campaign)
         record = lookup.value()
         listed = record.courses
-        courses = await self.many((c.slug for c in listed), COURSE)
+        slugs = parse_slugs(c.slug for c in listed)
+        courses = await self.many(slugs, COURSE)
         now = self.now()
         active = [
             (row, course)
@@ -379,31 +371,31 @@ class DashboardService:
             if (course := courses.record(row.slug))
             and activity.within(course.start, course.end, now)
         ]
-        rosters = await self.many((row.slug for row, _ in active), ROSTER) if staff else None
+        rosters = None
+        if staff:
+            rosters = await self.many({row.slug: slugs[row.slug] for row, _ in active}, ROSTER)
         rows = [
-            CampaignCourseResponse(
-                **row.model_dump(exclude={"instructor"}),
-                instructor=_listed_instructor(row.instructor, rosters, row.slug),
-                dashboard=self.name,
-                start=course.start,
-                end=course.end,
-                timeline_start=course.timeline_start,
-                timeline_end=course.timeline_end,
-                active_event=activity.within(course.timeline_start, course.timeline_end, now),
-                url=self.page(row.slug),
-                staff=_staff(rosters, row.slug) if rosters is not None else None,
+            Listed(
+                row,
+                self._course(
+                    row.slug,
+                    course,
+                    now,
+                    staff=None if rosters is None else _staff_of(rosters.record(row.slug)),
+                ),
             )
             for row, course in active
         ]
-        body = CampaignResponse(
+        facts = Campaign(
             dashboard=self.name,
-            campaign=campaign,
-            courses=rows,
-            unreadable_courses=[c.slug for c in listed if courses.record(c.slug) is None],
+            slug=campaign,
+            active=rows,
+            unreadable=[c.slug for c in listed if courses.record(c.slug) is None],
             complete=record.complete,
+            with_staff=staff,
         )
         dates = [d for c in courses.records for d in _dates(c)]
-        return Answer(body, _freshness([lookup], dates, now, courses, rosters))
+        return Answer(facts, _freshness([lookup], dates, now, courses, rosters))
 
     # ---- helpers --------------------------------------------------------------
 
@@ -411,30 +403,30 @@ class DashboardService:
         """The course's page on this dashboard, for people to click."""
         return dashboard_page_url(self.spec.base_url, slug)
 
-    def _answered(self) -> dict[str, Any]:
-        """The coverage fields of an answer this dashboard gave about a known account."""
-        return {"dashboards": {self.name: DashboardState.ANSWERED}, "partial": False}
+    def _account(self, record: UserRecord) -> Account:
+        """The account's enrollments, each with where its course's page is."""
+        courses = [Enrolled(e, self.page(e.course_slug)) for e in record.enrollments]
+        return Account(self.name, record, courses)
 
-    def _row(self, enrollment: Enrollment) -> UserCourse:
-        """An enrollment as an answer's row: where its course is, and its page there."""
-        return UserCourse(
-            **enrollment.model_dump(),
+    def _course(
+        self, slug: str, record: CourseRecord, now: datetime, *, staff: list[str] | None
+    ) -> Course:
+        """The course of ``record``, named ``slug``, as it stands at ``now``."""
+        return Course(
             dashboard=self.name,
-            url=self.page(enrollment.course_slug),
+            slug=slug,
+            record=record,
+            url=self.page(slug),
+            active=activity.within(record.start, record.end, now),
+            active_event=activity.within(record.timeline_start, record.timeline_end, now),
+            ended=activity.ended(record.end, now),
+            staff=staff,
         )
 
 
-def _listed_instructor(
-    instructor: str | None, rosters: Fanout[RosterRecord] | None, slug: str
-) -> str | None:
-    """The campaign list's instructor; where the roster was read, only if it is on its staff
-    (a name that is not one of the course's accounts is never passed on)."""
-    if instructor is None or rosters is None:
-        return instructor
-    roster = rosters.record(slug)
-    if roster is None:
-        return instructor
-    return instructor if instructor in roster.staff else None
+def _staff_of(roster: RosterRecord | None) -> list[str] | None:
+    """A course's staff; None where its roster could not be read."""
+    return None if roster is None else roster.staff
 
 
 def _freshness(
@@ -452,60 +444,8 @@ def _freshness(
     rebuild = earliest(
         activity.next_change(dates, now), *(f.recheck_at(now.timestamp()) for f in present)
     )
-    return Freshness.of([*lookups, *(lk for f in present for lk in f.lookups)], rebuild)
-
-
-def _enriched(
-    row: UserCourse,
-    course: CourseRecord | None,
-    roster: RosterRecord | None,
-    now: datetime,
-) -> EnrichedUserCourse:
-    if course is None:
-        return EnrichedUserCourse(
-            **row.model_dump(),
-            readable=False,
-            active=None,
-            active_event=None,
-            start=None,
-            end=None,
-            timeline_start=None,
-            timeline_end=None,
-            staff=[],
-        )
-    return EnrichedUserCourse(
-        **row.model_dump(),
-        readable=roster is not None,
-        active=activity.within(course.start, course.end, now),
-        active_event=activity.within(course.timeline_start, course.timeline_end, now),
-        start=course.start,
-        end=course.end,
-        timeline_start=course.timeline_start,
-        timeline_end=course.timeline_end,
-        staff=roster.staff if roster else [],
-    )
-
-
-def _no_status(name: str, dashboards: dict[str, DashboardState]) -> StatusResponse:
-    """The status of a name this dashboard has no account of: all zeros."""
-    return StatusResponse(
-        username=name,
-        has_any_courses=False,
-        active_course_count=0,
-        active_event_count=0,
-        total_courses=0,
-        unreadable_courses=0,
-        is_instructor=False,
-        is_student=False,
-        dashboards=dashboards,
-        partial=False,
-    )
-
-
-def _staff(rosters: Fanout[RosterRecord], slug: str) -> list[str]:
-    """A course's staff; none where its roster could not be read."""
-    roster = rosters.record(slug)
-    return roster.staff if roster is not None else []
+    every = [*lookups, *(lk for f in present for lk in f.lookups)]
+    return of_lookups(every, now.timestamp(), rebuild_at=rebuild)
 
 
 def _dates(course: CourseRecord) -> tuple[datetime | None, ...]:
@@ -518,4 +458,17 @@ def _window(course: CourseRecord, window: Window) -> tuple[datetime | None, date
     return course.start, course.end
 
 
-__all__ = ["Answer", "DashboardService", "Freshness"]
+__all__ = [
+    "Account",
+    "ActiveStaff",
+    "Answer",
+    "Campaign",
+    "Course",
+    "DashboardService",
+    "EnrichedAccount",
+    "Enrolled",
+    "Listed",
+    "Roster",
+    "Standing",
+    "Window",
+]

@@ -3,25 +3,21 @@
 Values are opaque bytes (JSON envelopes written by ``swr``); every key gets an
 expiry. ``ResilientStore`` puts Redis in front of the embedded store so that a
 Redis outage degrades the service to one-process caching instead of failing
-it, and reconnects on its own.
+it, and goes back to Redis on its own (when, ``SharedRedis`` decides).
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
-from redis.exceptions import RedisError
-
 from outreach_helper.clock import Clock
 from outreach_helper.errors import OutreachError
-from outreach_helper.redis_client import connect
+from outreach_helper.redis_client import RedisAway, SharedRedis
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 # Delete the lock only if we still hold it: a holder that outlived its lock's
 # expiry must not release a lock some other process has taken since.
@@ -143,73 +139,67 @@ class MemoryStore:
 
 
 class RedisStore:
-    """Redis via one asyncio connection pool, with short timeouts.
+    """Redis, through the process's one client (``SharedRedis``: short timeouts).
 
     Short socket timeouts matter more than retries here: a hung Redis must cost
-    a request milliseconds, after which ``ResilientStore`` stops asking it.
-    Every call goes through :meth:`_call`, the one place where redis errors
-    become ``StoreUnavailable``.
+    a request milliseconds, after which nothing asks it for a while
+    (``SharedRedis``). Every call goes through :meth:`_call`, the one place
+    where Redis's absence becomes ``StoreUnavailable``.
     """
 
     shared = True
 
-    def __init__(self, url: str, *, timeout: float = 0.5) -> None:
-        self._redis = connect(url, timeout=timeout)
-        self._release = self._redis.register_script(_RELEASE_LOCK)
+    def __init__(self, redis: SharedRedis) -> None:
+        self.redis = redis
+        self._client = redis.client
+        self._release = self._client.register_script(_RELEASE_LOCK)
 
-    async def _call(self, operation: str, pending: Awaitable[T]) -> T:
+    async def _call(self, operation: str, run: Callable[[], Awaitable[T]]) -> T:
         try:
-            return await pending
-        except (RedisError, OSError) as exc:
-            # The type only: a server's error text can quote the command's
-            # arguments (an "unknown command" error does), i.e. a key holding
-            # the secret prefix and a username, and this text reaches logs and /health.
-            raise StoreUnavailable(f"redis {operation} failed ({type(exc).__name__})") from exc
+            return await self.redis.call(operation, run)
+        except RedisAway as exc:
+            raise StoreUnavailable(str(exc)) from exc
 
     async def get(self, key: str) -> bytes | None:
-        value = await self._call("get", self._redis.get(key))
+        value = await self._call("get", lambda: self._client.get(key))
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, ttl: float, *, disposable: bool = False) -> None:
         # Disposable entries already carry their own short TTL in Redis.
-        await self._call("set", self._redis.set(key, value, px=max(1, int(ttl * 1000))))
+        ttl_ms = max(1, int(ttl * 1000))
+        await self._call("set", lambda: self._client.set(key, value, px=ttl_ms))
 
     async def acquire_lock(self, key: str, token: str, ttl_ms: int) -> bool:
-        return bool(await self._call("lock", self._redis.set(key, token, nx=True, px=ttl_ms)))
+        taken = await self._call("lock", lambda: self._client.set(key, token, nx=True, px=ttl_ms))
+        return bool(taken)
 
     async def release_lock(self, key: str, token: str) -> None:
-        await self._call("unlock", self._release(keys=[key], args=[token]))
+        await self._call("unlock", lambda: self._release(keys=[key], args=[token]))
 
     async def ping(self) -> None:
-        await self._call("ping", self._redis.ping())
+        """Ask Redis now, even while it is taken for away (``/health``)."""
+        try:
+            await self.redis.ping()
+        except RedisAway as exc:
+            raise StoreUnavailable(str(exc)) from exc
 
     async def aclose(self) -> None:
-        await self._redis.aclose()
+        return None  # the client is shared: whoever opened it closes it
 
 
 class ResilientStore:
     """Redis first, the embedded store while Redis is away; it never raises.
 
-    After a failure Redis is left alone for ``retry_after`` seconds (so an
-    outage costs one timeout, not one per request), then the next operation
-    tries it again; the first success ends the outage. While degraded, locks
-    are process-local, which still collapses concurrent requests per process.
+    Whether Redis is away is decided once for every part that uses it
+    (``SharedRedis``): after a failure anywhere it is left alone for a few
+    seconds, then one call probes it, and the first success ends the outage.
+    While degraded, locks are process-local, which still collapses concurrent
+    requests per process.
     """
 
-    def __init__(
-        self,
-        primary: Store,
-        fallback: MemoryStore,
-        *,
-        retry_after: float = 2.0,
-        clock: Clock = time.monotonic,
-    ) -> None:
+    def __init__(self, primary: RedisStore, fallback: MemoryStore) -> None:
         self._primary = primary
         self._fallback = fallback
-        self._retry_after = retry_after
-        self._clock = clock
-        self._down_until = 0.0
-        self.last_error: str | None = None
 
     @property
     def shared(self) -> bool:
@@ -217,21 +207,16 @@ class ResilientStore:
 
     @property
     def healthy(self) -> bool:
-        return self.last_error is None
+        return not self._primary.redis.away
 
     async def _either(
         self, primary: Callable[[Store], Awaitable[T]], fallback: Callable[[Store], Awaitable[T]]
     ) -> T:
-        """``primary`` on Redis unless it is resting after a failure; else ``fallback`` locally."""
-        if self.last_error is None or self._clock() >= self._down_until:
-            try:
-                result = await primary(self._primary)
-            except StoreUnavailable as exc:
-                self._failed(exc)
-            else:
-                self.last_error = None
-                return result
-        return await fallback(self._fallback)
+        """``primary`` on Redis unless it is away; else ``fallback`` locally."""
+        try:
+            return await primary(self._primary)
+        except StoreUnavailable:
+            return await fallback(self._fallback)
 
     async def get(self, key: str) -> bytes | None:
         def read(store: Store) -> Awaitable[bytes | None]:
@@ -258,18 +243,7 @@ class ResilientStore:
 
     async def ping(self) -> None:
         """Probe Redis now (ignoring the back-off); raises StoreUnavailable if it is down."""
-        try:
-            await self._primary.ping()
-        except StoreUnavailable as exc:
-            self._failed(exc)
-            raise
-        self.last_error = None
-
-    def _failed(self, exc: StoreUnavailable) -> None:
-        if self.last_error is None:
-            log.warning("cache store unavailable; using the embedded store: %s", exc)
-        self.last_error = str(exc)
-        self._down_until = self._clock() + self._retry_after
+        await self._primary.ping()
 
     async def aclose(self) -> None:
         await self._primary.aclose()

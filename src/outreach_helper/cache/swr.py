@@ -1,83 +1,67 @@
-"""Cache policy: freshness per document kind, single-flight, stale-while-revalidate.
+"""Cache policy: freshness per kind of entry, single-flight, stale-while-revalidate.
 
-An entry is an envelope ``{"fetched_at": t, "data": ...}`` (or ``"missing": true``
-for the dashboard's 404). For a document kind with TTLs fresh < stale <= error:
+For a kind with lifetimes fresh < stale <= error (a :class:`Policy`):
 
     age < fresh            served as is                                  (hit)
     fresh <= age < stale   served at once, one background refresh        (stale)
     age >= stale           fetched before answering                      (miss)
-                           ...unless the dashboard fails and age < error (stale-if-error)
+                           ...unless the fetch fails and age < error     (stale-if-error)
 
 Concurrent loads of one key share one fetch: in a process through one task
 per key, across processes through a short ``SET NX PX`` lock whose waiters
 re-read the cache. Nothing that failed is ever written, and nothing read is
-trusted before it is validated (``decode_entry``): an invalid value is a miss,
-fetched again and overwritten.
+trusted before it is validated (``entries.decode_entry``): an invalid value is
+a miss, fetched again and overwritten.
+
+The engine knows stores, keys, lifetimes and clocks only: what is cached, how
+it is fetched, stored and validated, and what class of work a background
+refresh is, its callers say.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import math
 import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-import orjson
-from pydantic import BaseModel, ValidationError
-
+from outreach_helper.cache.entries import Codec, Entry, Keys, decode_entry, encode_entry
 from outreach_helper.cache.stores import Store
 from outreach_helper.clock import Clock
 from outreach_helper.errors import NotFound, UpstreamError
-from outreach_helper.settings import Settings
-from outreach_helper.upstream.budget import Priority, priority
-from outreach_helper.upstream.contract import MAX_BODY_BYTES
-from outreach_helper.upstream.documents import DOCUMENTS, Document
 
 log = logging.getLogger(__name__)
 
-RecordT = TypeVar("RecordT", bound=BaseModel)
-Fetch = Callable[[], Awaitable[RecordT]]
+V = TypeVar("V")
+Fetch = Callable[[], Awaitable[V]]
 
 # How often a process waiting on another process's fetch re-reads the cache.
 LOCK_POLL_DELAYS: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2)
 # Stored TTLs are stretched by up to this fraction so keys written together
 # do not all expire together.
 TTL_JITTER = 0.1
-# How far in the future a stored entry's fetched_at may be and still be read:
-# processes' clocks differ a little, a forged "fetched tomorrow" must not stay fresh.
-FUTURE_SKEW = 60.0
-# The largest stored value read: as large as the largest answer the client
-# accepts, from which every record is trimmed, so no record we write is refused.
-MAX_ENTRY_BYTES = MAX_BODY_BYTES
 
 
 @dataclass(frozen=True, slots=True)
-class Policy(Generic[RecordT]):
-    """How long entries of one document stay good: the declaration's TTL settings, applied."""
+class Policy(Generic[V]):
+    """How entries of one kind are kept: how long, how stored, what "missing" means."""
 
-    document: Document[Any, RecordT]
+    kind: str
+    """The kind's segment of the key, and its metric label."""
     fresh: float
     stale: float
     missing: float
     error: float
-
-    @property
-    def kind(self) -> str:
-        return self.document.kind
-
-
-def policies(settings: Settings) -> dict[str, Policy[Any]]:
-    """Each document's lifetimes, keyed by its kind."""
-    return {
-        doc.kind: Policy(doc, *doc.lifetimes(settings), settings.ttl_missing, settings.ttl_error)
-        for doc in DOCUMENTS
-    }
+    codec: Codec[V]
+    not_found: Callable[[str], NotFound]
+    """What a remembered "not found" means to whoever asked (the subject's name in it)."""
 
 
 class Outcome(StrEnum):
@@ -99,22 +83,12 @@ class Refresh(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Entry(Generic[RecordT]):
-    fetched_at: float
-    data: RecordT | None  # None: the dashboard said 404
-
-    @property
-    def missing(self) -> bool:
-        return self.data is None
-
-
-@dataclass(frozen=True, slots=True)
-class Lookup(Generic[RecordT]):
+class Lookup(Generic[V]):
     """An entry and how it was obtained, which decides the HTTP cache headers."""
 
-    entry: Entry[RecordT]
+    entry: Entry[V]
     outcome: Outcome
-    policy: Policy[RecordT]
+    policy: Policy[V]
     subject: str  # what was asked for, as errors name it
     error: UpstreamError | None = None
 
@@ -129,14 +103,14 @@ class Lookup(Generic[RecordT]):
         return self.entry.fetched_at + ttl
 
     @property
-    def data(self) -> RecordT | None:
-        """The record, or None where the dashboard said "not found"."""
+    def data(self) -> V | None:
+        """The value, or None where the fetch said "not found"."""
         return self.entry.data
 
-    def value(self) -> RecordT:
-        """The record. Raises the document's NotFound for a negative entry."""
+    def value(self) -> V:
+        """The value. Raises the kind's NotFound for a negative entry."""
         if self.entry.data is None:
-            raise self.policy.document.not_found(self.subject)
+            raise self.policy.not_found(self.subject)
         return self.entry.data
 
 
@@ -150,59 +124,16 @@ class CacheObserver:
         """One background refresh ended."""
 
 
-def encode_entry(entry: Entry[RecordT]) -> bytes:
-    if entry.data is None:
-        return orjson.dumps({"fetched_at": entry.fetched_at, "missing": True})
-    return orjson.dumps(
-        {"fetched_at": entry.fetched_at, "data": entry.data.model_dump(mode="json")}
-    )
-
-
-def decode_entry(raw: bytes, model: type[RecordT], *, now: float) -> Entry[RecordT] | None:
-    """Parse and validate a stored envelope; anything unexpected is a miss.
-
-    The store is not trusted (a shared Redis can be written by anyone who
-    learns the prefix, and a value can be cut or come from another version),
-    so a value is a miss, to be fetched again and overwritten, unless: it is
-    at most ``MAX_ENTRY_BYTES``; a JSON object; its ``fetched_at`` a finite
-    number no later than ``now + FUTURE_SKEW`` (a later one would stay fresh
-    for ever); and either ``"missing": true`` or a ``data`` the record
-    validates.
-    """
-    if len(raw) > MAX_ENTRY_BYTES:
-        return None
-    try:
-        doc = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(doc, dict):
-        return None
-    fetched_at = doc.get("fetched_at")
-    if (
-        not isinstance(fetched_at, int | float)
-        or isinstance(fetched_at, bool)
-        or not math.isfinite(fetched_at)
-        or fetched_at > now + FUTURE_SKEW
-    ):
-        return None
-    if "missing" in doc:
-        return Entry(float(fetched_at), None) if doc["missing"] is True else None
-    try:
-        return Entry(float(fetched_at), model.model_validate(doc["data"]))
-    except (ValidationError, KeyError):
-        return None
-
-
 # An entry and whether this process fetched it (False: another one did).
 Loaded = tuple["Entry[Any]", bool]
 
 
-def _newer(entry: Entry[RecordT] | None, than: Entry[RecordT] | None) -> bool:
+def _newer(entry: Entry[V] | None, than: Entry[V] | None) -> bool:
     return entry is not None and (than is None or entry.fetched_at > than.fetched_at)
 
 
 @dataclass(frozen=True, slots=True)
-class _Load(Generic[RecordT]):
+class _Load(Generic[V]):
     """One key being loaded: what it is, where it lives, how to fetch it.
 
     ``exact_key`` (identity-exact documents): the key of the spelling asked. A
@@ -210,19 +141,20 @@ class _Load(Generic[RecordT]):
     stored there; the load itself is single-flight per spelling.
     """
 
-    policy: Policy[RecordT]
+    policy: Policy[V]
     key: str
-    fetch: Fetch[RecordT]
-    seen: Entry[RecordT] | None  # the entry that prompted the load, if any
+    lock_key: str  # the cross-process lock of whoever fetches it
+    fetch: Fetch[V]
+    seen: Entry[V] | None  # the entry that prompted the load, if any
     exact_key: str | None = None
-    belongs: Callable[[RecordT], bool] | None = None
+    belongs: Callable[[V], bool] | None = None
 
     @property
     def flight(self) -> str:
         """What concurrent loads of the same thing share (and lock across processes)."""
         return self.exact_key or self.key
 
-    def store_key(self, entry: Entry[RecordT]) -> str:
+    def store_key(self, entry: Entry[V]) -> str:
         """Where ``entry`` goes: the shared key, unless it is spelling-bound."""
         if self.exact_key is None:
             return self.key
@@ -239,8 +171,11 @@ class SWRCache:
     store is always there and a read that cannot be decoded is simply a miss.
 
     One cache per dashboard, over one shared store: its keys live under
-    ``PREFIX:DASHBOARD:``, so two dashboards' documents of one name (a course
-    slug both have) never mix.
+    ``PREFIX:DASHBOARD:`` (``entries.Keys``), so two dashboards' documents of
+    one name (a course slug both have) never mix.
+
+    ``background`` is entered around starting a background refresh: nobody
+    waits for one, and the caller says what class of work that makes it.
     """
 
     def __init__(
@@ -252,11 +187,13 @@ class SWRCache:
         clock: Clock = time.time,
         lock_ttl_ms: int = 15_000,
         observer: CacheObserver | None = None,
+        background: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
     ) -> None:
         self.store = store
         self.dashboard = dashboard
-        self._prefix = f"{prefix}:{dashboard}"
+        self.keys = Keys(prefix, dashboard)
         self._clock = clock
+        self._background_work = background
         self._lock_ttl_ms = lock_ttl_ms
         self._observer = observer or CacheObserver()
         # Strong references: the event loop only keeps weak ones to tasks.
@@ -264,18 +201,19 @@ class SWRCache:
         self._background: set[asyncio.Task[None]] = set()
 
     def key(self, kind: str, ident: str) -> str:
-        return f"{self._prefix}:{kind}:{ident}"
+        """Where the entry of ``kind`` for ``ident`` is stored."""
+        return self.keys.entry(kind, ident)
 
     async def get(
         self,
-        policy: Policy[RecordT],
+        policy: Policy[V],
         ident: str,
-        fetch: Fetch[RecordT],
+        fetch: Fetch[V],
         *,
         subject: str | None = None,
         exact: str | None = None,
-        belongs: Callable[[RecordT], bool] | None = None,
-    ) -> Lookup[RecordT]:
+        belongs: Callable[[V], bool] | None = None,
+    ) -> Lookup[V]:
         """Answer from the cache where the policy allows, else fetch once for everyone.
 
         ``ident`` is the key's last part; ``subject`` (default: ``ident``) names
@@ -291,30 +229,35 @@ class SWRCache:
         Raises:
             UpstreamError: the fetch failed and no entry is young enough to stand in.
         """
-        key = self.key(policy.kind, ident)
+        kind, keys = policy.kind, self.keys
         named = ident if subject is None else subject
-        exact_key = None if exact is None else self.key(f"{policy.kind}_exact", exact)
+        key = keys.entry(kind, ident)
+        if exact is None:
+            exact_key, lock_key = None, keys.lock(kind, ident)
+        else:  # a load per spelling: the exact entry is what it always fills
+            exact_key, lock_key = (
+                keys.entry(kind, exact, exact=True),
+                keys.lock(kind, exact, exact=True),
+            )
         entry = await self._read_for(key, exact_key, policy)
+        load = _Load(policy, key, lock_key, fetch, entry, exact_key, belongs)
         if entry is not None:
             now = self._clock()
             hit = Lookup(entry, Outcome.HIT, policy, named)  # knows which TTLs apply to it
             if now < hit.fresh_until:
                 return self._answer(hit)
             if now < hit.stale_until:
-                load = _Load(policy, key, fetch, entry, exact_key, belongs)
                 self._refresh_in_background(load)
                 return self._answer(Lookup(entry, Outcome.STALE, policy, named))
         try:
-            fetched, outcome = await self._load(
-                _Load(policy, key, fetch, entry, exact_key, belongs)
-            )
+            fetched, outcome = await self._load(load)
         except UpstreamError as exc:
             if entry is not None and self._clock() - entry.fetched_at < policy.error:
                 return self._answer(Lookup(entry, Outcome.STALE_IF_ERROR, policy, named, exc))
             raise
         return self._answer(Lookup(fetched, outcome, policy, named))
 
-    def _answer(self, lookup: Lookup[RecordT]) -> Lookup[RecordT]:
+    def _answer(self, lookup: Lookup[V]) -> Lookup[V]:
         self._observer.lookup(
             self.dashboard, lookup.policy.kind, lookup.outcome, lookup.entry.missing
         )
@@ -337,7 +280,7 @@ class SWRCache:
 
     # ---- single flight ------------------------------------------------------
 
-    async def _load(self, load: _Load[RecordT]) -> tuple[Entry[RecordT], Outcome]:
+    async def _load(self, load: _Load[V]) -> tuple[Entry[V], Outcome]:
         task = self._inflight.get(load.flight)
         if task is not None:
             shared: Loaded | None = await asyncio.shield(task)
@@ -372,7 +315,7 @@ class SWRCache:
         """
         if not self.store.shared:
             return await self._fetch_and_store(load), True
-        lock_key = f"{self._prefix}:lock:{load.flight.removeprefix(self._prefix + ':')}"
+        lock_key = load.lock_key
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._lock_ttl_ms / 1000
         attempt = 0
@@ -395,17 +338,18 @@ class SWRCache:
         # The holder outlived its lock without writing: fetch ourselves.
         return await self._fetch_and_store(load), True
 
-    async def _fetch_and_store(self, load: _Load[RecordT]) -> Entry[RecordT]:
+    async def _fetch_and_store(self, load: _Load[V]) -> Entry[V]:
         policy = load.policy
         try:
-            entry: Entry[RecordT] = Entry(self._clock(), await load.fetch())
+            entry: Entry[V] = Entry(self._clock(), await load.fetch())
             ttl = policy.error
         except NotFound:
             entry = Entry(self._clock(), None)
             ttl = policy.missing
         jittered = ttl * random.uniform(1, 1 + TTL_JITTER)  # noqa: S311 - spread, not secrecy
         target = load.store_key(entry)
-        await self.store.set(target, encode_entry(entry), jittered, disposable=entry.missing)
+        encoded = encode_entry(entry, policy.codec)
+        await self.store.set(target, encoded, jittered, disposable=entry.missing)
         return entry
 
     # ---- background refresh -------------------------------------------------
@@ -413,8 +357,8 @@ class SWRCache:
     def _refresh_in_background(self, load: _Load[Any]) -> None:
         if load.flight in self._inflight:
             return  # a fetch for this key is already under way
-        # Nobody waits for it: bulk work, which must not crowd out those who do.
-        with priority(Priority.BULK):
+        # Nobody waits for it: the caller's kind of work that must not crowd out those who do.
+        with self._background_work():
             task = self._start(load, background=True)
         watcher = asyncio.create_task(self._watch_refresh(load.policy.kind, task))
         self._background.add(watcher)
@@ -433,8 +377,8 @@ class SWRCache:
         )
 
     async def _read_for(
-        self, key: str, exact_key: str | None, policy: Policy[RecordT]
-    ) -> Entry[RecordT] | None:
+        self, key: str, exact_key: str | None, policy: Policy[V]
+    ) -> Entry[V] | None:
         """The entry for a lookup: the exact spelling's first, then the shared key's
         (where only answers that belong to it are ever written)."""
         if exact_key is not None:
@@ -445,8 +389,8 @@ class SWRCache:
             return None if shared is None or shared.missing else shared
         return await self._read(key, policy)
 
-    async def _read(self, key: str, policy: Policy[RecordT]) -> Entry[RecordT] | None:
+    async def _read(self, key: str, policy: Policy[V]) -> Entry[V] | None:
         raw = await self.store.get(key)
         if raw is None:
             return None
-        return decode_entry(raw, policy.document.record, now=self._clock())
+        return decode_entry(raw, policy.codec, now=self._clock())

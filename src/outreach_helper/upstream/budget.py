@@ -32,13 +32,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
-
-from redis.exceptions import RedisError
+from typing import Any, Protocol
 
 from outreach_helper.clock import Clock
 from outreach_helper.errors import NotSent
-from outreach_helper.redis_client import connect
+from outreach_helper.redis_client import RedisAway, SharedRedis
 from outreach_helper.settings import Settings
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -202,24 +200,33 @@ return tostring(wait)
 
 
 class SharedBucket:
-    """The bucket in Redis, shared by every worker and instance (local while Redis is away)."""
+    """The bucket in Redis, shared by every worker and instance (local while Redis is away).
 
-    def __init__(self, redis_url: str, key: str, limits: Limits, *, fallback: LocalBucket) -> None:
-        self._redis = connect(redis_url)
-        self._script = self._redis.register_script(_TAKE)
+    Whether Redis is away is ``SharedRedis``'s to say: during an outage the
+    tokens come from the process's own bucket without asking Redis for each.
+    """
+
+    def __init__(
+        self, redis: SharedRedis, key: str, limits: Limits, *, fallback: LocalBucket
+    ) -> None:
+        self._redis = redis
+        self._script = redis.client.register_script(_TAKE)
         self._key = key
         self._limits = limits
         self._fallback = fallback
 
     async def take(self, floor: float, rate: float) -> float:
+        def run() -> Awaitable[Any]:
+            return self._script(keys=[self._key], args=[rate, self._limits.burst, floor])
+
         try:
-            wait = await self._script(keys=[self._key], args=[rate, self._limits.burst, floor])
-        except (RedisError, OSError):
+            wait = await self._redis.call("budget", run)
+        except RedisAway:
             return await self._fallback.take(floor, rate)
         return float(wait)
 
     async def aclose(self) -> None:
-        await self._redis.aclose()
+        return None  # the client is shared: whoever opened it closes it
 
 
 def deadlines(settings: Settings) -> dict[Priority, float]:
@@ -275,10 +282,11 @@ def build_budget(
     settings: Settings,
     *,
     dashboard: str,
+    redis: SharedRedis | None,
     monotonic: Clock = time.monotonic,
     share: Clock = lambda: 1.0,
 ) -> Budget:
-    """One dashboard's budget in one process: shared through Redis when configured.
+    """One dashboard's budget in one process: shared through ``redis`` when there is one.
 
     Each dashboard has its own bucket: their operators are different people,
     and one dashboard's load never spends another's allowance.
@@ -286,8 +294,8 @@ def build_budget(
     limits = Limits.of(settings)
     local = LocalBucket(limits, clock=monotonic)
     patience = deadlines(settings)
-    if settings.redis_url is None:
+    if redis is None:
         return Budget(local, limits, patience=patience, share=share)
     key = f"{settings.key_prefix}:{dashboard}:budget"
-    shared = SharedBucket(settings.redis_url, key, limits, fallback=local)
+    shared = SharedBucket(redis, key, limits, fallback=local)
     return Budget(shared, limits, patience=patience, share=share)

@@ -35,6 +35,7 @@ from outreach_helper.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from outreach_helper.redis_client import SharedRedis
 from outreach_helper.settings import Settings
 from outreach_helper.upstream import contract
 from outreach_helper.upstream.adaptive import AdaptiveLimit
@@ -133,8 +134,13 @@ class DashboardClient:
         clock: Clock = time.time,
         observer: UpstreamObserver | None = None,
         budget: Budget | None = None,
+        redis: SharedRedis | None = None,
     ) -> None:
         spec = spec or settings.default_dashboard
+        # The app shares its one Redis; a client built alone opens (and closes) its own.
+        self._own_redis: SharedRedis | None = None
+        if redis is None and settings.redis_url is not None:
+            redis = self._own_redis = SharedRedis(settings.redis_url, monotonic=monotonic)
         self.name = spec.name
         timeout = settings.upstream_timeout
         self._http = httpx.AsyncClient(
@@ -157,10 +163,10 @@ class DashboardClient:
         self._gate = Gate(
             self.limit.slots,
             deadlines=deadlines(settings),
-            ledger=build_ledger(settings, spec.name, monotonic=monotonic),
+            ledger=build_ledger(settings, spec.name, redis),
         )
         self._budget = budget or build_budget(
-            settings, dashboard=spec.name, monotonic=monotonic, share=self.limit.share
+            settings, dashboard=spec.name, redis=redis, monotonic=monotonic, share=self.limit.share
         )
         self._retry_after_cap = settings.upstream_retry_after_cap
         self._timeout = timeout
@@ -179,6 +185,8 @@ class DashboardClient:
         await self._http.aclose()
         await self._budget.aclose()
         await self._gate.aclose()
+        if self._own_redis is not None:
+            await self._own_redis.aclose()
 
     # ---- documents ----------------------------------------------------------
 
@@ -373,21 +381,18 @@ class DashboardClient:
             raise UpstreamUnavailable(f"could not talk to the dashboard ({exc!r})") from exc
 
 
-def build_ledger(
-    settings: Settings, dashboard: str, *, monotonic: Clock = time.monotonic
-) -> Ledger:
-    """Where one dashboard's requests in flight are counted: Redis when configured.
+def build_ledger(settings: Settings, dashboard: str, redis: SharedRedis | None) -> Ledger:
+    """Where one dashboard's requests in flight are counted: in ``redis`` when there is one.
 
     A lease outlives the longest a request may take (its timeout, twice over
     for the connect and the answer), so only a dead worker's lease runs out.
     """
-    if settings.redis_url is None:
+    if redis is None:
         return ProcessLedger()
     return RedisLedger(
-        settings.redis_url,
+        redis,
         f"{settings.key_prefix}:{dashboard}:inflight",
         lease_seconds=2 * settings.upstream_timeout + 5.0,
-        monotonic=monotonic,
     )
 
 

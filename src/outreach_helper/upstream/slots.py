@@ -18,31 +18,23 @@ that way; this extends the rule across processes.
 
 Without Redis (the embedded store: one process) the ledger says yes to every
 claim and the process's own ``Gate`` is the whole bound. While a configured
-Redis is away (it cannot be reached; a late reply is only asked again), it says yes
-too, but each process then lets only one request into flight
-(``process_limit``): the instances cannot count together, and one each is the
-most that stays gentle however many there are (two instances: two).
+Redis is away (it cannot be reached, as ``SharedRedis`` decides for every part
+that uses it; a late reply is only asked again), it says yes too, but each
+process then lets only one request into flight (``process_limit``): the
+instances cannot count together, and one each is the most that stays gentle
+however many there are (two instances: two).
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from typing import Protocol
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
-from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from outreach_helper.clock import Clock
-from outreach_helper.redis_client import connect
+from outreach_helper.redis_client import RedisAway, SharedRedis
 from outreach_helper.upstream.budget import Priority
 
-log = logging.getLogger(__name__)
-
-# How long after a Redis error the ledger stops asking Redis (and lets each
-# process's own bound stand alone): a hung Redis must not make every request
-# to the dashboard wait on its socket timeout first.
-REDIS_BACKOFF = 5.0
 # How long an interactive waiter's mark keeps bulk work back if its process
 # stops renewing it (it renews it on every poll, every few tens of ms).
 WAITER_MARK_MS = 1000
@@ -129,69 +121,55 @@ return 1
 class RedisLedger:
     """The leases in Redis, shared by every worker and instance of the service."""
 
-    def __init__(
-        self,
-        redis_url: str,
-        key: str,
-        *,
-        lease_seconds: float,
-        monotonic: Clock = time.monotonic,
-    ) -> None:
-        self._redis = connect(redis_url)
-        self._claim = self._redis.register_script(_CLAIM)
-        self._linger = self._redis.register_script(_LINGER)
+    def __init__(self, redis: SharedRedis, key: str, *, lease_seconds: float) -> None:
+        self._redis = redis
+        self._claim = redis.client.register_script(_CLAIM)
+        self._linger = redis.client.register_script(_LINGER)
         self._leases = f"{key}:leases"
         self._waiters = f"{key}:waiters"
         self._lease_ms = max(1, round(lease_seconds * 1000))
-        self._monotonic = monotonic
-        self._away_until = 0.0
 
     def process_limit(self, limit: int) -> int:
-        return 1 if self._monotonic() < self._away_until else limit
+        return 1 if self._redis.away else limit
 
     async def claim(self, token: str, limit: int, level: Priority) -> bool:
-        if self._monotonic() < self._away_until:
-            return True  # Redis is away: the process's own bound stands alone
         interactive = "1" if level is Priority.INTERACTIVE else "0"
-        try:
-            taken = await self._claim(
+
+        def run() -> Awaitable[Any]:
+            return self._claim(
                 keys=[self._leases, self._waiters],
                 args=[token, limit, self._lease_ms, interactive, WAITER_MARK_MS],
             )
+
+        try:
+            taken = await self._redis.call("claim", run, late_is_away=False)
         except RedisTimeoutError:
             # A late reply, not an absent Redis: the claim may even have been
             # written. Claiming again with the same token is the same lease, so
             # ask again rather than stop counting with the other instances.
             return False
-        except (RedisError, OSError) as exc:
-            self._away(exc)
-            return True
+        except RedisAway:
+            return True  # the process's own bound stands alone
         return bool(int(taken))
 
     async def release(self, token: str) -> None:
-        if self._monotonic() < self._away_until:
-            return  # its lease, if any, runs out by itself
+        async def run() -> None:
+            await self._redis.client.zrem(self._leases, token)
+            await self._redis.client.zrem(self._waiters, token)
+
         try:
-            await self._redis.zrem(self._leases, token)
-            await self._redis.zrem(self._waiters, token)
-        except (RedisError, OSError) as exc:
-            self._away(exc)
+            await self._redis.call("release", run)
+        except RedisAway:
+            return  # its lease, if any, runs out by itself
 
     async def linger(self, token: str, seconds: float) -> None:
-        if self._monotonic() < self._away_until:
-            return
-        try:
-            await self._linger(keys=[self._leases], args=[token, max(1, round(seconds * 1000))])
-        except (RedisError, OSError) as exc:
-            self._away(exc)
+        def run() -> Awaitable[Any]:
+            return self._linger(keys=[self._leases], args=[token, max(1, round(seconds * 1000))])
 
-    def _away(self, exc: BaseException) -> None:
-        if self._monotonic() >= self._away_until:
-            log.warning(
-                "in-flight leases unavailable (%s): one request at a time from this process",
-                type(exc).__name__,
-            )
-        self._away_until = self._monotonic() + REDIS_BACKOFF
+        try:
+            await self._redis.call("linger", run)
+        except RedisAway:
+            return
 
     async def aclose(self) -> None:
-        await self._redis.aclose()
+        return None  # the client is shared: whoever opened it closes it

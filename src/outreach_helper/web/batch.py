@@ -9,7 +9,8 @@ failure of the whole batch.
 from __future__ import annotations
 
 from outreach_helper.answers.federation import Federation
-from outreach_helper.answers.service import Answer, Freshness
+from outreach_helper.answers.freshness import combine
+from outreach_helper.answers.service import Answer
 from outreach_helper.clock import Clock
 from outreach_helper.errors import InvalidName, InvalidParameter, InvalidRequest, OutreachError
 from outreach_helper.names import canonical_username
@@ -51,5 +52,5 @@ async def batch_status(
             parts.append(result.freshness)
     now = clock()
     if len(parts) < len(entries):
-        parts.append(Freshness.combine([], now))  # an error entry: reuse nothing
-    return Answer(BatchResponse(users=entries), Freshness.combine(parts, now))
+        parts.append(combine([], now))  # an error entry: reuse nothing
+    return Answer(BatchResponse(users=entries), combine(parts, now))

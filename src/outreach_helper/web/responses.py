@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from outreach_helper.answers.service import Freshness
+from outreach_helper.answers.freshness import Freshness
 from outreach_helper.cache.swr import Outcome
 
 CACHE_NAME = "OutreachHelper"
@@ -57,7 +57,7 @@ def render(model: BaseModel, freshness: Freshness) -> Rendered:
 
 def cache_status(outcome: Outcome, freshness: Freshness, now: float) -> str:
     """An RFC 9211 ``Cache-Status`` value for how this answer was obtained."""
-    ttl = int(freshness.fresh_until - now)
+    ttl = freshness.ttl(now)
     if outcome in (Outcome.HIT, Outcome.STALE):
         return f"{CACHE_NAME}; hit; ttl={ttl}"
     if outcome is Outcome.MISS:
@@ -79,9 +79,10 @@ def cache_control(outcome: Outcome, freshness: Freshness, now: float) -> str:
     """
     if outcome is Outcome.STALE_IF_ERROR:
         return "public, max-age=0, stale-while-revalidate=0"
-    max_age = max(0, int(freshness.fresh_until - freshness.fetched_at))
-    swr = max(0, int(freshness.stale_until - freshness.fresh_until))
-    return f"public, max-age={max_age}, stale-while-revalidate={swr}"
+    return (
+        f"public, max-age={freshness.max_age}, "
+        f"stale-while-revalidate={freshness.stale_while_revalidate}"
+    )
 
 
 def raw_headers(rendered: Rendered, outcome: Outcome, now: float) -> RawHeaders:
@@ -91,7 +92,7 @@ def raw_headers(rendered: Rendered, outcome: Outcome, now: float) -> RawHeaders:
         (b"content-length", str(len(rendered.body)).encode()),
         (b"etag", rendered.etag.encode()),
         (b"cache-control", cache_control(outcome, freshness, now).encode()),
-        (b"age", str(max(0, int(now - freshness.fetched_at))).encode()),
+        (b"age", str(freshness.age(now)).encode()),
         (b"cache-status", cache_status(outcome, freshness, now).encode()),
     ]
 
