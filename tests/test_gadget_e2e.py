@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, unquote, urlsplit
 
@@ -422,13 +423,31 @@ def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstrea
 # --- two dashboards ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TwoDashboards:
+    """The demo's service (``url``) asking both stand-ins, each with its controls."""
+
+    url: str
+    outreach: StandinServer
+    wikiedu: StandinServer
+    outreach_upstream: Upstream
+    wikiedu_upstream: Upstream
+
+
 @pytest.fixture
-def two_services(make_two_settings: SettingsFactory, clock: FakeClock) -> Iterator[str]:
+def two(
+    make_two_settings: SettingsFactory,
+    clock: FakeClock,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+    upstream: Upstream,
+    wikiedu_upstream: Upstream,
+) -> Iterator[TwoDashboards]:
     """The demo, the service asking both stand-ins; ``wikiedu`` only for English Wikipedia
-    and Wikidata, as by default (README, "Dashboards")."""
+    and Wikidata, as by default (docs/dashboards.md)."""
     settings = make_two_settings()
     with BackgroundServer(_app(settings, clock, public_url=None, demo=True), lifespan="on") as app:
-        yield app.url
+        yield TwoDashboards(app.url, standin_server, wikiedu_server, upstream, wikiedu_upstream)
 
 
 def _shown_courses(dialog: Locator) -> list[tuple[str, str, str, list[str]]]:
@@ -484,31 +503,26 @@ def _demo_url(service: str, user: str, **params: str) -> str:
 
 
 def test_courses_of_both_dashboards_each_labelled_and_linked(
-    browser: Browser,
-    two_services: str,
-    standin_server: StandinServer,
-    wikiedu_server: StandinServer,
-    upstream: Upstream,
-    wikiedu_upstream: Upstream,
+    browser: Browser, two: TwoDashboards
 ) -> None:
-    visit = Visit(browser, two_services)
+    visit = Visit(browser, two.url)
     try:
-        dialog = _open_dialog(visit, _demo_url(two_services, TWO_HATS), TWO_HATS)
+        dialog = _open_dialog(visit, _demo_url(two.url, TWO_HATS), TWO_HATS)
         shown = _shown_courses(dialog)
-        expected = _expected_courses(standin_server, TWO_HATS)
-        expected += _expected_courses(wikiedu_server, TWO_HATS)
+        expected = _expected_courses(two.outreach, TWO_HATS)
+        expected += _expected_courses(two.wikiedu, TWO_HATS)
         assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
         # The stand-ins' documented worlds: two courses on the first dashboard, and on the
         # second the class Ama Twohats is a student in, taught by its professor with
         # Wiki Education's staff on its roster.
-        wikiedu_host = urlsplit(wikiedu_server.url).netloc
-        outreach_host = urlsplit(standin_server.url).netloc
+        wikiedu_host = urlsplit(two.wikiedu.url).netloc
+        outreach_host = urlsplit(two.outreach.url).netloc
         assert [label for label, *_ in shown].count(outreach_host) == 2
         (wiki_ed,) = [course for course in shown if course[0] == wikiedu_host]
         assert unquote(urlsplit(wiki_ed[2]).path) == f"/courses/{CLASS_ACTIVE}"
         assert {PROFESSOR, WIKIED_STAFF} <= set(wiki_ed[3])
-        _check_links(shown, standin_server, TWO_HATS)
-        _check_links(shown, wikiedu_server, TWO_HATS)
+        _check_links(shown, two.outreach, TWO_HATS)
+        _check_links(shown, two.wikiedu, TWO_HATS)
         intro = dialog.locator("p").first.inner_text()
         assert intro == f"Active dashboard courses of {TWO_HATS} and their staff:"
         # The ping names every staff member of every course, once.
@@ -523,7 +537,7 @@ def test_courses_of_both_dashboards_each_labelled_and_linked(
         name = TWO_HATS.replace(" ", "_")
         assert visit.api_calls == [f"/api/users/{name}/status", f"/api/users/{name}/active-staff"]
         assert visit.api_queries == ["wiki=en.wikipedia.org"] * 2
-        assert wikiedu_upstream.total > 0  # English Wikipedia: the second dashboard was asked
+        assert two.wikiedu_upstream.total > 0  # English Wikipedia: the second dashboard was asked
         assert visit.errors == []
     finally:
         visit.close()
@@ -532,20 +546,18 @@ def test_courses_of_both_dashboards_each_labelled_and_linked(
 @pytest.mark.parametrize("down", ["outreach", "wikiedu"])
 def test_one_dashboard_down_the_other_still_shows(
     browser: Browser,
-    two_services: str,
-    standin_server: StandinServer,
-    wikiedu_server: StandinServer,
-    upstream: Upstream,
-    wikiedu_upstream: Upstream,
+    two: TwoDashboards,
     down: str,
 ) -> None:
     broken, working = (
-        (upstream, wikiedu_server) if down == "outreach" else (wikiedu_upstream, standin_server)
+        (two.outreach_upstream, two.wikiedu)
+        if down == "outreach"
+        else (two.wikiedu_upstream, two.outreach)
     )
     broken.fault("drop")
-    visit = Visit(browser, two_services)
+    visit = Visit(browser, two.url)
     try:
-        dialog = _open_dialog(visit, _demo_url(two_services, TWO_HATS), TWO_HATS)
+        dialog = _open_dialog(visit, _demo_url(two.url, TWO_HATS), TWO_HATS)
         shown = _shown_courses(dialog)
         expected = _expected_courses(working, TWO_HATS)
         assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
@@ -559,35 +571,31 @@ def test_one_dashboard_down_the_other_still_shows(
 
 
 def test_a_wiki_the_second_dashboard_does_not_serve_costs_it_nothing(
-    browser: Browser,
-    two_services: str,
-    standin_server: StandinServer,
-    upstream: Upstream,
-    wikiedu_upstream: Upstream,
+    browser: Browser, two: TwoDashboards
 ) -> None:
-    visit = Visit(browser, two_services)
+    visit = Visit(browser, two.url)
     try:
-        url = _demo_url(two_services, TWO_HATS, wiki="de.wikipedia.org")
+        url = _demo_url(two.url, TWO_HATS, wiki="de.wikipedia.org")
         dialog = _open_dialog(visit, url, TWO_HATS)
         shown = _shown_courses(dialog)
-        expected = _expected_courses(standin_server, TWO_HATS)
+        expected = _expected_courses(two.outreach, TWO_HATS)
         assert sorted((label, t, s) for label, t, _, s in shown) == sorted(expected)
         dialog.page.wait_for_load_state("networkidle")
         assert visit.api_queries == ["wiki=de.wikipedia.org"] * 2
         assert len([p for p in visit.api_calls if p.endswith("/status")]) == 1
-        assert upstream.total > 0
-        assert wikiedu_upstream.total == 0
+        assert two.outreach_upstream.total > 0
+        assert two.wikiedu_upstream.total == 0
     finally:
         visit.close()
 
     # A user without courses: one request, and still nothing for the second dashboard.
-    visit = Visit(browser, two_services)
+    visit = Visit(browser, two.url)
     try:
-        page = visit.open(_demo_url(two_services, QUIET, wiki="de.wikipedia.org"))
+        page = visit.open(_demo_url(two.url, QUIET, wiki="de.wikipedia.org"))
         assert page.locator(LINK).count() == 0
         assert visit.api_calls == [f"/api/users/{QUIET.replace(' ', '_')}/status"]
         assert visit.api_queries == ["wiki=de.wikipedia.org"]
-        assert wikiedu_upstream.total == 0
+        assert two.wikiedu_upstream.total == 0
     finally:
         visit.close()
 

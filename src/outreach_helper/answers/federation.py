@@ -419,6 +419,9 @@ def _user_course(dashboard: str, enrolled: Enrolled) -> UserCourse:
     return UserCourse(**enrolled.enrollment.model_dump(), dashboard=dashboard, url=enrolled.url)
 
 
+_DATES = ("start", "end", "timeline_start", "timeline_end")
+
+
 def _enriched_courses(facts: EnrichedAccount) -> list[EnrichedUserCourse]:
     """An account's rows with their courses' dates, activity and staff; an unreadable
     course (or roster) is marked so, with no dates, flags or staff of its own."""
@@ -428,31 +431,18 @@ def _enriched_courses(facts: EnrichedAccount) -> list[EnrichedUserCourse]:
         row = _user_course(account.dashboard, enrolled).model_dump()
         course = facts.courses.get(enrolled.enrollment.course_slug)
         if course is None:
-            rows.append(
-                EnrichedUserCourse(
-                    **row,
-                    readable=False,
-                    active=None,
-                    active_event=None,
-                    start=None,
-                    end=None,
-                    timeline_start=None,
-                    timeline_end=None,
-                    staff=[],
-                )
-            )
+            # Unreadable: no dates, activity flags or staff of its own.
+            unknown = dict.fromkeys(("active", "active_event", *_DATES))
+            rows.append(EnrichedUserCourse(**row, **unknown, readable=False, staff=[]))
             continue
-        record = course.record
+        dates = {name: getattr(course.record, name) for name in _DATES}
         rows.append(
             EnrichedUserCourse(
                 **row,
+                **dates,
                 readable=course.staff is not None,
                 active=course.active,
                 active_event=course.active_event,
-                start=record.start,
-                end=record.end,
-                timeline_start=record.timeline_start,
-                timeline_end=record.timeline_end,
                 staff=course.staff or [],
             )
         )

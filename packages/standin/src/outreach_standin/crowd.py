@@ -19,6 +19,7 @@ from outreach_standin.model import (
     ROLE_STAFF,
     ROLE_STUDENT,
     StandinCourse,
+    Wiki,
     collation_key,
 )
 from outreach_standin.pools import (
@@ -107,19 +108,12 @@ def _course_row(rng: Random, batch: Batch, used: set[tuple[str, str, str]]) -> C
     # the seeded crowd drawn after it is the same.
     rng.choice(("Instructor", "Instructor", "Facilitator"))
     course_type = rng.choice(("Editathon", "Editathon", "ClassroomProgramCourse"))
-    return CourseRow(
-        slug=f"{school}/{title} ({term})".replace(" ", "_"),
-        school=school,
-        title=title,
-        term=term,
-        start=start,
-        end=end,
-        timeline_start=timeline_start,
-        timeline_end=timeline_end,
-        home=home,
-        wikis=(home, *extra),
-        course_type=course_type,
-        campaigns=batch.campaigns,
+    return _row_of(
+        batch,
+        (school, title, term),
+        (start, end, timeline_start, timeline_end),
+        (home, *extra),
+        course_type,
     )
 
 
@@ -151,6 +145,22 @@ def _classroom_row(rng: Random, batch: Batch, used: set[tuple[str, str, str]]) -
             used.add((school, title, term))
             break
     home = WIKIDATA if rng.random() < 0.1 else WIKIPEDIAS["en"]
+    return _row_of(
+        batch, (school, title, term), (start, end, start, end), (home,), "ClassroomProgramCourse"
+    )
+
+
+def _row_of(
+    batch: Batch,
+    name: tuple[str, str, str],
+    days: tuple[int, int, int, int],
+    wikis: tuple[Wiki, ...],
+    course_type: str,
+) -> CourseRow:
+    """A course of ``batch``: ``name`` is (school, title, term), the slug's parts;
+    ``days`` are start, end, timeline start and end; the first wiki is its home."""
+    school, title, term = name
+    start, end, timeline_start, timeline_end = days
     return CourseRow(
         slug=f"{school}/{title} ({term})".replace(" ", "_"),
         school=school,
@@ -158,11 +168,11 @@ def _classroom_row(rng: Random, batch: Batch, used: set[tuple[str, str, str]]) -
         term=term,
         start=start,
         end=end,
-        timeline_start=start,
-        timeline_end=end,
-        home=home,
-        wikis=(home,),
-        course_type="ClassroomProgramCourse",
+        timeline_start=timeline_start,
+        timeline_end=timeline_end,
+        home=wikis[0],
+        wikis=wikis,
+        course_type=course_type,
         campaigns=batch.campaigns,
     )
 
