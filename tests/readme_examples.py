@@ -11,7 +11,7 @@ to a few items, and say so). An example of a state
 the stand-ins are not in by default (``curl -si`` with a dashboard down) is
 shown with its headers and not asked.
 
-``tests/test_readme_examples.py`` checks every example; to write an example
+``tests/service/test_readme_examples.py`` checks every example; to write an example
 after a change, print the real answer:
 
     uv run python -m tests.readme_examples /api/users/Ama_Twohats?enrich=true

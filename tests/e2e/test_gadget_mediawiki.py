@@ -68,7 +68,7 @@ from tests.support.servers import free_port
 from tests.support.service import WIKIEDU_WIKIS
 from tests.support.standin import FIXED_NOW, Upstream
 
-GADGET_MD: Final = Path(__file__).resolve().parent.parent / "GADGET.md"
+GADGET_MD: Final = Path(__file__).resolve().parents[2] / "GADGET.md"
 GADGET: Final = "ext.gadget.outreach-staff"
 LINK: Final = "#t-outreach-staff a"
 #: Every skin Debian's MediaWiki 1.39 ships (tests.support.mediawiki enables them all).

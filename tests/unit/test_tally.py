@@ -8,7 +8,7 @@ import sys
 
 from outreach_helper.cache.swr import Outcome
 from outreach_helper.operations.metrics import Metrics
-from tests.test_operations import sample
+from tests.support.metrics import sample
 
 ROUTE = "/api/users/{username}"
 LATENCY = "outreach_http_request_duration_seconds"

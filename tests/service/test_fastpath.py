@@ -23,8 +23,8 @@ from outreach_helper.app import create_app
 from outreach_helper.web.fastpath import Target, Targets
 from outreach_standin import world as w
 from tests.support.clocks import FakeClock
+from tests.support.metrics import sample
 from tests.support.service import SettingsFactory, serving
-from tests.test_operations import sample
 
 MARTA = "/api/users/" + quote(w.MARTA)
 ROUTE = "/api/users/{username}"

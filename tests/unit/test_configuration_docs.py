@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from outreach_helper.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = ROOT / "docs" / "operations.md"
 PREFIX = "OUTREACH_"
 # Every page an operator or developer reads for settings (the changelog is history).

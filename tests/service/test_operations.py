@@ -18,6 +18,7 @@ from outreach_helper.commands import inspect, warm
 from outreach_helper.settings import Settings
 from outreach_standin import world as w
 from outreach_standin.model import collation_key
+from tests.support.metrics import sample
 from tests.support.service import serving
 from tests.support.standin import FIXED_NOW
 
@@ -60,18 +61,6 @@ async def test_health_has_the_family_format(api):
 
 
 # ---- metrics ----------------------------------------------------------------------------
-
-
-def sample(text: str, name: str, **labels: str) -> float:
-    """The value of one sample in Prometheus text format (0 if absent)."""
-    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            head, _, value = line.rpartition(" ")
-            found = head[len(name) :].strip("{}")
-            if ",".join(sorted(found.split(","))) == wanted or (not labels and not found):
-                return float(value)
-    return 0.0
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from outreach_helper.upstream import normalize as n
 from outreach_helper.upstream import payloads as p
 
 # Copies of the upstream contract's example payloads (invented people).
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parents[1] / "samples"
 
 
 def sample(name):
