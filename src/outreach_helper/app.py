@@ -41,7 +41,7 @@ from outreach_helper.operations.metrics import Metrics
 from outreach_helper.redis_client import SharedRedis
 from outreach_helper.schema import HealthResponse, Problem
 from outreach_helper.settings import Settings
-from outreach_helper.upstream.budget import Priority, build_budget, priority
+from outreach_helper.upstream.budget import Priority, priority
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.web.cors import PublicCORS
 from outreach_helper.web.docs import add_docs_routes
@@ -122,7 +122,6 @@ def build_parts(
             clock=clock,
             monotonic=monotonic,
             observer=metrics,
-            budget=build_budget(settings, dashboard=spec.name, redis=redis, monotonic=monotonic),
             redis=redis,
         )
         cache = SWRCache(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from outreach_helper.app import build_parts
 from outreach_helper.upstream.adaptive import AdaptiveLimit
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.upstream.contract import Attempt
@@ -99,3 +100,17 @@ async def test_a_dashboard_that_slows_down_gets_fewer_requests_at_once(client, u
     for _ in range(3):
         await client.fetch(USER, w.MARTA)
     assert client.limit.slots() == 1
+
+
+async def test_every_dashboards_rate_in_the_app_follows_its_adaptive_limit(make_two_settings):
+    """docs/politeness.md, "Fewer when it is slow": half the slots, half the rate, for the
+    clients the app builds too (they once took a budget that ignored the limit)."""
+    settings = make_two_settings(upstream_concurrency=2, upstream_rate=3.0)
+    async with build_parts(settings) as parts:
+        for service in parts.services:
+            client = service.client
+            assert client.budget.rate == 3
+            for _ in range(2):  # a round of answers: one halving
+                client.limit.observe(USER.endpoint, 10.0, Attempt.TIMEOUT)
+            assert client.limit.slots() == 1
+            assert client.budget.rate == 1.5

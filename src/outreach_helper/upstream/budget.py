@@ -255,6 +255,11 @@ class Budget:
         self._deadlines = patience
         self._share = share
 
+    @property
+    def rate(self) -> float:
+        """Requests per second it grants now: the configured rate times the adaptive share."""
+        return self._limits.rate * self._share()
+
     async def spend(self) -> None:
         """One token for a request about to be sent.
 
@@ -266,7 +271,7 @@ class Budget:
         patience = self._deadlines[level]
         while True:
             # The rate follows the adaptive limit: fewer per second while the dashboard is slow.
-            wait = await self._bucket.take(floor, self._limits.rate * self._share())
+            wait = await self._bucket.take(floor, self.rate)
             if wait <= 0:
                 return
             if wait > patience:

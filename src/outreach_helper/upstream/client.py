@@ -165,7 +165,7 @@ class DashboardClient:
             deadlines=deadlines(settings),
             ledger=build_ledger(settings, spec.name, redis),
         )
-        self._budget = budget or build_budget(
+        self.budget = budget or build_budget(
             settings, dashboard=spec.name, redis=redis, monotonic=monotonic, share=self.limit.share
         )
         self._retry_after_cap = settings.upstream_retry_after_cap
@@ -183,7 +183,7 @@ class DashboardClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-        await self._budget.aclose()
+        await self.budget.aclose()
         await self._gate.aclose()
         if self._own_redis is not None:
             await self._own_redis.aclose()
@@ -317,7 +317,7 @@ class DashboardClient:
         if self._monotonic() < self._blocked_until:
             # Still inside the dashboard's Retry-After: do not even ask.
             raise RateLimited("the dashboard asked us to wait (Retry-After)", retry_after=None)
-        await self._budget.spend()  # may raise BudgetExhausted: nothing sent
+        await self.budget.spend()  # may raise BudgetExhausted: nothing sent
         if not self._breaker.allow():
             raise HeldBack("the dashboard keeps failing; holding back for a moment")
         async with self._gate.slot() as slot:  # may raise BudgetExhausted: nothing sent
