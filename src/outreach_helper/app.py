@@ -300,7 +300,7 @@ def problem_response(body: Problem, *, retry_after: float | None = None) -> Resp
     """An RFC 9457 response; server-side trouble is never stored by caches.
 
     Answers about input are kept briefly: a 404 for a minute (an account made
-    now is found a minute later), a refused input (400, 414, 422, 431) for five
+    now is found a minute later), a refused input (400, 414, 422) for five
     minutes (it stays refused, but a release may change what is refused).
     """
     if body.status >= 500:

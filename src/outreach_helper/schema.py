@@ -47,7 +47,7 @@ class AcrossDashboards(PublicModel):
     """The part of a user answer that says which dashboards it covers."""
 
     dashboards: dict[str, DashboardState] = Field(
-        description="every configured dashboard by name: answered, no_account, failed or not_asked"
+        description="every configured dashboard by name: answered, no_account, failed, late or not_asked"
     )
     partial: bool = Field(
         description="true when a dashboard failed or was late: its courses are missing "
@@ -157,7 +157,7 @@ class RosterResponse(PublicModel):
 
 class CheckResult(PublicModel):
     status: str
-    """``healthy`` or ``degraded``."""
+    """``healthy`` or ``unhealthy``."""
     response_time_ms: float | None
     """How long the check (or the last real request to the dashboard) took."""
     timestamp: datetime
@@ -168,7 +168,7 @@ class CheckResult(PublicModel):
 
 class HealthResponse(PublicModel):
     status: str
-    """``healthy``, or ``degraded`` when any check is."""
+    """``healthy``, or ``degraded`` when any check is ``unhealthy``."""
     service: str
     """This service's name."""
     version: str

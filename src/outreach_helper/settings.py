@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     application workers, shared with people. The adaptive limit goes lower while it is slow."""
     upstream_retries: int = Field(default=1, ge=0, le=1)
     """Retries of a request that never reached the dashboard's application (a refused
-    connection, the proxy's 502/503; delay: dashboard.RETRY_DELAYS). A timeout, a 504
+    connection, the proxy's 502/503; delay: upstream.client.RETRY_DELAYS). A timeout, a 504
     or a 500 is never retried: the dashboard may still be working on it."""
     upstream_retry_after_cap: float = Field(default=30.0, ge=0)
     upstream_rate: float = Field(default=3.0, gt=0, le=1000)

@@ -4,7 +4,7 @@ Everything the operator needs to see whether the service is doing its job:
 requests and latency by route template, cache outcomes by document kind,
 upstream requests by endpoint and outcome, single-flight waits and
 background refreshes. The classes here subclass the observer hooks of
-``swr`` and ``dashboard``; those modules never import Prometheus.
+``cache.swr`` and ``upstream.client``; those modules never import Prometheus.
 
 Answers are counted in a ``RequestTally`` on the request path and published
 to the Prometheus metrics in bulk (see ``tally``): before every scrape, and
