@@ -47,7 +47,8 @@ class AcrossDashboards(PublicModel):
     """The part of a user answer that says which dashboards it covers."""
 
     dashboards: dict[str, DashboardState] = Field(
-        description="every configured dashboard by name: answered, no_account, failed, late or not_asked"
+        description="every configured dashboard by name: "
+        "answered, no_account, failed, late or not_asked"
     )
     partial: bool = Field(
         description="true when a dashboard failed or was late: its courses are missing "
