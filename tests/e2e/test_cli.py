@@ -1,12 +1,12 @@
 """``outreach-helper serve``, run for real: a subprocess on a free loopback port.
 
-The README's security section says: X-Forwarded-For and X-Forwarded-Proto are
-believed only from the proxies in ``OUTREACH_FORWARDED_ALLOW_IPS`` (default
-``127.0.0.1``), and ``serve`` warns at start-up when ``OUTREACH_PUBLIC_URL`` is
-unset. The scheme the service believes is visible from outside in the
-``Location`` of a trailing-slash redirect (``/health/`` to ``/health``), which
-is built from it; so each test sends ``X-Forwarded-Proto: https`` from
-127.0.0.1 and reads which scheme came back.
+docs/security.md ("Forwarded headers only from configured proxies") says:
+X-Forwarded-For and X-Forwarded-Proto are believed only from the proxies in
+``OUTREACH_FORWARDED_ALLOW_IPS`` (default ``127.0.0.1``), and ``serve`` warns at
+start-up when ``OUTREACH_PUBLIC_URL`` is unset. The scheme the service believes
+is visible from outside in the ``Location`` of a trailing-slash redirect
+(``/health/`` to ``/health``), which is built from it; so each test sends
+``X-Forwarded-Proto: https`` from 127.0.0.1 and reads which scheme came back.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The API's documentation page: served by us, and nothing loaded from any other host.
 
-The README's security section says ``/docs`` (Swagger UI) loads its code,
-styles and icon from this service alone, and that there is no ``/redoc``.
+docs/security.md ("API documentation from our own origin") says ``/docs``
+(Swagger UI) loads its code, styles and icon from this service alone, and that
+there is no ``/redoc``.
 The service runs on a real loopback socket; the browser test opens the page
 in Debian's Chromium and reads every request from the browser's own network
 log. Swagger UI exempts hosts named ``localhost`` and ``127.0.0.1`` from its
@@ -29,7 +30,7 @@ from tests.support.service import SettingsFactory
 #: Not 127.0.0.1 or localhost, which Swagger UI treats as "do not call the validator".
 HOST: Final = "127.0.0.2"
 TIMEOUT_MS: Final = 10_000
-#: An operation of the API, as the README documents it.
+#: An operation of the API, as docs/api.md documents it.
 OPERATION: Final = "/api/users/{username}"
 #: Any absolute or scheme-relative URL in an attribute of a page.
 EXTERNAL: Final = re.compile(r"""(?:src|href|url)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.I)

@@ -340,7 +340,7 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     hrefs = dialog.locator(".outreach-staff-course-link").evaluate_all(
         "links => links.map(a => a.href)"
     )
-    # Each course's own page on its dashboard, its slug readable (README, a course's "url").
+    # Each course's own page on its dashboard, its slug readable (docs/api.md, a course's "url").
     assert hrefs == [
         f"{standin_server.url}/courses/Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)",
         f"{standin_server.url}/courses/Riverside_Library_Network/Wikidata_Days_(November)_2026",
@@ -772,7 +772,7 @@ def test_names_that_cannot_be_usernames_stay_out_of_links_and_ping(
 
 # --- which dashboard, and where a course links to ---------------------------------
 
-#: Course rows as the service would give them (README: each names its dashboard and
+#: Course rows as the service would give them (docs/dashboards.md: each names its dashboard and
 #: page), on the two real dashboards, on another host, and with pages no link may
 #: point at; each with its expected label and link (None: its title is not a link).
 CRAFTED_COURSES: Final[list[tuple[dict[str, object], str, str | None]]] = [

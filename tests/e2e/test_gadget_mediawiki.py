@@ -26,7 +26,7 @@ none carried cookies. Minerva shows the Tools portlet only on user and user
 talk pages, as the page actions' overflow menu; on its Contributions page the
 gadget has nowhere to go and asks nothing.
 
-Expected values come from the documentation: the README's ``active-staff``
+Expected values come from the documentation: docs/api.md's ``active-staff``
 example for Ama Twohats, and the stand-in's documented world. Without
 MediaWiki or Chromium the module skips and says why; with ``CI=true`` it fails.
 """
@@ -77,7 +77,7 @@ SKINS: Final = ("vector", "vector-2022", "monobook", "timeless", "minerva")
 MINERVA_MORE: Final = "label[for='page-actions-overflow-checkbox']"
 TIMEOUT_MS: Final = 10_000
 
-# The README's example answer of GET /api/users/Ama_Twohats/active-staff, in its order.
+# docs/api.md's example answer of GET /api/users/Ama_Twohats/active-staff, in its order.
 ACTIVE_USER: Final = "Ama Twohats"
 ACTIVE_COURSES: Final = {
     "Tagalog Wikipedia Workshop": ["Ama Twohats", "Dashboard Helper Staff", "Old:Timer@Wiki"],
@@ -98,7 +98,7 @@ ALL_STAFF: Final = [
 ]
 # GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}.
 PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(ALL_STAFF, 1)) + "}}"
-# Their pages on the dashboard (README: a course's `url`), and their schools.
+# Their pages on the dashboard (docs/api.md: a course's `url`), and their schools.
 COURSE_PATHS: Final = {
     "Tagalog Wikipedia Workshop": (
         "/courses/Ateneo_de_Manila_Univ./Tagalog_Wikipedia_Workshop_(2026)"
@@ -109,7 +109,7 @@ COURSE_PATHS: Final = {
 }
 SCHOOLS: Final = ["Ateneo de Manila Univ.", "Riverside Library Network"]
 # The stand-in's world: Quiet Reader exists and is enrolled nowhere. Nobody Here is
-# unknown to the dashboard (the README's batch example), but has a wiki account.
+# unknown to the dashboard (docs/api.md's batch example), but has a wiki account.
 NO_COURSES: Final = "Quiet Reader"
 UNKNOWN: Final = "Nobody Here"
 IP: Final = "192.0.2.44"
@@ -653,7 +653,7 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
         staff = sorted(course.locator(".outreach-staff-person").all_inner_texts())
         shown.append((label, link.inner_text(), slug, staff))
     assert sorted(shown) == sorted(expected)
-    # The stand-ins' documented worlds: the README's two Outreach courses, and the Wiki
+    # The stand-ins' documented worlds: docs/api.md's two Outreach courses, and the Wiki
     # Education class Ama Twohats is a student in, with its professor and Wiki Ed's staff.
     outreach_host = urlsplit(standin_server.url).netloc
     wikiedu_host = urlsplit(wikiedu_server.url).netloc

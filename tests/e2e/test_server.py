@@ -1,4 +1,4 @@
-"""Server limits of ``outreach-helper serve`` (README, "Security / Server limits").
+"""Server limits of ``outreach-helper serve`` (docs/security.md, "Server limits").
 
 The real command runs as a subprocess on a free loopback port, in front of
 the stand-in, with short limits set through its documented variables:
@@ -346,7 +346,8 @@ def test_target_limits_that_do_not_fit_in_a_head_are_refused(make_settings):
     ],
 )
 def test_a_request_announcing_a_body_is_refused_413_at_once(served, head):
-    # README: the service reads no request body; one announced is refused when the head ends.
+    # docs/security.md: the service reads no request body; one announced is refused when
+    # the head ends.
     with served.connect() as sock:
         sock.sendall(head + b"a")  # a first byte of the body, then nothing: a drip
         answer, _ = read_until_closed(sock)

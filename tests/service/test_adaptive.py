@@ -1,4 +1,4 @@
-"""The adaptive limit, from the README ("Talking to the dashboard politely"):
+"""The adaptive limit, from docs/politeness.md ("Fewer when it is slow"):
 
 an answer more than twice as slow as usual (plus 20 ms), or a timeout, halves
 the requests in flight (at least one); every answer in the usual time gives a

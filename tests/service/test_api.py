@@ -283,14 +283,14 @@ async def test_private_course_is_a_404_problem(api):
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        # Course slugs no URL can carry intact (README, "Course slugs").
+        # Course slugs no URL can carry intact (docs/api.md, "Course and campaign slugs").
         ("/api/courses/School/%20", 400),
         ("/api/courses/only-a-school", 400),
         ("/api/courses/School//Title", 400),
         ("/api/courses/School/%2E%2E", 400),
         ("/api/course?slug=only-a-school", 400),
         ("/api/course", 422),  # the slug form without a slug
-        # README: user answers ask every dashboard serving ?wiki=; dashboard= is for
+        # docs/dashboards.md: user answers ask every dashboard serving ?wiki=; dashboard= is for
         # course, roster and campaign routes, and refused, not ignored, on user routes.
         ("/api/users/Marta_Quill?dashboard=outreach", 422),
         ("/api/users/Marta_Quill/status?dashboard=wikiedu", 422),
@@ -336,7 +336,7 @@ def _roster_upstream(rows: list[dict[str, object]]) -> Starlette:
 
 
 def test_roster_answer_leaves_out_names_no_account_can_have(make_settings, clock):
-    # README: roster rows whose username cannot be a MediaWiki account are left out.
+    # docs/security.md: roster rows whose username cannot be a MediaWiki account are left out.
     names = ["Evil}}{{Delete", "Pipe|Name", "[[Spam]]", "<i>x</i>", "Line\nBreak", "192.0.2.7"]
     rows: list[dict[str, object]] = [
         {"username": name, "role": 1, "enrolled_at": None} for name in names
@@ -478,7 +478,7 @@ async def test_an_html_404_is_somebody_else_answering_never_not_found(make_setti
 @pytest.mark.parametrize(
     ("path", "status", "cache_control"),
     [
-        # README, "HTTP caching": a 404 is kept a minute, a refused input five minutes.
+        # docs/caching.md, "HTTP caching": a 404 is kept a minute, a refused input five minutes.
         ("/api/users/Nobody_Ever_Registered_This", 404, "public, max-age=60"),
         ("/api/users/A%7CB", 400, "public, max-age=300"),
         ("/api/users/Marta_Quill?enrich=perhaps", 422, "public, max-age=300"),

@@ -1,10 +1,10 @@
-"""The breaker's documented behaviour (README, "Talking to the dashboard politely"):
+"""The breaker's documented behaviour (docs/politeness.md, "The circuit breaker"):
 5 failed requests in a row open it; cool-downs of 2 s, then 3 s, then 5 s at most."""
 
 from outreach_helper.upstream.breaker import Breaker, FailureSpread
 
 THRESHOLD = 5
-# README: 500s from 5 different documents within 10 s are the dashboard's own trouble.
+# docs/politeness.md: 500s from 5 different documents within 10 s are the dashboard's own trouble.
 SPREAD_DOCUMENTS, SPREAD_WINDOW = 5, 10.0
 FIRST_COOLDOWN, SECOND_COOLDOWN, LONGEST_COOLDOWN = 2.0, 3.0, 5.0
 

@@ -1,6 +1,6 @@
 """The upstream budget and the in-flight gate, with injected clocks and a real Redis.
 
-Documented behaviour (README, "Security"): tokens refill at
+Documented behaviour (docs/security.md, "The dashboard's load has a ceiling"): tokens refill at
 ``OUTREACH_UPSTREAM_RATE`` per second up to ``OUTREACH_UPSTREAM_BURST``; bulk
 work stops at the interactive share of the burst; an interactive request waits
 at most 3 s for its turn (a token, then a free connection), bulk work at most
@@ -45,7 +45,7 @@ class ClockedSleep:
         self.clock.advance(seconds)
 
 
-# README: a page view waits at most 3 s for its turn, bulk work at most 1 s.
+# docs/security.md: a page view waits at most 3 s for its turn, bulk work at most 1 s.
 PATIENCE = {Priority.INTERACTIVE: 3.0, Priority.BULK: 1.0}
 
 
@@ -147,8 +147,8 @@ async def test_without_redis_the_bucket_falls_back_to_the_process():
     assert taken == 4
 
 
-# ---- Redis away: one view of the outage for every part (README, "Talking to the dashboard
-# politely"): after Redis could not be reached it is left alone for 5 s, then asked again. ----
+# ---- Redis away: one view of the outage for every part (docs/operations.md, "Outages"):
+# after Redis could not be reached it is left alone for 5 s, then asked again. ----
 
 # Tokens enough for every test below from the process's own bucket (a frozen clock).
 PLENTY = Limits(rate=1.0, burst=100.0, reserve=0.0)

@@ -19,7 +19,7 @@ MARTA = "/api/users/" + quote(w.MARTA)
 COURSE = "/api/courses/" + "/".join(quote(p, safe="") for p in w.COURSE_ACTIVE.split("/"))
 ROSTER = COURSE + "/users"
 UNKNOWN = "/api/users/Nobody_Ever_Registered_This"
-# Marta's enrollments, after the key prefix (README, "Caching": {dashboard}:user:{name}).
+# Marta's enrollments, after the key prefix (docs/caching.md: {dashboard}:user:{name}).
 MARTA_KEY = "outreach:user:Marta Quill"
 
 
@@ -213,7 +213,8 @@ async def test_without_an_entry_a_fault_caches_nothing(impatient_api, upstream, 
     upstream.fault(mode, slow_seconds=1)
     await impatient_api.get(MARTA)
     upstream.heal()
-    # README: a document's own 500 is not asked for again for a minute (nothing is stored).
+    # docs/politeness.md: a document's own 500 is not asked for again for a minute
+    # (nothing is stored).
     clock.advance(61)
     response = await impatient_api.get(MARTA)
     assert (response.status_code, response.headers["cache-status"]) == (
@@ -322,7 +323,7 @@ async def test_a_different_etag_gets_the_full_answer(api):
 
 
 async def test_max_age_is_the_whole_lifetime_and_age_what_has_gone_of_it(api, clock):
-    # RFC 9111 4.2.3: a cache subtracts Age itself; README: max-age is the lifetime.
+    # RFC 9111 4.2.3: a cache subtracts Age itself; docs/caching.md: max-age is the lifetime.
     await api.get(MARTA)
     clock.advance(100)
     response = await api.get(MARTA)

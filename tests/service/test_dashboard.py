@@ -168,7 +168,7 @@ async def test_slow_upstream_is_a_timeout(client, upstream):
 
 
 async def test_a_timed_out_document_is_asked_once(client, upstream, sleeps):
-    # README: a timeout is never retried; the dashboard may still be working on it.
+    # docs/politeness.md: a timeout is never retried; the dashboard may still be working on it.
     upstream.fault("slow", slow_seconds=2)
     with pytest.raises(errors.UpstreamTimeout):
         await client.fetch(COURSE, slug(w.COURSE_ACTIVE))
@@ -198,7 +198,7 @@ async def test_a_refused_connection_is_retried_once_after_the_documented_jittere
     with pytest.raises(errors.UpstreamUnavailable):
         await dead.fetch(USER, w.MARTA)
     await dead.aclose()
-    # README: retried once, after 0.5 s with +-50% jitter.
+    # docs/politeness.md: retried once, after 0.5 s with +-50% jitter.
     assert len(attempts.outcomes) == 2
     assert len(sleeps.delays) == 1
     assert 0.25 <= sleeps.delays[0] <= 0.75, f"delay {sleeps.delays[0]} s: not 0.5 s +-50%"
@@ -240,7 +240,8 @@ async def test_an_outage_costs_the_dashboard_a_trickle_not_every_request(client,
     for _ in range(20):
         with pytest.raises(errors.UpstreamUnavailable):
             await client.fetch(USER, w.MARTA)
-    # README: the breaker opens after 5 failed requests; a dropped answer is not retried.
+    # docs/politeness.md: the breaker opens after 5 failed requests; a dropped answer is
+    # not retried.
     assert upstream.total == 5
 
 
@@ -250,7 +251,7 @@ async def test_after_the_cooldown_one_probe_finds_the_dashboard_back(client, ups
         with pytest.raises(errors.UpstreamUnavailable):
             await client.fetch(USER, w.MARTA)
     upstream.heal()
-    sleeps.elapsed += 2.0  # README: the first pause is 2 s
+    sleeps.elapsed += 2.0  # docs/politeness.md: the first pause is 2 s
     record = await client.fetch(USER, w.MARTA)
     assert record.enrollments, "the probe's answer has Marta's enrollments"
     assert upstream.total == 5 + 1
@@ -265,8 +266,8 @@ async def test_one_broken_document_never_opens_the_breaker(client, upstream):
 
 @pytest.mark.parametrize("mode", ["error500", "html200", "wrongshape"])
 async def test_failures_on_every_document_open_the_breaker(client, upstream, standin_server, mode):
-    # README: 500s or unusable answers from 5 different documents within 10 s count
-    # as the dashboard's trouble from the 5th on; 5 such failures in a row open it.
+    # docs/politeness.md: 500s or unusable answers from 5 different documents within 10 s
+    # count as the dashboard's trouble from the 5th on; 5 such failures in a row open it.
     upstream.fault(mode)
     slugs = [c.slug for c in standin_server.world.courses if not c.private][:20]
     for raw in slugs:

@@ -1,6 +1,6 @@
 """Fan-out work never starves a reader's page view, over real HTTP against the stand-in.
 
-Documented behaviour (README, "The dashboard's load has a ceiling"): bulk work
+Documented behaviour (docs/security.md, "The dashboard's load has a ceiling"): bulk work
 stops at the interactive share of the burst; a page view's answer fetches at
 most ``OUTREACH_UPSTREAM_COLD_FETCHES`` documents and leaves the rest of its
 courses for the next view, marking them unreadable and asking to be rebuilt

@@ -2,7 +2,8 @@
 
 COURSE_BROKEN's course.json always answers 500 ``{"message": "Internal server
 error"}`` on the stand-in, as a course with broken data does on the dashboard.
-The README ("Talking to the dashboard politely", "Unreadable courses") says:
+docs/politeness.md ("One broken document is its own trouble") and docs/api.md
+("Unreadable courses") say:
 answers mark it unreadable and stay 200, it is never retried, it never opens
 the circuit breaker, and an answer holding it is rebuilt after at most 60 s.
 """
@@ -114,7 +115,7 @@ async def test_answers_rebuilt_within_a_minute_do_not_ask_for_the_broken_course_
 
 
 async def test_a_single_course_answer_remembers_the_failure_like_every_reader(api, upstream):
-    # README: a document's own failure is remembered for a minute, whoever asks.
+    # docs/politeness.md: a document's own failure is remembered for a minute, whoever asks.
     first = await api.get("/api/course", params={"slug": w.COURSE_BROKEN})
     second = await api.get("/api/course", params={"slug": w.COURSE_BROKEN})
     assert (first.status_code, second.status_code, upstream.counters()["course"]) == (502, 502, 1)

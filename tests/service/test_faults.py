@@ -67,12 +67,12 @@ FWD_STATUS = {"error500": "; fwd-status=500", "rate_limited": "; fwd-status=429"
 # A long Retry-After (never waited out inline) and a "slow" well past the timeout.
 FAULT_OPTIONS: dict[str, Any] = {"retry_after": 60, "slow_seconds": 1.0}
 MARTA = "/api/users/" + quote(w.MARTA)
-# Where the entries lie, after the key prefix (README, "Caching": {dashboard}:{kind}:{id},
+# Where the entries lie, after the key prefix (docs/caching.md: {dashboard}:{kind}:{id},
 # a user by canonical name, a course by its slug folded to no case and no accents).
 MARTA_KEY = "outreach:user:Marta Quill"
 COURSE_KEY = "outreach:course:riverside_library_network/wikidata_days_(november)_2026"
 ROSTER_KEY = "outreach:course_users:riverside_library_network/wikidata_days_(november)_2026"
-# A user answer rests on two documents (README, "Identity"): the profile that
+# A user answer rests on two documents (docs/api.md, "Identity"): the profile that
 # confirms the account and its enrollments; both go stale and expire together.
 
 

@@ -4,7 +4,7 @@ Two stand-ins on their own ports play the Outreach Dashboard (``outreach``)
 and the Wiki Education Dashboard (``wikiedu``); each counts what it is
 asked, so every test can say what an answer cost which dashboard. Expected
 courses and flags come from the stand-ins' documented worlds; the rules
-(partial answers, wikis, costs) from the README's "Dashboards" section.
+(partial answers, wikis, costs) from docs/dashboards.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Stored values are validated: forged Redis entries are misses, fetched again and rewritten.
 
-README, "Security / Stored values are validated": a stored value is used only
+docs/security.md, "Stored values are validated": a stored value is used only
 if it is at most 8 MiB, a JSON object, with a ``fetched_at`` that is a finite
 number no more than 60 s ahead of the service's clock, and either
 ``"missing": true`` or a ``data`` of the right shape. Anything else is a

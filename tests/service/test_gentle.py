@@ -1,5 +1,4 @@
-"""Gentle on the dashboard, over real HTTP against the stand-in (README, "Talking to the
-dashboard politely"):
+"""Gentle on the dashboard, over real HTTP against the stand-in (docs/politeness.md):
 
 - a redirect is trouble, not an answer: only the profile route's 302 to the
   dashboard's own root means "no account"; during a redirect incident no known
@@ -28,7 +27,7 @@ from outreach_standin import world as w
 from tests.support.clocks import FakeClock, RecordingSleep
 from tests.support.service import serving
 
-# README: the user document is fresh for an hour and stale until a day.
+# docs/caching.md: the user document is fresh for an hour and stale until a day.
 HOUR, DAY = 3600, 86400
 LONGEST_BREAKER_PAUSE = 5.0
 KNOWN = [w.MARTA, w.NGOZI, w.ZOE, w.KAI, w.OLD_TIMER, w.BUSY, w.TWO_HATS, w.HASHTAG, w.SLUGGER]
@@ -91,7 +90,7 @@ async def test_redirects_open_the_breaker_like_any_outage(client, upstream):
     for _ in range(10):
         with pytest.raises(errors.UpstreamUnavailable):
             await client.fetch(USER, w.MARTA)
-    # README: 5 failed requests open the breaker; a redirect is not retried.
+    # docs/politeness.md: 5 failed requests open the breaker; a redirect is not retried.
     assert upstream.total == 5
 
 
@@ -167,7 +166,7 @@ async def test_a_timed_out_document_is_asked_once(make_settings, upstream):
 async def test_the_web_servers_502_or_503_is_retried_once(client, upstream, sleeps, status):
     upstream.fault("gateway", status=status, retry_after=0, times=1)
     await client.fetch(USER, w.MARTA)
-    # README: one retry, after 0.5 s with +-50% jitter.
+    # docs/politeness.md: one retry, after 0.5 s with +-50% jitter.
     assert upstream.total == 2
     assert len(sleeps.delays) == 1
     assert 0.25 <= sleeps.delays[0] <= 0.75, f"delay {sleeps.delays[0]} s: not 0.5 s +-50%"
@@ -241,7 +240,7 @@ async def test_one_instance_without_redis_holds_at_most_its_own_bound(
 async def test_a_timed_out_request_keeps_its_slot_while_the_dashboard_may_still_work_on_it(
     make_settings, upstream
 ):
-    # README: after a timeout the slot stays taken as long again (the timeout).
+    # docs/politeness.md: after a timeout the slot stays taken as long again (the timeout).
     dashboard = DashboardClient(
         make_settings(upstream_concurrency=1, upstream_retries=1, upstream_timeout=0.4)
     )
@@ -257,7 +256,8 @@ async def test_a_timed_out_request_keeps_its_slot_while_the_dashboard_may_still_
 async def test_an_answer_dripping_a_few_bytes_at_a_time_ends_at_the_timeout(
     make_settings, upstream
 ):
-    # README: each attempt is whole within OUTREACH_UPSTREAM_TIMEOUT, however its bytes come.
+    # docs/politeness.md: each attempt is whole within OUTREACH_UPSTREAM_TIMEOUT, however
+    # its bytes come.
     dashboard = DashboardClient(make_settings(upstream_retries=1, upstream_timeout=0.5))
     upstream.fault("drip", slow_seconds=0.2)  # every read is quick; the whole takes seconds
     with pytest.raises(errors.UpstreamTimeout):

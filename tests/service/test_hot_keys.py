@@ -7,7 +7,7 @@ and every parameter in our OpenAPI document, this asks:
 - two requests differing in that one parameter, with values documented to
   give different answers: the second, asked after the first is hot, gets its
   own answer (the one a fresh service gives), not the first one's copy;
-- spellings documented as the same (README: names, slugs, ``wiki``,
+- spellings documented as the same (docs/api.md, docs/dashboards.md: names, slugs, ``wiki``,
   ``dashboard``, booleans): the second is served from the first one's copy,
   which is still the only one;
 - every route's answer, all in one service: each route its own copy, but for
@@ -40,8 +40,9 @@ Groups = list[list[Spelling]]
 
 
 def _course(school: str, title: str, other: str) -> dict[str, Groups]:
-    """A course's path parameters: spaces or underscores are one course (README,
-    "Course slugs"), and so is any letter case, since its answer names the stored slug."""
+    """A course's path parameters: spaces or underscores are one course (docs/api.md,
+    "Course and campaign slugs"), and so is any letter case, since its answer names the
+    stored slug."""
     slug = f"{school}/{title}"
     return {
         "school": [[school, school.replace("_", " "), school.lower()], [other]],
@@ -51,7 +52,7 @@ def _course(school: str, title: str, other: str) -> dict[str, Groups]:
 
 
 def _roster(groups: Groups) -> Groups:
-    """A roster's answer echoes the slug asked (README, "Hot copies"): another letter
+    """A roster's answer echoes the slug asked (docs/caching.md, "Hot copies"): another letter
     case is another answer; spaces for underscores are the same slug."""
     same, *others = groups
     return [same[:2], [same[2]], *others]
@@ -74,12 +75,12 @@ SPELLINGS: dict[str, Groups] = {
         ["en.wikipedia.org", None, "EN.Wikipedia.ORG", "www.wikidata.org"],
         ["commons.wikimedia.org"],
     ],
-    # Without dashboard, the first configured one (README, "Dashboards").
+    # Without dashboard, the first configured one (docs/dashboards.md).
     "dashboard": [[None, "outreach"], ["wikiedu"]],
     "enrich": BOOLEAN,
     "staff": BOOLEAN,
     "window": [[None, "tracking"], ["event"]],
-    # Campaign slugs are found ignoring case (README, "Course slugs").
+    # Campaign slugs are found ignoring case (docs/api.md, "Course and campaign slugs").
     "campaign": [[w.NORMAL_CAMPAIGN, w.NORMAL_CAMPAIGN.upper()], [w.BIG_CAMPAIGN]],
     **COURSE,
 }

@@ -2,7 +2,7 @@
 
 The dashboard finds users ignoring case and accents; MediaWiki does not. Its
 username column is unique under that collation, so its profile route names
-the one stored account a spelling folds onto (README, "Identity"). Every
+the one stored account a spelling folds onto (docs/api.md, "Identity"). Every
 test here runs over real HTTP against the stand-in and counts what the
 dashboard was asked.
 """

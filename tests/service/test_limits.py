@@ -1,4 +1,4 @@
-"""Input limits before any work, over real HTTP (README, "Security / Input limits").
+"""Input limits before any work, over real HTTP (docs/security.md, "Input limits before any work").
 
 Documented: a request path over 4096 bytes or a query string over 8192 bytes
 (as sent, percent-encoded) is a 414 problem+json, answered before routing; a
@@ -78,7 +78,7 @@ def test_a_query_string_over_8192_bytes_is_a_414_before_anything_else(http, upst
 def test_a_query_string_of_8192_bytes_is_served(http, upstream):
     query = "pad=" + "q" * (8192 - 4)
     response = http.get(USERS + "Marta_Quill?" + query)
-    # A cold real user costs the profile and the enrollments (README, "Identity").
+    # A cold real user costs the profile and the enrollments (docs/api.md, "Identity").
     assert (response.status_code, upstream.total) == (200, 2)
 
 
@@ -111,7 +111,7 @@ def test_a_username_of_255_bytes_with_a_run_of_underscores_is_one_user(http, ups
     assert (response.status_code, response.json()["username"], upstream.total) == (
         200,
         w.MARTA,
-        2,  # the profile and the enrollments (README, "Identity")
+        2,  # the profile and the enrollments (docs/api.md, "Identity")
     )
 
 

@@ -1,6 +1,6 @@
 """Logs leak nothing: real traffic, every logger at DEBUG, every line read.
 
-README, "Security / Logs": no line of any logger, at any level, holds a
+docs/security.md, "Logs leak nothing": no line of any logger, at any level, holds a
 username, a course or campaign slug or a query string (nor the key prefix or
 the log secret); the access log names a user only by a keyed hash: the
 6-byte BLAKE2b digest of the canonical name, keyed with the first 64 bytes of

@@ -195,7 +195,7 @@ async def test_access_log_is_json_with_route_status_cache_and_user_hash_only(
     settings = make_settings(log_secret=secret)
     async with serving(create_app(settings, clock=clock, access_log_stream=stream)) as client:
         await client.get(MARTA)
-    # README: a 6-byte BLAKE2b of the canonical name, keyed with OUTREACH_LOG_SECRET.
+    # docs/security.md: a 6-byte BLAKE2b of the canonical name, keyed with OUTREACH_LOG_SECRET.
     expected = hashlib.blake2b(w.MARTA.encode(), key=secret.encode(), digest_size=6).hexdigest()
     line = next(orjson.loads(raw) for raw in stream.getvalue().splitlines() if b'"request"' in raw)
     assert (line["route"], line["status"], line["cache"], line["user"]) == (
@@ -298,7 +298,7 @@ async def test_a_second_warm_run_fetches_nothing(
         stack.push_async_callback(second.aclose)
         summary = await warm(second, names, [w.NORMAL_CAMPAIGN], concurrency=2)
     # Failures are never stored: the campaign's broken course is the one request a
-    # new process makes again (README, "Unreadable courses").
+    # new process makes again (docs/api.md, "Unreadable courses").
     assert (summary.upstream_requests, summary.results["fresh"], summary.results["not_found"]) == (
         1,
         3,

@@ -1,4 +1,4 @@
-"""Operators see an outage (README, "Operating it"): one warning when a dashboard starts
+"""Operators see an outage (docs/operations.md, "Outages"): one warning when a dashboard starts
 failing (which dashboard, what kind of failure, never a user or slug), one line when it
 answers again, and partial answers marked in the access log."""
 
@@ -19,7 +19,7 @@ from tests.support.servers import free_port
 from tests.support.service import serving
 
 LOGGER = "outreach_helper.upstream.client"
-# README: the breaker opens after 5 failed requests in a row.
+# docs/politeness.md: the breaker opens after 5 failed requests in a row.
 THRESHOLD = 5
 
 
@@ -73,7 +73,7 @@ async def test_one_line_when_it_answers_again_and_no_name_in_either(
     with caplog.at_level(logging.INFO, logger=LOGGER):
         await fail_many(client, THRESHOLD)
         upstream.heal()
-        monotonic.now += 5.0  # README: the longest pause
+        monotonic.now += 5.0  # docs/politeness.md: the longest pause
         await client.fetch(USER, w.MARTA)
         await client.fetch(USER, w.ZOE)
     await client.aclose()

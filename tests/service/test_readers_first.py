@@ -1,4 +1,4 @@
-"""No one request holds the others hostage (README, "The dashboard's load has a ceiling"):
+"""No one request holds the others hostage (docs/security.md, "The dashboard's load has a ceiling"):
 a page view whose documents are cached is answered while a bulk answer's lookups
 wait for the request budget; each answer's fan-out has places of its own."""
 

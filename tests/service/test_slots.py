@@ -1,6 +1,6 @@
 """The bound on requests in flight at a dashboard, shared by every instance through Redis.
 
-Documented behaviour (README, "Talking to the dashboard politely"): at most
+Documented behaviour (docs/politeness.md, "Two of its four workers, at most"): at most
 ``OUTREACH_UPSTREAM_CONCURRENCY`` requests in flight at one dashboard across
 every worker and instance; a page view waiting anywhere gets the next free slot
 before bulk work; a dead instance's slot comes back when its lease runs out;
@@ -93,7 +93,7 @@ async def test_a_dead_instances_slot_comes_back_when_its_lease_runs_out(redis_se
 
 
 async def test_while_redis_is_away_each_process_holds_one_request_at_most():
-    # README: without the shared count, one request in flight per process.
+    # docs/politeness.md: without the shared count, one request in flight per process.
     nobody = SharedRedis(f"redis://127.0.0.1:{free_port()}/0")
     ledger = RedisLedger(nobody, "k", lease_seconds=30)
     claims = [await ledger.claim(f"t{n}", 2, BULK) for n in range(3)]

@@ -1,7 +1,7 @@
 """Course slugs as the dashboard makes them: nearly any character, and / inside titles.
 
-How a client spells a slug in our URLs is documented in the README ("Course
-slugs"): the path form takes the rest of the path as the title and a final
+How a client spells a slug in our URLs is documented in docs/api.md ("Course
+and campaign slugs"): the path form takes the rest of the path as the title and a final
 ``/users`` as the roster; ``/api/course?slug=`` names any slug. Expected
 values come from the stand-in's world, which models the dashboard's data.
 """

@@ -120,7 +120,7 @@ async def test_resilient_store_falls_back_and_reports_unhealthy():
 async def test_after_a_failure_redis_is_left_alone_then_asked_again_by_itself(
     private_redis, prefix
 ):
-    # README, "Stores": the service goes back to Redis by itself when Redis returns
+    # docs/caching.md, "Stores": the service goes back to Redis by itself when Redis returns
     # (after a pause of 5 s, as for the in-flight leases).
     monotonic = FakeClock(0)
     redis = SharedRedis(private_redis.url, monotonic=monotonic)

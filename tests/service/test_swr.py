@@ -198,7 +198,7 @@ async def test_garbage_in_the_store_is_a_miss(cache):
     assert (lookup.outcome, fetch.calls) == (Outcome.MISS, 1)
 
 
-# README, "Caching": where entries and fetch locks live.
+# docs/caching.md: where entries and fetch locks live.
 KEYS = Keys("p", "outreach")
 
 
@@ -275,7 +275,7 @@ async def test_shutdown_cancels_a_hung_refresh_without_writing(cache, clock):
     assert await cache.store.get(cache.key("user", "Ada")) == before
 
 
-# ---- identity-exact documents (README, "Identity"): a look-alike's 404 stays its own ------
+# ---- identity-exact documents (docs/api.md, "Identity"): a look-alike's 404 stays its own ---
 
 
 class NotFoundFor:

@@ -1,4 +1,4 @@
-"""Helpers shared by the stand-in's own tests (``tests/test_standin*.py``).
+"""Helpers shared by the stand-in's own tests (``tests/standin/``).
 
 Each test module starts one stand-in with a frozen clock; these helpers build
 the requests the way the upstream README and the source report say a client

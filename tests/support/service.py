@@ -21,7 +21,7 @@ from outreach_helper.settings import Settings
 
 SettingsFactory = Callable[..., Settings]
 
-#: Where the Wiki Education Dashboard's courses are (README, "Dashboards").
+#: Where the Wiki Education Dashboard's courses are (docs/dashboards.md).
 WIKIEDU_WIKIS: Final = "wikiedu=en.wikipedia.org|www.wikidata.org"
 
 

@@ -1,5 +1,5 @@
 """Which dashboards the service asks: OUTREACH_DASHBOARDS, OUTREACH_DASHBOARD_WIKIS and the
-one-dashboard OUTREACH_DASHBOARD_URL, read from the environment as the README documents."""
+one-dashboard OUTREACH_DASHBOARD_URL, read from the environment as docs/dashboards.md documents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""How long an answer may be reused, on plain values (README, "Caching" and "Unreadable courses").
+"""How long an answer may be reused, on plain values (docs/caching.md; docs/api.md,
+"Unreadable courses").
 
 An answer is as old as its oldest document, fresh while all of them are, as
 badly obtained as its worst lookup, rebuilt when its content flips by itself,

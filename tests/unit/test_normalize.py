@@ -136,7 +136,7 @@ def test_sample_roster_staff_are_role_one_and_up():
 
 
 # Roster rows as the dashboard might send them if anything upstream let them in. The
-# README: a roster keeps only names a MediaWiki account can have (not empty, at most 255
+# docs/security.md: a roster keeps only names a MediaWiki account can have (not empty, at most 255
 # bytes, not an IP address, not . or .., no ~~~, none of / # < > [ ] | { }, no control,
 # zero-width, bidirectional or private-use characters), each in its canonical form
 # (underscores as spaces, first letter upper-case).

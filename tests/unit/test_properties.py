@@ -20,7 +20,7 @@ from outreach_helper.upstream.normalize import parse_count
 from outreach_standin import number_to_human
 
 FORBIDDEN = "/#<>[]|{}"
-# README, "Errors": a username over 255 bytes of UTF-8 cannot exist.
+# docs/api.md, "Errors": a username over 255 bytes of UTF-8 cannot exist.
 MAX_USERNAME_BYTES = 255
 # Every Cc character (C0, DEL, C1), and U+FFFD, which only a decoding error produces.
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\ufffd"]

@@ -67,7 +67,7 @@ def test_hit_headers_follow_the_clock_second_by_second():
     assert (first, second) == (b"10", b"11")
 
 
-# ---- hot copies bounded by bytes (README, "Performance": OUTREACH_HOT_MAX_BYTES) ----------
+# ---- hot copies bounded by bytes (docs/caching.md, "Hot copies": OUTREACH_HOT_MAX_BYTES) ---
 
 
 def _rendered(size: int, fresh_for: float = 3600.0):

@@ -1,4 +1,6 @@
-"""Settings that cannot work stop the start and name their variable (README, "Configuration")."""
+"""Settings that cannot work stop the start and name their variable.
+
+As docs/operations.md ("Configuration") says."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The version changes with each release (README, "Development"): what /health and /
+"""The version changes with each release (docs/development.md, "Releasing"): what /health and /
 report is the newest release in CHANGELOG.md, so a release must name itself there."""
 
 from __future__ import annotations
