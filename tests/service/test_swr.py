@@ -236,7 +236,9 @@ def test_an_envelope_of_the_wrong_shape_decodes_to_nothing():
 
 
 async def test_two_caches_sharing_redis_fetch_once(redis_server, clock, prefix):
-    processes = [SharedRedis(redis_server.url), SharedRedis(redis_server.url)]
+    # A generous reply timeout: 100 lookups share two pools of 32, and this test is about
+    # single-flight, not about a loaded machine's Redis round trips (0.5 s by default).
+    processes = [SharedRedis(redis_server.url, timeout=5), SharedRedis(redis_server.url, timeout=5)]
     caches = [
         SWRCache(RedisStore(redis), prefix=prefix, dashboard="outreach", clock=clock)
         for redis in processes
