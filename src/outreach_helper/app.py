@@ -46,8 +46,8 @@ from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.web.cors import PublicCORS
 from outreach_helper.web.docs import add_docs_routes
 from outreach_helper.web.fastpath import FastPath, FrontedApp
+from outreach_helper.web.front_door import BulkPlaces, FrontDoor, Refusal, Refusals
 from outreach_helper.web.gadget import add_gadget_routes
-from outreach_helper.web.limits import RequestLimits
 from outreach_helper.web.observe import ObserveRequests
 from outreach_helper.web.problems import PROBLEM_JSON, make_problem, problem_for
 from outreach_helper.web.responses import HotResponses
@@ -209,26 +209,24 @@ def create_app(
         parts.hot,
         clock,
         cold_fetches=settings.upstream_cold_fetches,
-        bulk_answers=settings.bulk_answers,
     )
     _add_meta_routes(app, parts)
     add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")
     add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)
     _add_error_handlers(app)
-    # Innermost of the middleware, still before routing: CORS headers and the
-    # access log apply to its refusals too.
-    app.add_middleware(
-        RequestLimits,
-        max_path_bytes=settings.max_path_bytes,
-        max_query_bytes=settings.max_query_bytes,
-        path_too_long=_uri_too_long(f"the path is longer than {settings.max_path_bytes} bytes"),
-        query_too_long=_uri_too_long(
-            f"the query string is longer than {settings.max_query_bytes} bytes"
-        ),
-    )
     # The data is public and gadgets fetch it without cookies: any origin, no credentials.
     app.add_middleware(PublicCORS)
     app.add_middleware(ObserveRequests, metrics=parts.metrics, access_log=access_log)
+    # In front of the framework: what will be refused is refused before it is routed.
+    app.front = FrontDoor(
+        app.front,
+        places=BulkPlaces(settings.bulk_answers, settings.bulk_answers_per_client),
+        refusals=_refusals(settings),
+        max_path_bytes=settings.max_path_bytes,
+        max_query_bytes=settings.max_query_bytes,
+        metrics=parts.metrics,
+        access_log=access_log,
+    )
     if settings.fast_path:
         # In front of the framework: targets already answered from hot copies skip it.
         app.front = FastPath(
@@ -317,9 +315,34 @@ def problem_response(body: Problem, *, retry_after: float | None = None) -> Resp
     )
 
 
-def _uri_too_long(detail: str) -> Response:
+def _uri_too_long(detail: str) -> Refusal:
     """The 414 for an over-long request target; it never echoes the target back."""
-    return problem_response(make_problem(414, "uri-too-long", "Request URI too long", detail, None))
+    return Refusal.of(
+        problem_response(make_problem(414, "uri-too-long", "Request URI too long", detail, None))
+    )
+
+
+#: How soon a client refused a place for a bulk answer may try again, in seconds.
+BULK_RETRY_AFTER = 1.0
+
+
+def _refusals(settings: Settings) -> Refusals:
+    """The front door's answers, built once: the same problem documents the app gives."""
+    busy = make_problem(
+        503,
+        "upstream-held-back",
+        "Not asked: the dashboard is being spared",
+        f"{settings.bulk_answers} bulk answers (batches, enrich, campaigns) are in progress, "
+        f"or {settings.bulk_answers_per_client} of this client's: try again shortly",
+        None,
+    )
+    return Refusals(
+        busy=Refusal.of(problem_response(busy, retry_after=BULK_RETRY_AFTER)),
+        path_too_long=_uri_too_long(f"the path is longer than {settings.max_path_bytes} bytes"),
+        query_too_long=_uri_too_long(
+            f"the query string is longer than {settings.max_query_bytes} bytes"
+        ),
+    )
 
 
 def _add_error_handlers(app: FastAPI) -> None:

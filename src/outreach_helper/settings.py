@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     bulk_answers: int = Field(default=4, ge=1, le=1000)
     """Bulk answers (batches, campaigns, enrich) one process builds at once; one more
     is a 503 with Retry-After at once, so a flood of them cannot crowd out page views."""
+    bulk_answers_per_client: int = Field(default=2, ge=1, le=1000)
+    """Of those, the most one client (its address, as OUTREACH_FORWARDED_ALLOW_IPS lets
+    the server read it) may have in progress: one client's flood leaves places to others."""
     upstream_wait_interactive: float = Field(default=3.0, ge=0, le=60)
     """Longest a page view waits for its turn (a token, then a free connection)."""
     upstream_wait_straggler: float = Field(default=3.0, ge=0, le=60)

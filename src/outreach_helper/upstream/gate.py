@@ -17,8 +17,8 @@ import asyncio
 import math
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from outreach_helper.upstream.budget import BudgetExhausted, Priority, current_priority
 from outreach_helper.upstream.slots import Ledger, ProcessLedger
@@ -165,27 +165,3 @@ class Gate:
                 if not waiter.done():
                     self._busy += 1
                     waiter.set_result(None)  # the slot passes straight to it
-
-
-class Admission:
-    """At most N bulk answers (batches, campaigns, enrich) being built at once, no queue.
-
-    A bulk answer can start hundreds of lookups; sixteen clients flooding
-    batches would otherwise keep the event loop busy for everyone, page views
-    included. One over the limit is refused at once (a 503 with Retry-After),
-    which costs next to nothing.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self._free = limit
-
-    @contextmanager
-    def enter(self) -> Iterator[None]:
-        """Raises BudgetExhausted when every place is taken."""
-        if self._free <= 0:
-            raise BudgetExhausted(retry_after=1.0)
-        self._free -= 1
-        try:
-            yield
-        finally:
-            self._free += 1

@@ -126,6 +126,11 @@ def _required(request: Request, name: str) -> str:
     return value
 
 
+def is_true(raw: str) -> bool:
+    """Whether a flag's value says true, as pydantic reads a boolean (false otherwise)."""
+    return raw.strip().lower() in _TRUE
+
+
 def _flag(name: str, request: Request, dashboards: Federation) -> bool:
     """A boolean query parameter, read as pydantic would."""
     raw = request.query_params.get(name)

@@ -9,9 +9,10 @@ service asked. The hot key comes from the route's declared parameters, never
 from the handler. Handlers never build an upstream URL.
 
 An app's collaborators (its dashboards, hot copies, clock, a page view's share
-of cold fetches, the admission of bulk answers) are one ``Api`` on the app's
+of cold fetches) are one ``Api`` on the app's
 state, set by ``add_api_routes``: the declarations and handlers hold no state,
-so a test can build as many independent apps as it likes.
+so a test can build as many independent apps as it likes. Bulk answers are
+admitted before they get here, by the front door (``front_door.py``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from outreach_helper.schema import (
     UserResponse,
 )
 from outreach_helper.upstream.budget import Priority, priority
-from outreach_helper.upstream.gate import Admission
 from outreach_helper.web.batch import MAX_BATCH, batch_status
 from outreach_helper.web.fastpath import note_hot_key
 from outreach_helper.web.observe import note_cache_outcome
@@ -82,15 +82,13 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 class Api:
     """One app's collaborators of the API routes, kept as ``app.state.api``.
 
-    ``cold_fetches`` is a page view's share of fetches from the dashboard;
-    ``bulk`` admits the bulk answers one process builds at once.
+    ``cold_fetches`` is a page view's share of fetches from the dashboard.
     """
 
     dashboards: Federation
     hot: HotResponses
     clock: Clock
     cold_fetches: int
-    bulk: Admission
 
 
 class Call:
@@ -127,7 +125,7 @@ class Call:
                 with priority(level, cold_fetches=api.cold_fetches):
                     answer = await produce()
             else:
-                with api.bulk.enter(), priority(level):
+                with priority(level):
                     answer = await produce()
             rendered = render(answer.body, answer.freshness)
             outcome = answer.freshness.outcome
@@ -231,7 +229,7 @@ async def get_status(call: Call) -> Response:
 async def get_users(call: Call) -> Response:
     """Never kept hot (its ``hot`` name is unused): built from each name's cached status."""
     api, scope = call.api, call.request.scope
-    with api.bulk.enter(), priority(Priority.BULK):
+    with priority(Priority.BULK):
         answer = await batch_status(
             api.dashboards, call[USERNAMES], call[PAGE_VIEW].wiki, api.clock
         )
@@ -376,12 +374,10 @@ def add_api_routes(
     clock: Clock,
     *,
     cold_fetches: int,
-    bulk_answers: int,
 ) -> None:
     """The public API on ``app``, answered by these collaborators.
 
-    ``cold_fetches`` is a page view's share of fetches from the dashboard;
-    ``bulk_answers`` how many bulk answers one process builds at once.
+    ``cold_fetches`` is a page view's share of fetches from the dashboard.
     """
-    app.state.api = Api(dashboards, hot, clock, cold_fetches, Admission(bulk_answers))
+    app.state.api = Api(dashboards, hot, clock, cold_fetches)
     app.include_router(api_router())
