@@ -28,10 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
 from outreach_standin import StandinServer
+from tests.support.metrics import sample
 from tests.support.servers import free_port
 
 HEAD_LIMIT = 4096
@@ -360,3 +362,38 @@ def test_a_request_with_an_empty_content_length_is_served(served):
         sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         head = read_response(sock)
     assert head.startswith(b"HTTP/1.1 200 ")
+
+
+# ---- the fast path's prepared heads (docs/caching.md, "The fast path") ------------------------
+
+
+def test_a_warm_hit_over_real_http_is_the_same_answer_on_one_kept_alive_connection(served):
+    """The server writes a fast-path hit's head as the app prepared it: the same headers
+    (but for the hit's own Age and Cache-Status) and body as the app's own answer, framed
+    by Content-Length on a kept-alive connection, a HEAD without its body, a 304 for a
+    matching If-None-Match."""
+    target = "/api/users/Marta_Quill"
+    with httpx.Client(base_url=f"http://127.0.0.1:{served.port}", timeout=PATIENCE) as client:
+        first = client.get(target)  # the app's answer; the target is then remembered
+        hits = [client.get(target) for _ in range(3)]  # answered in front of the framework
+        head = client.head(target)
+        not_modified = client.get(target, headers={"If-None-Match": first.headers["etag"]})
+        metrics = client.get("/metrics").text
+    fast = sample(metrics, "outreach_http_fast_path_answers_total", route="/api/users/{username}")
+    assert fast == 5, "the hits, the HEAD and the 304 were the fast path's"
+    assert first.status_code == 200
+    per_hit = {"age", "cache-status", "date"}
+    for hit in hits:
+        assert hit.status_code == 200
+        assert hit.content == first.content
+        assert hit.headers["content-length"] == str(len(first.content))
+        assert "hit" in hit.headers["cache-status"]
+        assert {k: v for k, v in hit.headers.items() if k not in per_hit} == {
+            k: v for k, v in first.headers.items() if k not in per_hit
+        }
+        assert hit.headers.get_list("content-length") == [str(len(first.content))]
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == str(len(first.content))
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""

@@ -1,5 +1,8 @@
+import pytest
+
 from outreach_helper.answers.freshness import Freshness
 from outreach_helper.cache.swr import Outcome
+from outreach_helper.operations.server import prepare_head
 from outreach_helper.schema import UserResponse
 from outreach_helper.web.responses import HotResponses, cache_status, render, respond
 
@@ -105,3 +108,28 @@ def test_a_copy_offered_again_is_counted_once():
     for _ in range(5):
         hot.offer("k", _rendered(1000), now=1.0)
     assert hot.size_bytes == 1000
+
+
+# ---- heads prepared for the server (operations/server.py, PREPARED_HEAD) --------------------
+
+
+def test_a_prepared_head_is_the_header_lines_as_uvicorn_writes_them():
+    lines, length = prepare_head(
+        [(b"Content-Type", b"application/json"), (b"content-length", b"2")], 2
+    )
+    assert (lines, length) == (b"content-type: application/json\r\ncontent-length: 2\r\n", 2)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(b"content-length", b"3")],  # not the body's length
+        [(b"connection", b"close")],  # framing is the server's
+        [(b"transfer-encoding", b"chunked")],
+        [(b"bad name", b"x")],
+        [(b"x-ok", b"line\nbreak")],
+    ],
+)
+def test_a_head_the_server_would_refuse_is_not_prepared(headers):
+    with pytest.raises(ValueError, match=r"invalid header|the server to write|disagrees"):
+        prepare_head(headers, 2)

@@ -37,7 +37,13 @@ from http import HTTPStatus
 from typing import Any
 
 from uvicorn.config import Config
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    HEADER_RE,
+    HEADER_VALUE_RE,
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 from uvicorn.server import ServerState
 
 from outreach_helper.settings import Settings
@@ -72,6 +78,66 @@ def _announces_body(headers: list[tuple[bytes, bytes]]) -> bool:
         if name == b"content-length" and value.strip() not in (b"", b"0"):
             return True
     return False
+
+
+#: Key of an ``http.response.start`` message under which the app hands over its response
+#: head ready-made: (the header lines as bytes, the body's length). The message's
+#: ``headers`` stay the same headers, for any server that does not know the key.
+PREPARED_HEAD = "outreach.prepared_head"
+
+
+def prepare_head(headers: list[tuple[bytes, bytes]], content_length: int) -> tuple[bytes, int]:
+    """Header lines for ``PREPARED_HEAD``, checked once as uvicorn checks them per response.
+
+    Raises:
+        ValueError: a name or value uvicorn would refuse, or a header that changes how
+            the connection or body is framed (those stay uvicorn's to write).
+    """
+    lines = []
+    for name, value in headers:
+        if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
+            raise ValueError(f"invalid header {name!r}")
+        if name.lower() in (b"connection", b"transfer-encoding"):
+            raise ValueError(f"{name!r} is for the server to write")
+        if name.lower() == b"content-length" and int(value) != content_length:
+            raise ValueError("content-length disagrees with the body")
+        lines.append(name.lower() + b": " + value + b"\r\n")
+    return b"".join(lines), content_length
+
+
+class PreparedHeadCycle(RequestResponseCycle):
+    """uvicorn's request cycle, writing a response head the app prepared in advance.
+
+    A warm hit's answer is a hot copy whose headers change once a second; uvicorn
+    checks and serializes every header of every response, which was the largest
+    part of a warm hit's time on the server. A start message carrying
+    ``PREPARED_HEAD`` has its head written as it is, beside uvicorn's own default
+    headers (date, server), with the body framed by its length. Anything unusual
+    (a connection that will close, paused writes, uvicorn's own access log) takes
+    uvicorn's ordinary path.
+    """
+
+    async def send(self, message: Any) -> None:
+        prepared = message.get(PREPARED_HEAD)
+        if (
+            prepared is None
+            or self.response_started
+            or self.disconnected
+            or self.flow.write_paused
+            or self.access_log
+            or not self.keep_alive
+        ):
+            await super().send(message)
+            return
+        lines, content_length = prepared
+        self.response_started = True
+        self.waiting_for_100_continue = False
+        self.chunked_encoding = False
+        self.expected_content_length = content_length
+        defaults = b"".join(
+            [name + b": " + value + b"\r\n" for name, value in self.default_headers]
+        )
+        self.transport.write(b"".join((STATUS_LINE[message["status"]], defaults, lines, b"\r\n")))
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -147,6 +213,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.__class__ = PreparedHeadCycle  # before the app runs: it starts later
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:

@@ -52,9 +52,10 @@ from outreach_helper.cache.swr import Outcome
 from outreach_helper.clock import Clock
 from outreach_helper.operations.logs import AccessLog
 from outreach_helper.operations.metrics import Metrics
+from outreach_helper.operations.server import PREPARED_HEAD
 from outreach_helper.web.cors import SIMPLE_HEADERS
 from outreach_helper.web.observe import noted_username
-from outreach_helper.web.responses import HotResponses, respond
+from outreach_helper.web.responses import HotResponses, etag_matches, respond
 
 ANSWERABLE = frozenset({"GET", "HEAD"})
 #: Request headers whose meaning is for the app to decide: such requests go to it.
@@ -156,12 +157,18 @@ class FastPath:
         rendered = self._hot.get(target.key, now)
         if rendered is None:
             return False
-        response = respond(rendered, Outcome.HIT, now, if_none_match)
-        status = response.status_code
+        if if_none_match and etag_matches(if_none_match, rendered.etag):
+            response = respond(rendered, Outcome.HIT, now, if_none_match)  # a 304
+            status, body = response.status_code, bytes(response.body)
+            start: dict[str, object] = {"headers": [*response.raw_headers, *SIMPLE_HEADERS]}
+        else:
+            # The usual hit: its head prepared once a second, for the server to write as is.
+            status, body = 200, rendered.body
+            headers, prepared = rendered.front_hit(now)
+            start = {"headers": headers, PREPARED_HEAD: prepared}
         try:
-            headers = [*response.raw_headers, *SIMPLE_HEADERS]
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": response.body})
+            await send({"type": "http.response.start", "status": status, **start})
+            await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
             method = scope["method"]

@@ -18,6 +18,8 @@ from starlette.responses import Response
 
 from outreach_helper.answers.freshness import Freshness
 from outreach_helper.cache.swr import Outcome
+from outreach_helper.operations.server import prepare_head
+from outreach_helper.web.cors import SIMPLE_HEADERS
 
 CACHE_NAME = "OutreachHelper"
 RawHeaders = list[tuple[bytes, bytes]]
@@ -26,7 +28,16 @@ RawHeaders = list[tuple[bytes, bytes]]
 class Rendered:
     """A serialized answer and its ETag, with its hit headers memoized per second."""
 
-    __slots__ = ("_memo_headers", "_memo_second", "body", "etag", "freshness", "partial")
+    __slots__ = (
+        "_memo_front",
+        "_memo_front_second",
+        "_memo_headers",
+        "_memo_second",
+        "body",
+        "etag",
+        "freshness",
+        "partial",
+    )
 
     def __init__(
         self, body: bytes, etag: str, freshness: Freshness, *, partial: bool = False
@@ -37,6 +48,8 @@ class Rendered:
         self.partial = partial  # a dashboard could not be asked: the access log says so
         self._memo_second = -1
         self._memo_headers: RawHeaders = []
+        self._memo_front_second = -1
+        self._memo_front: tuple[RawHeaders, tuple[bytes, int]] = ([], (b"", 0))
 
     def hit_headers(self, now: float) -> RawHeaders:
         """Headers of a hot hit; identical within one second, so built once per second."""
@@ -45,6 +58,16 @@ class Rendered:
             self._memo_headers = raw_headers(self, Outcome.HIT, float(second))
             self._memo_second = second
         return self._memo_headers
+
+    def front_hit(self, now: float) -> tuple[RawHeaders, tuple[bytes, int]]:
+        """A hot hit's headers as the fast path sends them (CORS included), and the same
+        head prepared for the server (``PREPARED_HEAD``); built once a second."""
+        second = int(now)
+        if second != self._memo_front_second:
+            headers = [*self.hit_headers(now), *SIMPLE_HEADERS]
+            self._memo_front = (headers, prepare_head(headers, len(self.body)))
+            self._memo_front_second = second
+        return self._memo_front
 
 
 def render(model: BaseModel, freshness: Freshness) -> Rendered:
@@ -107,7 +130,8 @@ class PreparedResponse(Response):
         self.background: BackgroundTask | None = None
 
 
-def _etag_matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (weak comparison, or ``*``)."""
     if if_none_match.strip() == "*":
         return True
     # Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
@@ -122,7 +146,7 @@ def respond(
         headers = rendered.hit_headers(now)
     else:
         headers = raw_headers(rendered, outcome, now)
-    if if_none_match and _etag_matches(if_none_match, rendered.etag):
+    if if_none_match and etag_matches(if_none_match, rendered.etag):
         return PreparedResponse(304, b"", [h for h in headers if h[0] != b"content-length"])
     return PreparedResponse(200, rendered.body, headers)
 
