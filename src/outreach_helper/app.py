@@ -48,7 +48,7 @@ from outreach_helper.web.docs import add_docs_routes
 from outreach_helper.web.fastpath import FastPath, FrontedApp
 from outreach_helper.web.front_door import BulkPlaces, FrontDoor, Refusal, Refusals
 from outreach_helper.web.gadget import add_gadget_routes
-from outreach_helper.web.observe import ObserveRequests
+from outreach_helper.web.observe import ObserveRequests, Recorder
 from outreach_helper.web.problems import PROBLEM_JSON, make_problem, problem_for
 from outreach_helper.web.responses import HotResponses
 from outreach_helper.web.routes import add_api_routes
@@ -224,8 +224,7 @@ def create_app(
         refusals=_refusals(settings),
         max_path_bytes=settings.max_path_bytes,
         max_query_bytes=settings.max_query_bytes,
-        metrics=parts.metrics,
-        access_log=access_log,
+        recorder=Recorder(parts.metrics, access_log),
     )
     if settings.fast_path:
         # In front of the framework: targets already answered from hot copies skip it.

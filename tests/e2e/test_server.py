@@ -367,6 +367,9 @@ def test_a_request_with_an_empty_content_length_is_served(served):
 # ---- the fast path's prepared heads (docs/caching.md, "The fast path") ------------------------
 
 
+FAST_ANSWERS = "outreach_http_fast_path_answers_total"
+
+
 def test_a_warm_hit_over_real_http_is_the_same_answer_on_one_kept_alive_connection(served):
     """The server writes a fast-path hit's head as the app prepared it: the same headers
     (but for the hit's own Age and Cache-Status) and body as the app's own answer, framed
@@ -374,13 +377,15 @@ def test_a_warm_hit_over_real_http_is_the_same_answer_on_one_kept_alive_connecti
     matching If-None-Match."""
     target = "/api/users/Marta_Quill"
     with httpx.Client(base_url=f"http://127.0.0.1:{served.port}", timeout=PATIENCE) as client:
-        first = client.get(target)  # the app's answer; the target is then remembered
+        route = {"route": "/api/users/{username}"}
+        fast_before = sample(client.get("/metrics").text, FAST_ANSWERS, **route)
+        first = client.get(target)  # the app's answer (or, if an earlier test warmed it, a hit)
         hits = [client.get(target) for _ in range(3)]  # answered in front of the framework
         head = client.head(target)
         not_modified = client.get(target, headers={"If-None-Match": first.headers["etag"]})
-        metrics = client.get("/metrics").text
-    fast = sample(metrics, "outreach_http_fast_path_answers_total", route="/api/users/{username}")
-    assert fast == 5, "the hits, the HEAD and the 304 were the fast path's"
+        fast_after = sample(client.get("/metrics").text, FAST_ANSWERS, **route)
+    # The three hits, the HEAD and the 304 at least (the first, too, if already warm).
+    assert fast_after - fast_before >= 5, "hits that were not the fast path's"
     assert first.status_code == 200
     per_hit = {"age", "cache-status", "date"}
     for hit in hits:

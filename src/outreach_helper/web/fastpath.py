@@ -54,7 +54,7 @@ from outreach_helper.operations.logs import AccessLog
 from outreach_helper.operations.metrics import Metrics
 from outreach_helper.operations.server import PREPARED_HEAD
 from outreach_helper.web.cors import SIMPLE_HEADERS
-from outreach_helper.web.observe import noted_username
+from outreach_helper.web.observe import Recorder, noted_username
 from outreach_helper.web.responses import HotResponses, etag_matches, respond
 
 ANSWERABLE = frozenset({"GET", "HEAD"})
@@ -128,8 +128,7 @@ class FastPath:
         self.targets = Targets(hot.max_entries)
         self._hot = hot
         self._clock = clock
-        self._metrics = metrics
-        self._log = access_log
+        self._recorder = Recorder(metrics, access_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path = scope.get("raw_path")
@@ -171,18 +170,15 @@ class FastPath:
             await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
-            method = scope["method"]
-            self._metrics.request(target.route, method, status, elapsed, Outcome.HIT, fast=True)
-            if self._log is not None:
-                self._log.record(
-                    method,
-                    target.route,
-                    status,
-                    elapsed,
-                    Outcome.HIT,
-                    target.username,
-                    partial=rendered.partial,
-                )
+            self._recorder.answered(
+                (scope["method"], target.route),
+                status,
+                elapsed,
+                Outcome.HIT,
+                target.username,
+                partial=rendered.partial,
+                fast=True,
+            )
         return True
 
     def _learn(self, where: Where, scope: Scope) -> None:

@@ -30,9 +30,8 @@ from urllib.parse import parse_qsl
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from outreach_helper.operations.logs import AccessLog
-from outreach_helper.operations.metrics import Metrics
 from outreach_helper.web.cors import SIMPLE_HEADERS
+from outreach_helper.web.observe import Recorder
 from outreach_helper.web.parameters import is_true
 
 #: Route templates of the bulk answers, as the metrics and the access log label them.
@@ -140,16 +139,13 @@ class FrontDoor:
         refusals: Refusals,
         max_path_bytes: int,
         max_query_bytes: int,
-        metrics: Metrics,
-        access_log: AccessLog | None,
+        recorder: Recorder,
     ) -> None:
         self.app = app
         self.places = places
         self._refusals = refusals
-        self._max_path = max_path_bytes
-        self._max_query = max_query_bytes
-        self._metrics = metrics
-        self._log = access_log
+        self._max_path, self._max_query = max_path_bytes, max_query_bytes
+        self._recorder = recorder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -190,8 +186,6 @@ class FrontDoor:
             await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = time.perf_counter() - started
-            method = scope["method"]
-            self._metrics.request(route, method, refusal.status, elapsed, None, fast=True)
-            if self._log is not None:
-                # No route read a username: none is logged (and no path ever is).
-                self._log.record(method, route, refusal.status, elapsed, None, None)
+            # No route read a username: none is logged (and no path ever is).
+            request = (scope["method"], route)
+            self._recorder.answered(request, refusal.status, elapsed, None, None, fast=True)

@@ -51,11 +51,41 @@ def noted_username(scope: Scope) -> str | None:
     return username
 
 
-class ObserveRequests:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, access_log: AccessLog | None) -> None:
-        self.app = app
+class Recorder:
+    """Where an answer is counted and logged: the metrics, and the access log if it is on.
+
+    One for every layer that answers (the app's middleware, the fast path, the
+    front door), so that an answer is recorded alike wherever it was made.
+    """
+
+    def __init__(self, metrics: Metrics, access_log: AccessLog | None) -> None:
         self._metrics = metrics
         self._log = access_log
+
+    def answered(
+        self,
+        request: tuple[str, str],
+        status: int,
+        seconds: float,
+        cache: Outcome | None,
+        username: str | None,
+        *,
+        partial: bool = False,
+        fast: bool = False,
+    ) -> None:
+        """One answer to ``request``, (method, route template)."""
+        method, route = request
+        self._metrics.request(route, method, status, seconds, cache, fast=fast)
+        if self._log is not None:
+            self._log.record(method, route, status, seconds, cache, username, partial=partial)
+
+
+class ObserveRequests:
+    """Records every answer the app makes, labelled by the route that matched."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, access_log: AccessLog | None) -> None:
+        self.app = app
+        self._recorder = Recorder(metrics, access_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,11 +107,11 @@ class ObserveRequests:
             route = scope.get("route")
             template = route.path_format if route is not None else UNMATCHED
             state = scope.get("state", {})
-            outcome: Outcome | None = state.get(_OUTCOME_KEY)
-            self._metrics.request(template, scope["method"], status, elapsed, outcome)
-            if self._log is not None:
-                username = noted_username(scope)  # None if no route read one (a 405)
-                partial = state.get(_PARTIAL_KEY, False)
-                self._log.record(
-                    scope["method"], template, status, elapsed, outcome, username, partial=partial
-                )
+            self._recorder.answered(
+                (scope["method"], template),
+                status,
+                elapsed,
+                state.get(_OUTCOME_KEY),
+                noted_username(scope),  # None if no route read one (a 405)
+                partial=state.get(_PARTIAL_KEY, False),
+            )
