@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar, cast
 from starlette.requests import Request
 
 from outreach_helper.answers.federation import Federation
-from outreach_helper.answers.service import DashboardService, Window
+from outreach_helper.answers.service import Window
 from outreach_helper.dashboards import canonical_wiki
 from outreach_helper.errors import InvalidName, InvalidParameter
 from outreach_helper.names import CourseSlug, canonical_campaign, canonical_username
@@ -189,8 +189,9 @@ def _page_view(request: Request, dashboards: Federation) -> PageView:
     return PageView(wiki, dashboards.asked(wiki))
 
 
-def _dashboard(request: Request, dashboards: Federation) -> DashboardService:
-    return dashboards.service(request.query_params.get("dashboard"))
+def _dashboard(request: Request, dashboards: Federation) -> str:
+    """The name of a configured dashboard (unset: the default one's)."""
+    return dashboards.service(request.query_params.get("dashboard")).name
 
 
 def _window(request: Request, dashboards: Federation) -> Window:
@@ -247,7 +248,7 @@ PAGE_VIEW: Parameter[PageView] = Parameter(
     _page_view,
     lambda view: view.asked,
 )
-DASHBOARD: Parameter[DashboardService] = Parameter(
+DASHBOARD: Parameter[str] = Parameter(
     (
         _query(
             "dashboard",
@@ -257,7 +258,6 @@ DASHBOARD: Parameter[DashboardService] = Parameter(
         ),
     ),
     _dashboard,
-    lambda service: service.name,
 )
 WINDOW: Parameter[Window] = Parameter(
     (

@@ -191,29 +191,21 @@ async def get_user(call: Call) -> Response:
 
 
 async def get_course_users(call: Call) -> Response:
-    return await call.serve(
-        lambda: call.dashboards.roster(call[DASHBOARD].name, call[ROSTER_IN_PATH])
-    )
+    return await call.serve(lambda: call.dashboards.roster(call[DASHBOARD], call[ROSTER_IN_PATH]))
 
 
 async def get_course(call: Call) -> Response:
     slug, enrich = call[COURSE_IN_PATH], call[ENRICH_STAFF]
-    return await call.serve(
-        lambda: call.dashboards.course(call[DASHBOARD].name, slug, enrich=enrich)
-    )
+    return await call.serve(lambda: call.dashboards.course(call[DASHBOARD], slug, enrich=enrich))
 
 
 async def get_course_by_slug(call: Call) -> Response:
     slug, enrich = call[COURSE_IN_QUERY], call[ENRICH_STAFF]
-    return await call.serve(
-        lambda: call.dashboards.course(call[DASHBOARD].name, slug, enrich=enrich)
-    )
+    return await call.serve(lambda: call.dashboards.course(call[DASHBOARD], slug, enrich=enrich))
 
 
 async def get_course_users_by_slug(call: Call) -> Response:
-    return await call.serve(
-        lambda: call.dashboards.roster(call[DASHBOARD].name, call[ROSTER_IN_QUERY])
-    )
+    return await call.serve(lambda: call.dashboards.roster(call[DASHBOARD], call[ROSTER_IN_QUERY]))
 
 
 async def get_active_staff(call: Call) -> Response:
@@ -242,7 +234,7 @@ async def get_users(call: Call) -> Response:
 async def get_campaign(call: Call) -> Response:
     campaign, staff = call[CAMPAIGN], call[STAFF]
     return await call.serve(
-        lambda: call.dashboards.campaign(call[DASHBOARD].name, campaign, staff=staff), Priority.BULK
+        lambda: call.dashboards.campaign(call[DASHBOARD], campaign, staff=staff), Priority.BULK
     )
 
 
