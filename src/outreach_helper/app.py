@@ -209,6 +209,7 @@ def create_app(
         parts.hot,
         clock,
         cold_fetches=settings.upstream_cold_fetches,
+        view_wait=settings.page_view_wait,
     )
     _add_meta_routes(app, parts)
     add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")

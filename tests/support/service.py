@@ -42,6 +42,7 @@ def settings_for(dashboard_url: str, key_prefix: str, /, **overrides: Any) -> Se
         "upstream_wait_interactive": 30.0,
         "upstream_wait_bulk": 30.0,
         "upstream_wait_straggler": 30.0,
+        "page_view_wait": 30.0,
         "upstream_cold_fetches": 1000,
         "bulk_answers": 1000,
         **overrides,
@@ -100,6 +101,12 @@ class HeldTransport(httpx.AsyncBaseTransport):
     async def until_sent(self, path: str, count: int = 1) -> None:
         """Return once ``count`` requests for ``path`` (without the query) have gone out."""
         while self.paths.count(path) < count:
+            self._went.clear()
+            await self._went.wait()
+
+    async def until_sent_matching(self, ending: str, count: int) -> None:
+        """Return once ``count`` requests whose path ends with ``ending`` have gone out."""
+        while sum(path.endswith(ending) for path in self.paths) < count:
             self._went.clear()
             await self._went.wait()
 

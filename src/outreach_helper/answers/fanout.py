@@ -4,13 +4,23 @@ A user's courses, a campaign's courses: answers are built from many course
 documents at once. One of them failing is that course's problem, not the
 answer's: the answer marks it unreadable and stays a 200, and asks again a
 little later instead of remembering the failure.
+
+A page view does not wait for all of them: its fan-outs end by the view's
+time (``answer_within``, ``OUTREACH_PAGE_VIEW_WAIT``). Documents still on their way
+then, waiting for a budget token or for the dashboard, are left out of this
+answer like those our own limits held back (``deferred``, rebuilt 5 s later)
+but are not given up: their lookups run on in the background, so what they
+fetch is in the cache for the reader's next view.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +33,24 @@ from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, Upstrea
 from outreach_helper.names import CourseSlug
 
 R = TypeVar("R", bound=BaseModel)
+log = logging.getLogger(__name__)
+
+# However late a fan-out starts in its view, it waits this long: enough for what
+# is in the cache (a loopback Redis read) to be in the answer.
+FANOUT_GRACE = 0.05
+
+# The event loop's time by which the current page view's fan-outs end; None: no end.
+_answer_by: ContextVar[float | None] = ContextVar("outreach_answer_by", default=None)
+
+
+@contextmanager
+def answer_within(seconds: float) -> Iterator[None]:
+    """End the fan-outs of the answer built inside ``seconds`` from now (see the module)."""
+    token = _answer_by.set(asyncio.get_running_loop().time() + seconds)
+    try:
+        yield
+    finally:
+        _answer_by.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +101,26 @@ def parse_slugs(listed: Iterable[str]) -> dict[str, CourseSlug | None]:
     return parsed
 
 
-async def fan_out(slugs: Slugs, look: Callable[[CourseSlug], Awaitable[Lookup[R]]]) -> Fanout[R]:
-    """``look`` up each slug concurrently; a failure stays with its slug."""
+class _Late:
+    """A lookup still under way when its page view's time ran out."""
+
+
+_LATE = _Late()
+Result = Lookup[R] | UpstreamError | _Late | None
+
+
+async def fan_out(
+    slugs: Slugs,
+    look: Callable[[CourseSlug], Awaitable[Lookup[R]]],
+    *,
+    keep_running: Callable[[asyncio.Task[Any]], None] | None = None,
+) -> Fanout[R]:
+    """``look`` up each slug concurrently; a failure stays with its slug.
+
+    Inside ``answer_within``, the slugs not looked up by the view's time are
+    ``deferred`` and their lookups are handed to ``keep_running``, which
+    keeps them alive until they end.
+    """
     unique = tuple(slugs)
 
     async def one(raw: str) -> Lookup[R] | UpstreamError | None:
@@ -86,12 +132,42 @@ async def fan_out(slugs: Slugs, look: Callable[[CourseSlug], Awaitable[Lookup[R]
         except UpstreamError as exc:
             return exc
 
-    results = await asyncio.gather(*(one(raw) for raw in unique))
+    answer_by = _answer_by.get()
+    results: list[Result[R]]
+    if answer_by is None or keep_running is None:
+        results = list(await asyncio.gather(*(one(raw) for raw in unique)))
+    else:
+        results = await _by(answer_by, [one(raw) for raw in unique], keep_running)
     pairs = list(zip(unique, results, strict=True))
     found = {s: r for s, r in pairs if isinstance(r, Lookup)}
     failed = frozenset(s for s, r in pairs if isinstance(r, UpstreamError))
-    deferred = frozenset(s for s, r in pairs if isinstance(r, NotSent))
+    deferred = frozenset(s for s, r in pairs if isinstance(r, NotSent | _Late))
     return Fanout(unique, found, failed, deferred)
+
+
+async def _by(
+    answer_by: float,
+    lookups: list[Awaitable[Lookup[R] | UpstreamError | None]],
+    keep_running: Callable[[asyncio.Task[Any]], None],
+) -> list[Result[R]]:
+    """The lookups' results as of ``answer_by`` (at least ``FANOUT_GRACE`` from now);
+    a lookup still running then is late, and is kept running."""
+    tasks = [asyncio.ensure_future(lookup) for lookup in lookups]
+    if not tasks:
+        return []
+    left = max(FANOUT_GRACE, answer_by - asyncio.get_running_loop().time())
+    _, pending = await asyncio.wait(tasks, timeout=left)
+    for task in pending:
+        keep_running(task)
+        task.add_done_callback(_note_unexpected)
+    return [_LATE if task in pending else task.result() for task in tasks]
+
+
+def _note_unexpected(task: asyncio.Task[Any]) -> None:
+    """Retrieve what a late lookup raised (it returns the dashboard's errors as values),
+    and log a bug's type only: its message could name the course or user asked about."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("a late lookup failed unexpectedly (%s)", type(exc).__name__)
 
 
 class RecentFailures:

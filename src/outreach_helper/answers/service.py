@@ -168,6 +168,7 @@ class DashboardService:
         self._clock = clock
         self._fanout = fanout  # lookups in flight per fan-out: each answer has its own
         self._failures = RecentFailures(clock)
+        self._late: set[asyncio.Task[Any]] = set()  # a page view's lookups left running
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -230,7 +231,12 @@ class DashboardService:
             async with places:
                 return await self.lookup(document, slug)
 
-        return await fan_out(slugs, bounded)
+        return await fan_out(slugs, bounded, keep_running=self._keep_running)
+
+    def _keep_running(self, task: asyncio.Task[Any]) -> None:
+        """Hold a late lookup until it ends: what it fetches is cached for the next view."""
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
 
     async def _read_account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.

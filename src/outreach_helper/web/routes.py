@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
+from outreach_helper.answers.fanout import answer_within
 from outreach_helper.answers.federation import Federation
 from outreach_helper.answers.service import Answer
 from outreach_helper.cache.swr import Outcome
@@ -82,13 +83,15 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 class Api:
     """One app's collaborators of the API routes, kept as ``app.state.api``.
 
-    ``cold_fetches`` is a page view's share of fetches from the dashboard.
+    ``cold_fetches`` is a page view's share of fetches from the dashboard, and
+    ``view_wait`` how long it waits for its courses' documents (``answer_within``).
     """
 
     dashboards: Federation
     hot: HotResponses
     clock: Clock
     cold_fetches: int
+    view_wait: float
 
 
 class Call:
@@ -122,7 +125,10 @@ class Call:
         outcome = Outcome.HIT
         if rendered is None:
             if level is Priority.INTERACTIVE:
-                with priority(level, cold_fetches=api.cold_fetches):
+                with (
+                    priority(level, cold_fetches=api.cold_fetches),
+                    answer_within(api.view_wait),
+                ):
                     answer = await produce()
             else:
                 with priority(level):
@@ -366,10 +372,12 @@ def add_api_routes(
     clock: Clock,
     *,
     cold_fetches: int,
+    view_wait: float,
 ) -> None:
     """The public API on ``app``, answered by these collaborators.
 
-    ``cold_fetches`` is a page view's share of fetches from the dashboard.
+    ``cold_fetches`` is a page view's share of fetches from the dashboard and
+    ``view_wait`` how long it waits for its courses' documents (``Api``).
     """
-    app.state.api = Api(dashboards, hot, clock, cold_fetches)
+    app.state.api = Api(dashboards, hot, clock, cold_fetches, view_wait)
     app.include_router(api_router())
