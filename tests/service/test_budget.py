@@ -4,7 +4,10 @@ Documented behaviour (docs/security.md, "The dashboard's load has a ceiling"): t
 ``OUTREACH_UPSTREAM_RATE`` per second up to ``OUTREACH_UPSTREAM_BURST``; bulk
 work stops at the interactive share of the burst; an interactive request waits
 at most 3 s for its turn (a token, then a free connection), bulk work at most
-1 s (``OUTREACH_UPSTREAM_WAIT_*``); interactive waiters go first.
+1 s (``OUTREACH_UPSTREAM_WAIT_*``); interactive waiters go first. Bulk work waits in one line per process: only its
+head asks the bucket, and work whose turn would come past its wait (one token per
+turn, at the rate) is refused at once. A page view's work left running once its
+answer has gone out is bulk.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from outreach_helper.upstream.budget import (
     LocalBucket,
     Priority,
     SharedBucket,
+    current_priority,
     priority,
 )
 from outreach_helper.upstream.gate import Gate
@@ -274,6 +278,87 @@ async def test_waiting_for_a_slot_has_a_deadline():
         with pytest.raises(BudgetExhausted):
             async with gate.slot():
                 pass
+
+
+class CountingBucket:
+    """A local bucket that counts how often it is asked."""
+
+    def __init__(self, limits: Limits, clock: FakeClock) -> None:
+        self.inner = LocalBucket(limits, clock=clock)
+        self.asked = 0
+
+    async def take(self, floor: float, rate: float) -> float:
+        self.asked += 1
+        return await self.inner.take(floor, rate)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class HeldSleep:
+    """A sleep that lasts until the test lets it end."""
+
+    def __init__(self) -> None:
+        self.over = asyncio.Event()
+        self.sleeping = 0
+
+    async def __call__(self, seconds: float) -> None:
+        self.sleeping += 1
+        await self.over.wait()
+
+
+async def test_bulk_work_waits_in_one_line_whose_head_alone_asks_the_bucket():
+    limits = Limits(rate=2.0, burst=4.0, reserve=4.0)  # bulk finds no token: all must wait
+    bucket, sleep = CountingBucket(limits, FakeClock(0)), HeldSleep()
+    b = Budget(bucket, limits, patience=PATIENCE, sleep=sleep)
+
+    async def bulk() -> None:
+        with priority(Priority.BULK):
+            await b.spend()
+
+    waiting = [asyncio.create_task(bulk()) for _ in range(3)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert bucket.asked == 1  # the head asked and sleeps; the others wait their turn
+    assert sleep.sleeping == 1
+    # A fourth would have its turn 3 tokens from now: 1.5 s at 2 a second, past bulk's 1 s.
+    with pytest.raises(BudgetExhausted) as refused:
+        await bulk()
+    assert refused.value.retry_after == 2
+    assert bucket.asked == 1  # refused without asking
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_a_page_view_does_not_wait_in_the_bulk_line():
+    limits = Limits(rate=2.0, burst=4.0, reserve=4.0)
+    sleep = HeldSleep()
+    b = Budget(LocalBucket(limits, clock=FakeClock(0)), limits, patience=PATIENCE, sleep=sleep)
+
+    async def bulk() -> None:
+        with priority(Priority.BULK):
+            await b.spend()
+
+    waiting = [asyncio.create_task(bulk()) for _ in range(2)]
+    await asyncio.sleep(0)
+    with priority(Priority.INTERACTIVE):
+        await b.spend()  # the reserve is the page view's, at once
+    assert sleep.sleeping == 1  # only the bulk head sleeps
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_what_a_page_view_leaves_running_once_answered_is_bulk():
+    frozen = Budget(LocalBucket(SLOW, clock=FakeClock(0)), SLOW, patience=PATIENCE, sleep=_never)
+    with priority(Priority.INTERACTIVE) as work:
+        await frozen.spend()
+        await frozen.spend()  # 2 of 4 left: the reserve, a page view's alone
+        work.answered()
+        with pytest.raises(BudgetExhausted):
+            await frozen.spend()
+        assert current_priority() is Priority.BULK
 
 
 async def _never(seconds: float) -> None:

@@ -1,7 +1,8 @@
-"""A page view waits at most ``OUTREACH_PAGE_VIEW_WAIT`` for its courses (docs/security.md,
-"A page view waits half a second for its courses"): courses still on their way then are
-unreadable in this answer, which is rebuilt 5 s later, and their fetches go on in the
-background, so the next view has them without asking the dashboard again."""
+"""A page view waits at most ``OUTREACH_PAGE_VIEW_WAIT`` for its courses once it has the
+account (docs/security.md, "A page view waits a moment for its courses, not for the
+budget"): courses still on their way then are unreadable in this answer, which is
+rebuilt 5 s later, and their fetches go on in the background, so the next view has
+them without asking the dashboard again."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ answer's: the answer marks it unreadable and stays a 200, and asks again a
 little later instead of remembering the failure.
 
 A page view does not wait for all of them: its fan-outs end by the view's
-time (``answer_within``, ``OUTREACH_PAGE_VIEW_WAIT``). Documents still on their way
+time (``answer_within``, ``OUTREACH_PAGE_VIEW_WAIT`` after the first of them
+began). Documents still on their way
 then, waiting for a budget token or for the dashboard, are left out of this
 answer like those our own limits held back (``deferred``, rebuilt 5 s later)
 but are not given up: their lookups run on in the background, so what they
@@ -39,18 +40,35 @@ log = logging.getLogger(__name__)
 # is in the cache (a loopback Redis read) to be in the answer.
 FANOUT_GRACE = 0.05
 
-# The event loop's time by which the current page view's fan-outs end; None: no end.
-_answer_by: ContextVar[float | None] = ContextVar("outreach_answer_by", default=None)
+
+class _ViewTime:
+    """A page view's time for its courses: it starts when its first fan-out does."""
+
+    __slots__ = ("by", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.by: float | None = None  # the event loop's time when it ends, once started
+
+    def end(self) -> float:
+        if self.by is None:
+            self.by = asyncio.get_running_loop().time() + self.seconds
+        return self.by
+
+
+_view_time: ContextVar[_ViewTime | None] = ContextVar("outreach_view_time", default=None)
 
 
 @contextmanager
 def answer_within(seconds: float) -> Iterator[None]:
-    """End the fan-outs of the answer built inside ``seconds`` from now (see the module)."""
-    token = _answer_by.set(asyncio.get_running_loop().time() + seconds)
+    """End the fan-outs of the answer built inside ``seconds`` after the first of them
+    starts (see the module): the clock starts once the account is known, so a dashboard
+    slow to answer about the account itself does not leave its courses no time."""
+    token = _view_time.set(_ViewTime(seconds))
     try:
         yield
     finally:
-        _answer_by.reset(token)
+        _view_time.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +150,12 @@ async def fan_out(
         except UpstreamError as exc:
             return exc
 
-    answer_by = _answer_by.get()
+    view_time = _view_time.get()
     results: list[Result[R]]
-    if answer_by is None or keep_running is None:
+    if view_time is None or keep_running is None:
         results = list(await asyncio.gather(*(one(raw) for raw in unique)))
     else:
-        results = await _by(answer_by, [one(raw) for raw in unique], keep_running)
+        results = await _by(view_time.end(), [one(raw) for raw in unique], keep_running)
     pairs = list(zip(unique, results, strict=True))
     found = {s: r for s, r in pairs if isinstance(r, Lookup)}
     failed = frozenset(s for s, r in pairs if isinstance(r, UpstreamError))

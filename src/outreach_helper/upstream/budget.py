@@ -47,14 +47,33 @@ class Priority(StrEnum):
     BULK = "bulk"
 
 
-_priority: contextvars.ContextVar[Priority] = contextvars.ContextVar(
-    "outreach_priority", default=Priority.BULK
+class Work:
+    """The class of one answer's work, shared by every task it starts.
+
+    A page view's work is interactive until its answer has gone out; what it
+    leaves running then (a late course, a late dashboard, fetched for the next
+    view) is bulk, so it never takes a reader's turn (``answered``).
+    """
+
+    __slots__ = ("level",)
+
+    def __init__(self, level: Priority) -> None:
+        self.level = level
+
+    def answered(self) -> None:
+        """The answer has gone out: what it left running waits like bulk work."""
+        self.level = Priority.BULK
+
+
+_priority: contextvars.ContextVar[Work | None] = contextvars.ContextVar(
+    "outreach_priority", default=None
 )
 
 
 def current_priority() -> Priority:
     """The class of the work under way in this task (bulk unless a route said otherwise)."""
-    return _priority.get()
+    work = _priority.get()
+    return Priority.BULK if work is None else work.level
 
 
 class Allowance:
@@ -77,7 +96,7 @@ _allowance: contextvars.ContextVar[Allowance | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def priority(level: Priority, *, cold_fetches: int | None = None) -> Iterator[None]:
+def priority(level: Priority, *, cold_fetches: int | None = None) -> Iterator[Work]:
     """Mark the work done inside (and in tasks it starts) as ``level``.
 
     ``cold_fetches``: how many documents this answer may fetch from the
@@ -85,9 +104,10 @@ def priority(level: Priority, *, cold_fetches: int | None = None) -> Iterator[No
     wait for the next request. None: no limit but the budget's.
     """
     allowance = None if cold_fetches is None else Allowance(cold_fetches)
-    tokens = _priority.set(level), _allowance.set(allowance)
+    work = Work(level)
+    tokens = _priority.set(work), _allowance.set(allowance)
     try:
-        yield
+        yield work
     finally:
         _allowance.reset(tokens[1])
         _priority.reset(tokens[0])
@@ -254,6 +274,14 @@ class Budget:
         self._sleep = sleep
         self._deadlines = patience
         self._share = share
+        # Bulk work waits in one line in this process: only its head asks the bucket
+        # and sleeps until the next token; the others wait for their turn (first come,
+        # first served) without waking, and one whose turn would come past its
+        # deadline is refused at once. Hundreds of a flood's lookups waiting for a
+        # token would otherwise all wake at every token, in one turn of the event
+        # loop that every page view waits behind.
+        self._line = asyncio.Lock()
+        self._waiting = 0
 
     @property
     def rate(self) -> float:
@@ -267,9 +295,35 @@ class Budget:
             BudgetExhausted: none within the deadline of the current class of work.
         """
         level = current_priority()
-        floor = self._limits.floor(level)
         patience = self._deadlines[level]
+        if level is Priority.INTERACTIVE:
+            await self._take(patience)  # a reader's few documents: no line to wait in
+            return
+        ahead = self._waiting
+        if ahead and ahead / self.rate > patience:
+            # Its turn would come after its deadline, whatever the bucket holds: say so now.
+            raise BudgetExhausted(retry_after=max(1.0, math.ceil(ahead / self.rate)))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self._waiting += 1
+        try:
+            try:
+                async with asyncio.timeout(patience):
+                    await self._line.acquire()
+            except TimeoutError:
+                raise BudgetExhausted(retry_after=max(1.0, math.ceil(patience))) from None
+            try:
+                await self._take(patience - (loop.time() - started))
+            finally:
+                self._line.release()
+        finally:
+            self._waiting -= 1
+
+    async def _take(self, patience: float) -> None:
+        """A token from the bucket, sleeping for it within ``patience``."""
         while True:
+            # Read each time: a page view's late work becomes bulk once the view is answered.
+            floor = self._limits.floor(current_priority())
             # The rate follows the adaptive limit: fewer per second while the dashboard is slow.
             wait = await self._bucket.take(floor, self.rate)
             if wait <= 0:

@@ -126,10 +126,13 @@ class Call:
         if rendered is None:
             if level is Priority.INTERACTIVE:
                 with (
-                    priority(level, cold_fetches=api.cold_fetches),
+                    priority(level, cold_fetches=api.cold_fetches) as work,
                     answer_within(api.view_wait),
                 ):
-                    answer = await produce()
+                    try:
+                        answer = await produce()
+                    finally:
+                        work.answered()  # what it left running no longer takes a reader's turn
             else:
                 with priority(level):
                     answer = await produce()
