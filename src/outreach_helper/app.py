@@ -226,6 +226,7 @@ def create_app(
         max_path_bytes=settings.max_path_bytes,
         max_query_bytes=settings.max_query_bytes,
         recorder=Recorder(parts.metrics, access_log),
+        bulk_held_back=lambda: not any(s.client.budget.takes_bulk_work() for s in parts.services),
     )
     if settings.fast_path:
         # In front of the framework: targets already answered from hot copies skip it.

@@ -16,6 +16,12 @@ another. A client is its address as the server reports it: the peer, or the
 ``X-Forwarded-For`` address when the peer is a trusted proxy
 (``OUTREACH_FORWARDED_ALLOW_IPS``). Page views are never held here.
 
+Nor is a bulk answer admitted while no dashboard's budget could give bulk work
+a turn (its line for tokens is full): it would find each of its documents
+refused, and building fifty refusals costs the loop far more than one. A
+flood's admitted batches once kept a worker's loop busy this way, every
+place freed within milliseconds by a batch refused document by document.
+
 It sits behind the fast path (a hot answer is cheaper than a refusal) and in
 front of the framework, so it records its own answers in the metrics and the
 access log, as the fast path does.
@@ -24,6 +30,7 @@ access log, as the fast path does.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -140,9 +147,13 @@ class FrontDoor:
         max_path_bytes: int,
         max_query_bytes: int,
         recorder: Recorder,
+        bulk_held_back: Callable[[], bool] = lambda: False,
     ) -> None:
         self.app = app
         self.places = places
+        # True while no dashboard's budget can give bulk work a turn: a bulk answer
+        # then would only find every document refused, at the cost of building it.
+        self._held_back = bulk_held_back
         self._refusals = refusals
         self._max_path, self._max_query = max_path_bytes, max_query_bytes
         self._recorder = recorder
@@ -164,7 +175,7 @@ class FrontDoor:
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else ""
-        if not self.places.take(client):
+        if self._held_back() or not self.places.take(client):
             await self._refuse(self._refusals.busy, route, scope, send)
             return
         try:
