@@ -8,6 +8,9 @@ URL, so the script is the same whichever dashboards the service asks. The
 script is public and cached by anyone, so nothing in it comes from the request
 that fetched it: without ``OUTREACH_PUBLIC_URL`` its API base is ``null``, and
 the gadget does nothing until a wiki sets ``mw.config`` ``outreachStaffApi``.
+``GET /gadget/GADGET.md`` is its guide for the wikis' interface administrators
+(the repository's GADGET.md, as plain text), so whoever copies the script
+from here finds how to install it here too.
 With ``demo``, ``GET /gadget/demo?user=NAME&wiki=SERVER_NAME`` shows the gadget
 working on a pretend user page of that wiki, through a minimal ``mw`` shim,
 against this service. None of this is part of the API: the routes stay out of
@@ -36,6 +39,9 @@ __all__ = ["API_PLACEHOLDER", "DEMO_WIKI", "add_gadget_routes", "js_string"]
 API_PLACEHOLDER: Final = "/*@OUTREACH_API_BASE@*/null"
 
 JAVASCRIPT: Final = "text/javascript; charset=utf-8"
+TEXT: Final = "text/plain; charset=utf-8"
+#: The installation guide, the repository's GADGET.md (a link to it in the package).
+GUIDE: Final = "GADGET.md"
 SCRIPT_CACHE: Final = "public, max-age=3600"
 DEMO_CACHE: Final = "no-cache"
 #: ``wgNamespaceIds`` of an English wiki with MediaWiki's default namespaces (its
@@ -95,7 +101,9 @@ def render_gadget(api_base: str | None) -> str:
     return source.replace(API_PLACEHOLDER, api)
 
 
-def _script_response(request: Request, body: str, cache_control: str) -> Response:
+def _script_response(
+    request: Request, body: str, cache_control: str, media_type: str = JAVASCRIPT
+) -> Response:
     data = body.encode()
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
     headers = {
@@ -105,7 +113,7 @@ def _script_response(request: Request, body: str, cache_control: str) -> Respons
     }
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    return Response(data, media_type=JAVASCRIPT, headers=headers)
+    return Response(data, media_type=media_type, headers=headers)
 
 
 def _demo_page(name: str, view: str, wiki: str) -> dict[str, object]:
@@ -180,7 +188,8 @@ def render_demo(user: str, view: str, wiki: str = DEMO_WIKI) -> str:
 
 
 def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> None:
-    """Serve the gadget at ``/gadget/outreach-staff.js``; with ``demo``, its demo page too.
+    """Serve the gadget at ``/gadget/outreach-staff.js`` and its installation guide at
+    ``/gadget/GADGET.md``; with ``demo``, its demo page too.
 
     The script calls the API at ``public_url`` (set it in production: the
     service's public address). Without it the script's API base is ``null``:
@@ -192,6 +201,10 @@ def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> No
     async def gadget_script(request: Request) -> Response:
         body = render_gadget(public_url)
         return _script_response(request, body, SCRIPT_CACHE)
+
+    @app.get("/gadget/" + GUIDE, include_in_schema=False)
+    async def gadget_guide(request: Request) -> Response:
+        return _script_response(request, _asset(GUIDE), SCRIPT_CACHE, TEXT)
 
     if not demo:
         return
