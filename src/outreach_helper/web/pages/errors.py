@@ -40,7 +40,7 @@ _TITLES: Final = {
     404: "Not found",
     422: "Something to correct",
     502: "A dashboard answered badly",
-    503: "The dashboards cannot be asked just now",
+    503: "The dashboards are not answering",
     504: "The dashboards took too long",
 }
 
