@@ -31,6 +31,7 @@ from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
     CampaignCourse,
+    CampaignRecord,
     CourseRecord,
     Enrollment,
     RosterRecord,
@@ -366,6 +367,12 @@ class DashboardService:
         like any other, says whether it is on now.
         """
         lookup = await self.lookup(CAMPAIGN, campaign)
+        return await self._campaign(campaign, lookup, staff=staff)
+
+    async def _campaign(
+        self, campaign: str, lookup: Lookup[CampaignRecord], *, staff: bool
+    ) -> Answer[Campaign]:
+        """The campaign's courses active now, from its list as ``lookup`` read it."""
         record = lookup.value()
         listed = record.courses
         slugs = parse_slugs(c.slug for c in listed)
