@@ -125,8 +125,10 @@ def drive(
     traffic.course("Odd%School/Title#With?Marks_&_More")
     traffic.secrets.add(w.NORMAL_CAMPAIGN)
     traffic.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses", "staff=true")
+    traffic.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants")
     traffic.secrets.add("no_such_campaign_zz")
     traffic.get("/api/campaigns/no_such_campaign_zz/active-courses")
+    traffic.get("/api/campaigns/no_such_campaign_zz/participants")
     # The pages for people: a user's page as the start page's form asks for it, and its
     # errors (unknown, impossible, a wiki that is none); the start page itself.
     for name in (w.MARTA, w.TWO_HATS, w.SLUGGER, "Nobody Page Xyzzy", "Bad|Page|Name"):
