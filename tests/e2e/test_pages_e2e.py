@@ -198,6 +198,30 @@ def test_the_keyboard_reaches_everything_and_shows_where_it_is(visits):
     visit.assert_clean()
 
 
+def test_the_campaign_form_finds_its_active_courses_and_their_people(visits):
+    visit = visits()
+    page = visit.open("/")
+    page.get_by_label("Campaign", exact=True).fill("Wikidata_Days_2026")
+    page.get_by_label("Dashboard", exact=True).select_option(label="Outreach Dashboard")
+    page.get_by_role("button", name="Look up the campaign").click()
+    page.wait_for_url("**/campaign?campaign=Wikidata_Days_2026&dashboard=outreach")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Campaign {w.NORMAL_CAMPAIGN}")
+    course = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Tagalog Wikipedia Workshop")
+    )
+    expect(course.get_by_role("link", name=w.TWO_HATS)).to_be_visible()
+    students = course.get_by_text("14 students")
+    student = course.get_by_role("link", name="Ada Vasquez")
+    expect(student).to_be_hidden()
+    students.focus()
+    page.keyboard.press("Enter")  # a <details>: opened by keyboard, with no script of ours
+    expect(student).to_be_visible()
+    expect(student).to_have_attribute("href", "/user?username=Ada+Vasquez")
+    visit.shot("campaign")
+    accessible(page, "a campaign page")
+    visit.assert_clean()
+
+
 # ---- errors ------------------------------------------------------------------------
 
 
@@ -267,7 +291,12 @@ def test_with_javascript_off_everything_but_the_copy_button_works(visits):
 
 
 @pytest.mark.parametrize(
-    ("target", "name"), [("/", "phone-start"), (user_page(w.SLUGGER), "phone-user")]
+    ("target", "name"),
+    [
+        ("/", "phone-start"),
+        (user_page(w.SLUGGER), "phone-user"),
+        (f"/campaign?campaign={w.NORMAL_CAMPAIGN}", "phone-campaign"),
+    ],
 )
 def test_a_phone_sized_window_needs_no_sideways_scrolling(visits, target, name):
     visit = visits(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -136,6 +136,9 @@ def drive(
         traffic.secrets.add(quote_plus(name))
         traffic.get("/user", urlencode({"username": name, "wiki": "en.wikipedia.org"}))
     traffic.get("/user", "username=Kai%2BLani_Makoa&wiki=Not%20A%20Wiki%20Secretly")
+    traffic.get("/campaign", f"campaign={w.NORMAL_CAMPAIGN}&dashboard=")
+    traffic.get("/campaign", "campaign=no_such_campaign_zz&dashboard=outreach")
+    traffic.get("/campaign", "campaign=Bad%20Slug%2FSecretly&dashboard=Secret-Dashboard")
     traffic.sent += 1
     traffic.http.get("/", headers={"Accept": "text/html"})
     # The second dashboard: its own people, courses and campaign, named by dashboard= and

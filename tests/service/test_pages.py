@@ -42,9 +42,14 @@ def api_twin(name: str, wiki: str | None = None) -> str:
     return "/api/users/" + quote(name.replace(" ", "_")) + query
 
 
+INLINE = re.compile(r"</?(?:a|bdi|strong|em|time|code)\b[^>]*>")
+
+
 def text_of(body: str) -> str:
-    """A page's text as read: tags gone, entities decoded, white space collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    """A page's text as read: inline tags gone, other tags a space, entities decoded,
+    white space collapsed."""
+    text = re.sub(r"<[^>]+>", " ", INLINE.sub("", body))
+    return " ".join(html.unescape(text).split())
 
 
 @pytest.fixture
@@ -294,6 +299,120 @@ async def test_every_dashboard_down_is_the_apis_status_with_a_sentence(
     assert "Traceback" not in response.text
 
 
+# ---- a campaign's page ------------------------------------------------------------
+
+
+def campaign(slug: str, dashboard: str = "") -> str:
+    """The campaign page's address, as the start page's form sends it."""
+    return "/campaign?" + urlencode({"campaign": slug, "dashboard": dashboard})
+
+
+CAMPAIGN_TWINS = (
+    f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses",
+    f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants",
+)
+
+
+async def test_a_campaign_page_shows_its_active_courses_and_their_people(both):
+    courses = (await both.get(CAMPAIGN_TWINS[0])).json()["courses"]
+    people = (await both.get(CAMPAIGN_TWINS[1])).json()["participants"]
+    response = await both.get(campaign(w.NORMAL_CAMPAIGN))
+    assert response.status_code == 200
+    text = text_of(response.text)
+    everyone = {p["username"] for p in people}
+    assert (
+        f"On the Outreach Dashboard: {len(courses)} courses active now, "
+        f"with {len(everyone)} people in them." in text
+    )
+    for course in courses:
+        assert html.escape(course["title"]) in response.text
+    tagalog = [p for p in people if p["course_slug"] == w.COURSE_TWO_HATS]
+    students = [p for p in tagalog if p["role"] == "student"]
+    assert f"{len(students)} students" in text
+    assert "Ama Twohats (Instructor)" in text
+    assert "Old:Timer@Wiki (Campus volunteer)" in text
+    assert "1 course could not be read" in text
+    assert w.COURSE_BROKEN in text
+
+
+async def test_a_campaign_page_costs_nothing_after_its_two_api_twins(both, upstream: Upstream):
+    for twin in CAMPAIGN_TWINS:
+        assert (await both.get(twin)).status_code == 200
+    asked = upstream.total
+    assert (await both.get(campaign(w.NORMAL_CAMPAIGN))).status_code == 200
+    assert upstream.total == asked
+
+
+async def test_a_campaign_page_costs_what_its_two_api_twins_cost(
+    make_two_settings, clock, upstream: Upstream
+):
+    async with serving(create_app(make_two_settings(access_log=False), clock=clock)) as client:
+        for twin in CAMPAIGN_TWINS:
+            await client.get(twin)
+    twins = upstream.counters()
+    upstream.reset()
+    async with serving(create_app(make_two_settings(access_log=False), clock=clock)) as client:
+        await client.get(campaign(w.NORMAL_CAMPAIGN))
+        page_cost = upstream.counters()
+        for twin in CAMPAIGN_TWINS:
+            await client.get(twin)
+        assert upstream.counters() == page_cost  # and the twins cost nothing after it
+    assert page_cost == twins
+    assert page_cost["users"] == 0  # no roster per course: the participants name everyone
+
+
+async def test_a_campaign_page_on_the_other_dashboard(both, wikiedu_upstream: Upstream):
+    response = await both.get(campaign(we.CAMPAIGN_FALL_2026.upper(), "wikiedu"))
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert f"Campaign {we.CAMPAIGN_FALL_2026} On the Wiki Education Dashboard:" in text
+    assert wikiedu_upstream.total > 0
+
+
+async def test_a_campaign_page_escapes_its_titles(both):
+    body = (await both.get(campaign(w.NORMAL_CAMPAIGN))).text
+    assert "Aotearoa Wikimedians &amp; Friends" in body
+    assert "Aotearoa Wikimedians & Friends" not in body
+
+
+async def test_spellings_of_one_campaign_are_one_page(both):
+    first = await both.get(campaign(w.NORMAL_CAMPAIGN))
+    again = await both.get(campaign(w.NORMAL_CAMPAIGN.upper(), "outreach"))
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-status"].startswith("OutreachHelper; hit;")
+
+
+@pytest.mark.parametrize(
+    ("target", "status", "sentence"),
+    [
+        (
+            campaign("no_such_campaign_zz"),
+            404,
+            "The Outreach Dashboard has no campaign of that name.",
+        ),
+        (
+            campaign("no such/campaign"),
+            400,
+            "That cannot be: a campaign slug holds only letters, the digits 0-9 and _.",
+        ),
+        ("/campaign", 422, "Campaign is required."),
+        (
+            campaign(w.NORMAL_CAMPAIGN, "nowhere"),
+            422,
+            "Dashboard must be one of outreach, wikiedu.",
+        ),
+    ],
+)
+async def test_a_campaign_without_an_answer_is_a_page_with_the_apis_status(
+    both, target, status, sentence
+):
+    response = await both.get(target)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert sentence in text_of(response.text)
+    assert 'action="/campaign"' in response.text  # the form, to try again
+
+
 # ---- the front door counts a user page as the bulk work it is ---------------------
 
 
@@ -311,21 +430,24 @@ async def until_in_progress(app: object, count: int) -> None:
     await asyncio.wait_for(wait(), timeout=30)
 
 
-async def test_a_user_page_takes_a_bulk_place_like_its_api_twin(
-    make_two_settings: SettingsFactory, clock: FakeClock
+@pytest.mark.parametrize("holder", [page(we.PROFESSOR), campaign(w.NORMAL_CAMPAIGN)])
+async def test_user_and_campaign_pages_take_a_bulk_place_like_their_api_twins(
+    make_two_settings: SettingsFactory, clock: FakeClock, holder: str
 ):
     held = HeldTransport()
     settings = make_two_settings(access_log=False, bulk_answers=1, bulk_answers_per_client=1)
     app = create_app(settings, clock=clock, transport=held)
     async with serving(app) as client:
         held.shut()
-        first = asyncio.create_task(client.get(page(we.PROFESSOR)))
+        first = asyncio.create_task(client.get(holder))
         await until_in_progress(app, 1)
         refused_page = await client.get(page(w.MARTA))
+        refused_campaign = await client.get(campaign(we.CAMPAIGN_FALL_2026, "wikiedu"))
         refused_twin = await client.get(api_twin(w.MARTA))
         held.open()
         assert (await first).status_code == 200
     assert refused_twin.status_code == 503
+    assert refused_campaign.status_code == 503
     assert refused_page.status_code == 503
     assert refused_page.headers["retry-after"] == "1"
     assert refused_page.headers["content-type"] == "text/html; charset=utf-8"

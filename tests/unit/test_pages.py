@@ -10,7 +10,14 @@ import pytest
 
 from outreach_helper.records import Role
 from outreach_helper.schema import DashboardState, EnrichedUserCourse, EnrichedUserResponse
-from outreach_helper.web.front_door import USER_PAGE_ROUTE, USER_ROUTE, bulk_route
+from outreach_helper.web.front_door import (
+    CAMPAIGN_PAGE_ROUTE,
+    CAMPAIGN_ROUTE,
+    PARTICIPANTS_ROUTE,
+    USER_PAGE_ROUTE,
+    USER_ROUTE,
+    bulk_route,
+)
 from outreach_helper.web.pages.negotiation import prefers_html
 from outreach_helper.web.pages.views import user_page
 from outreach_helper.web.pages.wikitext import ping_text, pingable, talk_page_url
@@ -132,9 +139,25 @@ def test_a_user_page_is_bulk_work_like_its_api_twin():
     assert bulk_route(b"/user", b"") == USER_PAGE_ROUTE
 
 
+def test_a_campaign_page_is_bulk_work_like_its_api_twins():
+    assert bulk_route(b"/api/campaigns/wikidata_days_2026/active-courses", b"") == CAMPAIGN_ROUTE
+    assert bulk_route(b"/api/campaigns/wikidata_days_2026/participants", b"") == (
+        PARTICIPANTS_ROUTE
+    )
+    assert bulk_route(b"/campaign", b"campaign=wikidata_days_2026&dashboard=") == (
+        CAMPAIGN_PAGE_ROUTE
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "query"),
-    [(b"/", b""), (b"/user/extra", b"username=A"), (b"/users", b"username=A"), (b"/docs", b"")],
+    [
+        (b"/", b""),
+        (b"/user/extra", b"username=A"),
+        (b"/users", b"username=A"),
+        (b"/campaigns", b"campaign=a"),
+        (b"/docs", b""),
+    ],
 )
 def test_other_pages_are_not_bulk_work(path, query):
     assert bulk_route(path, query) is None

@@ -9,7 +9,8 @@ wait. Here each is answered from a response built once at start-up, on the
 raw target bytes alone: no routing, no parsing of the path, no body read.
 
 Bulk answers (batches, ``enrich=true`` user answers, campaign answers, and the
-pages for people built from them: a user's page is their ``enrich=true`` answer)
+pages for people built from them: a user's page is their ``enrich=true`` answer,
+a campaign's its two answers)
 are admitted here too, for the whole of their work: at most ``OUTREACH_BULK_ANSWERS`` in
 progress in the process, and at most ``OUTREACH_BULK_ANSWERS_PER_CLIENT`` of
 them for one client, so one client's flood cannot take every place from
@@ -49,8 +50,9 @@ CAMPAIGN_ROUTE = "/api/campaigns/{campaign}/active-courses"
 PARTICIPANTS_ROUTE = "/api/campaigns/{campaign}/participants"
 #: The pages for people that are bulk work, as their API twins are (``web/pages``).
 USER_PAGE_ROUTE = "/user"
+CAMPAIGN_PAGE_ROUTE = "/campaign"
 #: Pages refused here get a page, not a problem document (``Refusals.busy_page``).
-PAGE_ROUTES = frozenset({USER_PAGE_ROUTE})
+PAGE_ROUTES = frozenset({USER_PAGE_ROUTE, CAMPAIGN_PAGE_ROUTE})
 #: Label of a refused target that is too long to be any route's.
 TOO_LONG_ROUTE = "too_long"
 
@@ -67,7 +69,7 @@ def bulk_route(raw_path: bytes, query_string: bytes) -> str | None:
     The same requests the routes treat as bulk work: the batch, a user answer
     with ``enrich`` true (read as the route reads it: its last value), every
     campaign answer (its active courses or its participants), and the pages
-    built from such answers (a user's page). A target the routes will refuse
+    built from such answers (a user's page, a campaign's). A target the routes will refuse
     anyway may be counted as bulk for the moment its refusal takes.
     """
     if raw_path in _PAGES:

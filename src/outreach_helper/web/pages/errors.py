@@ -62,6 +62,12 @@ def _sentence(text: str) -> str:
 
 def sentences(exc: OutreachError, asked: Iterable[str], what: str = "an account") -> list[str]:
     """What happened, for people: one or two sentences naming what to do next."""
+    if isinstance(exc, NotFound) and what == "a campaign":
+        titles = " or ".join(dashboard_title(name) for name in asked)
+        return [
+            f"The {titles} has no campaign of that name.",
+            "A campaign is named as in its address on the dashboard, such as wikidata_days_2026.",
+        ]
     if isinstance(exc, NotFound):
         titles = ", ".join(dashboard_title(name) for name in asked)
         return [

@@ -65,7 +65,6 @@ async def home_page(request: Request, dashboards: Federation, health: HealthChec
         "home.html",
         dashboards=rows,
         dashboard_choices=[(row.name, row.title) for row in rows],
-        campaigns=False,
     )
     etag = strong_etag(body)
     headers = {name.decode(): value.decode() for name, value in PAGE_HEADERS}

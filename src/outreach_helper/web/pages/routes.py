@@ -31,19 +31,25 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
+from outreach_helper.answers import freshness
 from outreach_helper.answers.federation import Federation
 from outreach_helper.answers.service import Answer
+from outreach_helper.clock import Clock
 from outreach_helper.dashboards import canonical_wiki
 from outreach_helper.errors import InvalidName, InvalidParameter, OutreachError
-from outreach_helper.names import canonical_username
-from outreach_helper.schema import EnrichedUserResponse
+from outreach_helper.names import canonical_campaign, canonical_username
+from outreach_helper.schema import (
+    CampaignParticipantsResponse,
+    CampaignResponse,
+    EnrichedUserResponse,
+)
 from outreach_helper.upstream.budget import Priority
-from outreach_helper.web.front_door import USER_PAGE_ROUTE
+from outreach_helper.web.front_door import CAMPAIGN_PAGE_ROUTE, USER_PAGE_ROUTE
 from outreach_helper.web.observe import note_username
 from outreach_helper.web.pages.errors import Form, error_page, page_for
 from outreach_helper.web.pages.render import STATIC_CACHE, STATIC_PATH, html, rendered_page
 from outreach_helper.web.pages.render import static_file as find_static_file
-from outreach_helper.web.pages.views import user_page
+from outreach_helper.web.pages.views import campaign_page, dashboard_title, user_page
 from outreach_helper.web.parameters import Parameter, Values, read_all
 from outreach_helper.web.responses import Rendered
 from outreach_helper.web.routes import Api, Call
@@ -84,17 +90,37 @@ def _wiki(request: Request, dashboards: Federation) -> PageWiki:
     return PageWiki(wiki, dashboards.asked(wiki))
 
 
+def _campaign(request: Request, dashboards: Federation) -> str:
+    """The campaign from ``?campaign=``, folded as the dashboard folds it."""
+    raw = request.query_params.get("campaign")
+    if raw is None:
+        raise InvalidParameter("campaign is required")
+    return canonical_campaign(raw)
+
+
+def _dashboard(request: Request, dashboards: Federation) -> str:
+    """``?dashboard=``: a configured dashboard's name; the form's empty field, the default."""
+    raw = request.query_params.get("dashboard", "").strip()
+    return dashboards.service(raw or None).name
+
+
 #: Pages are not in the OpenAPI document: their parameters document nothing.
 USERNAME: Parameter[str] = Parameter((), _username)
 #: Keyed by the wiki itself, not only by the dashboards it asks: the page links there.
 WIKI: Parameter[PageWiki] = Parameter((), _wiki, lambda page: page.wiki)
 USER_PAGE = (USERNAME, WIKI)
+CAMPAIGN: Parameter[str] = Parameter((), _campaign)
+DASHBOARD: Parameter[str] = Parameter((), _dashboard)
+CAMPAIGN_PAGE = (CAMPAIGN, DASHBOARD)
 
 
 # ---- pages -----------------------------------------------------------------------
 
 
-def _user_page(name: str, wiki: str | None, api: Api) -> Callable[[Answer[object]], Rendered]:
+Present = Callable[[Answer[object]], Rendered]
+
+
+def _user_page(name: str, wiki: str | None, api: Api) -> Present:
     """How an enriched user answer becomes its page (``Call.serve``'s ``present``)."""
 
     def present(answer: Answer[object]) -> Rendered:
@@ -116,6 +142,81 @@ async def get_user_page(call: Call) -> Response:
         Priority.BULK,
         present=_user_page(name, page.wiki, call.api),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignFacts:
+    """What a campaign's page is made of: its two API answers, as they are."""
+
+    courses: CampaignResponse
+    people: CampaignParticipantsResponse
+
+
+async def campaign_facts(
+    dashboards: Federation, dashboard: str, campaign: str, clock: Clock
+) -> Answer[CampaignFacts]:
+    """A campaign's active courses and its participants, each through its own caches.
+
+    Courses without their staff: the participants answer already names everyone
+    in each course (one request for the whole campaign), so the page asks for no
+    roster. One after the other, so that the second finds the campaign's list
+    and its courses' documents the first has just cached. Fresh as the staler.
+    Raises CampaignNotFound.
+    """
+    courses = await dashboards.campaign(dashboard, campaign, staff=False)
+    people = await dashboards.participants(dashboard, campaign)
+    both = freshness.combine((courses.freshness, people.freshness), clock())
+    return Answer(CampaignFacts(courses.body, people.body), both)
+
+
+def _campaign_page(dashboard: str, campaign: str, api: Api) -> Present:
+    """How a campaign's answers become its page (``Call.serve``'s ``present``)."""
+
+    def present(answer: Answer[object]) -> Rendered:
+        facts = answer.body
+        assert isinstance(facts, CampaignFacts)  # noqa: S101 - what the call produced
+        base = api.dashboards.service(dashboard).spec.base_url
+        page = campaign_page(facts.courses, facts.people, base)
+        api_base = f"/api/campaigns/{quote(campaign, safe='')}"
+        document = html(
+            "campaign.html",
+            page=page,
+            dashboards=dashboard_choices(api.dashboards),
+            api_courses=f"{api_base}/active-courses?dashboard={dashboard}",
+            api_people=f"{api_base}/participants?dashboard={dashboard}",
+        )
+        return rendered_page(document, answer.freshness, partial=False)
+
+    return present
+
+
+async def get_campaign_page(call: Call) -> Response:
+    campaign, dashboard = call[CAMPAIGN], call[DASHBOARD]
+    api = call.api
+    return await call.serve(
+        lambda: campaign_facts(api.dashboards, dashboard, campaign, api.clock),
+        Priority.BULK,
+        present=_campaign_page(dashboard, campaign, api),
+    )
+
+
+def dashboard_choices(dashboards: Federation) -> list[tuple[str, str]]:
+    """The configured dashboards as a form offers them: (name, title), the default first."""
+    return [(s.name, dashboard_title(s.name)) for s in dashboards.services]
+
+
+def campaign_error(exc: OutreachError, request: Request, dashboards: Federation) -> Response:
+    """The page for a campaign lookup with no answer: what the API would say, for people."""
+    try:
+        asked: tuple[str, ...] = (_dashboard(request, dashboards),)
+    except InvalidParameter:
+        asked = (dashboards.services[0].name,)
+    typed = {
+        "campaign": request.query_params.get("campaign", "")[:1024],
+        "dashboard": request.query_params.get("dashboard", ""),
+    }
+    form = Form("campaign", typed, tuple(dashboard_choices(dashboards)))
+    return page_for(exc, asked, form=form, what="a campaign")
 
 
 def user_error(exc: OutreachError, request: Request, dashboards: Federation) -> Response:
@@ -167,7 +268,10 @@ class Page:
         )
 
 
-PAGES: Final = (Page(USER_PAGE_ROUTE, USER_PAGE, get_user_page, "page:user", user_error),)
+PAGES: Final = (
+    Page(USER_PAGE_ROUTE, USER_PAGE, get_user_page, "page:user", user_error),
+    Page(CAMPAIGN_PAGE_ROUTE, CAMPAIGN_PAGE, get_campaign_page, "page:campaign", campaign_error),
+)
 
 
 async def static_file(name: str, request: Request) -> Response:

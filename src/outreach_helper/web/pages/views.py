@@ -14,10 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from outreach_helper.records import Role
-from outreach_helper.schema import EnrichedUserCourse, EnrichedUserResponse
+from outreach_helper.schema import (
+    CampaignParticipant,
+    CampaignParticipantsResponse,
+    CampaignResponse,
+    EnrichedUserCourse,
+    EnrichedUserResponse,
+)
 from outreach_helper.web.pages.wikitext import ping_text, talk_page_url
 
 #: The two public dashboards, by the names the service gives them by default.
@@ -183,13 +189,106 @@ def user_page(answer: EnrichedUserResponse, wiki: str | None, now: float) -> Use
     )
 
 
+# ---- a campaign -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Someone in a campaign's course: their role, and their own page here."""
+
+    name: str
+    role: str
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCourseView:
+    title: str
+    school: str | None
+    term: str | None
+    url: str | None
+    event_on: bool
+    start: Day | None
+    end: Day | None
+    timeline_start: Day | None
+    timeline_end: Day | None
+    staff: tuple[Member, ...]
+    students: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPage:
+    slug: str
+    dashboard: str
+    dashboard_title: str
+    url: str | None
+    courses: tuple[CampaignCourseView, ...]
+    unreadable: tuple[str, ...]
+    complete: bool
+
+    @property
+    def people_count(self) -> int:
+        return len({m.name for c in self.courses for m in (*c.staff, *c.students)})
+
+
+def member(person: CampaignParticipant) -> Member:
+    return Member(
+        name=person.username,
+        role=ROLE_LABELS.get(person.role, str(person.role)),
+        page="/user?" + urlencode({"username": person.username}),
+    )
+
+
+def campaign_page(
+    courses: CampaignResponse, people: CampaignParticipantsResponse, base_url: str
+) -> CampaignPage:
+    """A campaign's page: its active courses with their dates, staff and students.
+
+    The people come from the participants answer (one request to the dashboard
+    for the whole campaign), so the courses are asked for without their staff
+    (no roster per course): a course's staff are its people with a staff role.
+    """
+    by_course: dict[str, list[CampaignParticipant]] = {}
+    for person in people.participants:
+        by_course.setdefault(person.course_slug, []).append(person)
+    views = []
+    for course in courses.courses:
+        members = by_course.get(course.slug, [])
+        views.append(
+            CampaignCourseView(
+                title=course.title,
+                school=course.school or None,
+                term=course.term or None,
+                url=link(course.url),
+                event_on=course.active_event,
+                start=Day.of(course.start),
+                end=Day.of(course.end),
+                timeline_start=Day.of(course.timeline_start),
+                timeline_end=Day.of(course.timeline_end),
+                staff=tuple(member(p) for p in members if p.role.is_staff),
+                students=tuple(member(p) for p in members if not p.role.is_staff),
+            )
+        )
+    return CampaignPage(
+        slug=courses.campaign,
+        dashboard=courses.dashboard,
+        dashboard_title=dashboard_title(courses.dashboard),
+        url=link(f"{base_url}/campaigns/{quote(courses.campaign)}"),
+        courses=tuple(views),
+        unreadable=tuple(dict.fromkeys([*courses.unreadable_courses, *people.unreadable_courses])),
+        complete=courses.complete and people.complete,
+    )
+
+
 __all__ = [
     "DASHBOARD_TITLES",
+    "CampaignPage",
     "CourseView",
     "DashboardSection",
     "Day",
     "Person",
     "UserPage",
+    "campaign_page",
     "dashboard_title",
     "link",
     "people",
