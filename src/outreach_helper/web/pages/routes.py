@@ -1,24 +1,26 @@
-"""The pages' routes: a user's courses, and the files the pages load.
+"""The pages' routes: a user's page, a campaign's, and the files the pages load.
 
 A page is an API answer presented for people. ``GET /user?username=&wiki=``
 is what the start page's form submits (a plain GET, so a page can be
 bookmarked and linked from a wiki): the enriched user answer
-(``/api/users/{name}?enrich=true``) made into HTML. It is built by the same
-``Federation`` call through the same caches, kept as a hot copy beside the
-API's, and served with an ETag, the same ``Cache-Control`` and a 304, by the
-app or by the fast path; so a page view costs the dashboards exactly what
-its API twin costs, and it is bulk work as that is: the front door
-classifies it alike (``front_door.bulk_route``).
+(``/api/users/{name}?enrich=true``) made into HTML. ``GET
+/campaign?campaign=&dashboard=`` is a campaign's two answers, its active
+courses and its participants. Each is built by the same ``Federation`` calls
+through the same caches, kept as a hot copy beside the API's, and served
+with an ETag, the same ``Cache-Control`` and a 304, by the app or by the fast
+path; so a page costs the dashboards exactly what its API twins cost, and it
+is bulk work as they are: the front door classifies it alike
+(``front_door.bulk_route``).
 
 The hot copy of a page may be handed to anyone who asks for the same
 parameters, so a page holds nothing from the request but the values its
 parameters read (canonical ones: every spelling of a name is one page).
 
-An error is a page too, with the status the API gives (the one table,
-``problems``), a sentence saying what happened, and the form to try again;
-never a stack trace. Error pages are not kept: a 404 is cached by the answer's
-own cache (the dashboard is not asked again for ten minutes), and a failure
-is never cached at all.
+An error is a page too (``errors``), with the status the API gives, a
+sentence saying what happened, and the form to try again; never a stack
+trace. Error pages are not kept: a 404 is cached by the answer's own cache
+(the dashboard is not asked again for ten minutes), and a failure is never
+cached at all.
 """
 
 from __future__ import annotations
