@@ -229,7 +229,9 @@ def test_an_unknown_user_is_a_404_page_with_a_sentence(visits):
     visit = visits()
     page = visit.open(user_page("Nobody Here Xyzzy"), status=404)
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
-    expect(page.get_by_text("has an account named exactly that")).to_be_visible()
+    expect(
+        page.get_by_text("has an account named exactly \u201cNobody Here Xyzzy\u201d")
+    ).to_be_visible()
     expect(page.get_by_label("Username")).to_have_value("Nobody Here Xyzzy")
     visit.shot("unknown-user")
     accessible(page, "the page of an unknown user")

@@ -239,8 +239,9 @@ async def test_an_unknown_user_is_a_404_page(both):
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["cache-control"] == "public, max-age=60"
     text = text_of(response.text)
-    assert "No dashboard asked (Outreach Dashboard, Wiki Education Dashboard) has an account" in (
-        text
+    assert (
+        "No dashboard asked (Outreach Dashboard, Wiki Education Dashboard) has an account "
+        "named exactly \u201cNobody Here Xyzzy\u201d." in text
     )
     assert 'value="Nobody Here Xyzzy"' in response.text  # the form, to try again
 

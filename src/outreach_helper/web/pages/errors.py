@@ -71,7 +71,7 @@ def sentences(exc: OutreachError, asked: Iterable[str], what: str = "an account"
     if isinstance(exc, NotFound):
         titles = ", ".join(dashboard_title(name) for name in asked)
         return [
-            f"No dashboard asked ({titles}) has {what} named exactly that.",
+            f"No dashboard asked ({titles}) has {what} named exactly \u201c{exc.name}\u201d.",
             "Names are exact: check the spelling, capitals and accents included.",
         ]
     if isinstance(exc, InvalidName):
