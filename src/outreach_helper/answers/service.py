@@ -233,6 +233,11 @@ class DashboardService:
 
         return await fan_out(slugs, bounded, keep_running=self._keep_running)
 
+    @property
+    def lookups_running_late(self) -> int:
+        """Lookups that page views left running when their time was up (see ``fanout``)."""
+        return len(self._late)
+
     def _keep_running(self, task: asyncio.Task[Any]) -> None:
         """Hold a late lookup until it ends: what it fetches is cached for the next view."""
         self._late.add(task)

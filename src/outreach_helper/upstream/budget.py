@@ -76,6 +76,36 @@ def current_priority() -> Priority:
     return Priority.BULK if work is None else work.level
 
 
+class Turn:
+    """Whether one lookup's request has had its turn (a token, then a connection) and gone
+    to the dashboard: a page view waits for the dashboard's answer, never for a turn."""
+
+    __slots__ = ("sent",)
+
+    def __init__(self) -> None:
+        self.sent = False
+
+
+_turn: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("outreach_turn", default=None)
+
+
+@contextmanager
+def watched(turn: Turn) -> Iterator[Turn]:
+    """Note in ``turn`` when the request made inside (or in tasks it starts) goes out."""
+    token = _turn.set(turn)
+    try:
+        yield turn
+    finally:
+        _turn.reset(token)
+
+
+def note_sent() -> None:
+    """The current request has had its turn and goes to the dashboard now."""
+    turn = _turn.get()
+    if turn is not None:
+        turn.sent = True
+
+
 class Allowance:
     """How many more documents the current answer may fetch from the dashboard."""
 
