@@ -80,13 +80,16 @@ class Parts:
         return self.dashboards.services
 
     async def drain(self) -> None:
-        """Wait for late dashboards' work and every background refresh (tests, ``warm``)."""
+        """Wait for late dashboards' work, late lookups and every background refresh
+        (tests, ``warm``)."""
         await self.dashboards.drain()
+        await asyncio.gather(*(service.drain() for service in self.services))
         await asyncio.gather(*(service.cache.drain() for service in self.services))
 
     async def aclose(self) -> None:
         await self.dashboards.aclose()
         for service in self.services:
+            await service.aclose()
             await service.cache.aclose()
             await service.client.aclose()
         await self.store.aclose()

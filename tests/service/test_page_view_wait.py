@@ -114,3 +114,24 @@ async def test_a_view_whose_courses_come_in_time_waits_for_them(make_settings, c
         status = await api.get(user(w.MARTA, "/status"))
     assert status.status_code == 200
     assert status.json()["unreadable_courses"] == 0
+
+
+async def test_late_lookups_end_quietly_when_the_service_stops(make_settings, clock, caplog):
+    settings = make_settings(page_view_wait=0.05, upstream_concurrency=2, upstream_timeout=60)
+    sent = HeldTransport()
+    app = create_app(settings, clock=clock, transport=sent)
+    (service,) = app.state.parts.services
+    async with serving(app) as api:
+        await cached_account(api, w.MARTA)
+        sent.shut()
+        others = [asyncio.create_task(api.get(user(name))) for name in (w.NGOZI, w.KAI)]
+        await asyncio.wait_for(sent.until_held(2), PATIENCE)
+        status = await asyncio.wait_for(api.get(user(w.MARTA, "/status")), PATIENCE)
+        assert status.status_code == 200
+        assert service.lookups_running_late > 0
+        caplog.clear()
+        for task in others:
+            task.cancel()
+    # The service stopped with the door still shut: its late lookups were ended first.
+    assert service.lookups_running_late == 0
+    assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]

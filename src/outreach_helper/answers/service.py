@@ -233,6 +233,21 @@ class DashboardService:
 
         return await fan_out(slugs, bounded, keep_running=self._keep_running)
 
+    async def drain(self) -> None:
+        """Wait until the lookups page views left running have ended (tests, ``warm``)."""
+        while self._late:
+            await asyncio.gather(*self._late, return_exceptions=True)
+
+    async def aclose(self, grace: float = 2.0) -> None:
+        """Let late lookups finish for ``grace`` seconds, then cancel the rest: before the
+        client closes, so none fails on a closed client and is logged as a bug."""
+        if not self._late:
+            return
+        _, still_running = await asyncio.wait(set(self._late), timeout=grace)
+        for task in still_running:
+            task.cancel()
+        await asyncio.gather(*still_running, return_exceptions=True)
+
     @property
     def lookups_running_late(self) -> int:
         """Lookups that page views left running when their time was up (see ``fanout``)."""
