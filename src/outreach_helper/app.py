@@ -41,7 +41,7 @@ from outreach_helper.operations.metrics import Metrics
 from outreach_helper.redis_client import SharedRedis
 from outreach_helper.schema import HealthResponse, Problem
 from outreach_helper.settings import Settings
-from outreach_helper.upstream.budget import Priority, priority
+from outreach_helper.upstream.budget import Priority, current_turn, follow_turn, priority
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.web.cors import PublicCORS
 from outreach_helper.web.docs import add_docs_routes
@@ -136,6 +136,9 @@ def build_parts(
             observer=metrics,
             # Nobody waits for a refresh: bulk work, which must not crowd out those who do.
             background=functools.partial(priority, Priority.BULK),
+            # A page view joining another's load of a document waits as that load does.
+            flight_tag=current_turn,
+            on_join=follow_turn,
         )
         services.append(
             DashboardService(

@@ -108,6 +108,36 @@ async def test_a_document_already_sent_is_waited_for_past_the_views_time(make_se
     assert status.json()["unreadable_courses"] < total
 
 
+async def test_a_view_joining_a_document_already_sent_waits_for_it_too(make_settings, clock):
+    settings = make_settings(page_view_wait=0.05, upstream_concurrency=2, upstream_timeout=60)
+    sent = HeldTransport()
+    app = create_app(settings, clock=clock, transport=sent)
+    (service,) = app.state.parts.services
+    async with serving(app) as api:
+        total = await cached_account(api, w.MARTA)
+        sent.shut()
+        other = asyncio.create_task(api.get(user(w.NGOZI)))  # holds one connection
+        await asyncio.wait_for(sent.until_held(1), PATIENCE)
+        first = asyncio.create_task(api.get(user(w.MARTA, "/status")))
+        await asyncio.wait_for(sent.until_held(2), PATIENCE)  # one course sent, held
+        await until_late(service)
+        # A second view of the same courses joins their loads, the one sent among them.
+        second = asyncio.create_task(api.get(user(w.MARTA, "/active-staff")))
+
+        async def both_late() -> None:
+            # A counter of this event loop, read between its turns: no clock involved.
+            while service.lookups_running_late < 2 * (total - 1):  # noqa: ASYNC110
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(both_late(), PATIENCE)
+        sent.open()
+        joined = await asyncio.wait_for(second, PATIENCE)
+        await asyncio.wait_for(asyncio.gather(first, other), PATIENCE)
+    assert joined.status_code == 200
+    # The course its load had sent was waited for: not every course is unread.
+    assert len(joined.json()["unreadable_courses"]) < total
+
+
 async def test_a_view_whose_courses_come_in_time_waits_for_them(make_settings, clock):
     settings = make_settings(page_view_wait=30)
     async with serving(create_app(settings, clock=clock)) as api:
