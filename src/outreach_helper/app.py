@@ -293,6 +293,7 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                 "status": "/api/users/{username}/status?wiki={server}",
                 "batch": "/api/users?usernames=A|B|C&wiki={server}",
                 "campaign": "/api/campaigns/{slug}/active-courses?staff=true&dashboard={name}",
+                "campaign_participants": "/api/campaigns/{slug}/participants?dashboard={name}",
             },
         }
 

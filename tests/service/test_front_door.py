@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outreach_helper.app import create_app
-from outreach_helper.web.front_door import FrontDoor
+from outreach_helper.web.front_door import FrontDoor, bulk_route
 from outreach_standin import world as w
 from tests.support.clocks import FakeClock
 from tests.support.service import HeldTransport, SettingsFactory
@@ -196,3 +197,37 @@ async def test_bulk_answers_are_turned_away_unrouted_while_the_budget_has_no_tur
 
 async def bounded_response(task: asyncio.Task[httpx.Response]) -> httpx.Response:
     return await asyncio.wait_for(task, timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        (
+            f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses",
+            "/api/campaigns/{campaign}/active-courses",
+        ),
+        (
+            f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants",
+            "/api/campaigns/{campaign}/participants",
+        ),
+    ],
+)
+def test_every_campaign_answer_is_bulk_work_labelled_by_its_own_route(path, route):
+    assert bulk_route(path.encode(), b"") == route
+
+
+async def test_a_campaigns_participants_wait_for_a_place_like_any_bulk_answer(
+    make_settings: SettingsFactory, clock: FakeClock
+):
+    held = HeldTransport()
+    settings = make_settings(bulk_answers=1, bulk_answers_per_client=1)
+    app = create_app(settings, clock=clock, transport=held)
+    door = front_door(app)
+    async with clients(app, READER) as (client,):
+        held.shut()
+        first = asyncio.create_task(client.get(enrich(w.MARTA)))
+        await until_in_progress(door, 1)
+        refused = await client.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants")
+        held.open()
+        await first
+    assert (refused.status_code, refused.headers["retry-after"]) == (503, "1")

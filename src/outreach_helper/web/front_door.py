@@ -8,7 +8,7 @@ and sixteen flooding clients turn that into milliseconds of every reader's
 wait. Here each is answered from a response built once at start-up, on the
 raw target bytes alone: no routing, no parsing of the path, no body read.
 
-Bulk answers (batches, ``enrich=true`` user answers, campaigns) are admitted
+Bulk answers (batches, ``enrich=true`` user answers, campaign answers) are admitted
 here too, for the whole of their work: at most ``OUTREACH_BULK_ANSWERS`` in
 progress in the process, and at most ``OUTREACH_BULK_ANSWERS_PER_CLIENT`` of
 them for one client, so one client's flood cannot take every place from
@@ -45,11 +45,13 @@ from outreach_helper.web.parameters import is_true
 BATCH_ROUTE = "/api/users"
 USER_ROUTE = "/api/users/{username}"
 CAMPAIGN_ROUTE = "/api/campaigns/{campaign}/active-courses"
+PARTICIPANTS_ROUTE = "/api/campaigns/{campaign}/participants"
 #: Label of a refused target that is too long to be any route's.
 TOO_LONG_ROUTE = "too_long"
 
 _USERS = b"/api/users/"
 _CAMPAIGNS = b"/api/campaigns/"
+_PARTICIPANTS = b"/participants"
 _ANSWERED = frozenset({"GET", "HEAD"})
 
 
@@ -57,14 +59,15 @@ def bulk_route(raw_path: bytes, query_string: bytes) -> str | None:
     """The route template of a request that asks for a bulk answer; None for any other.
 
     The same requests the routes treat as bulk work: the batch, a user answer
-    with ``enrich`` true (read as the route reads it: its last value), and a
-    campaign. A target the routes will refuse anyway may be counted as bulk
-    for the moment its refusal takes.
+    with ``enrich`` true (read as the route reads it: its last value), and
+    every campaign answer (its active courses or its participants). A target
+    the routes will refuse anyway may be counted as bulk for the moment its
+    refusal takes.
     """
     if raw_path == b"/api/users":
         return BATCH_ROUTE
     if raw_path.startswith(_CAMPAIGNS):
-        return CAMPAIGN_ROUTE
+        return PARTICIPANTS_ROUTE if raw_path.endswith(_PARTICIPANTS) else CAMPAIGN_ROUTE
     if raw_path.startswith(_USERS) and b"enrich" in query_string:
         if b"/" in raw_path[len(_USERS) :]:
             return None  # another user route (status, active-staff): a page view
