@@ -352,9 +352,20 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     name = talk.inner_text()
     assert talk.get_attribute("href") == "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@")
 
-    # One template pings every staff member of every active course.
-    copied = ping(answer["all_staff"])
+    # Each course says the user's own role in it and when it ends, from the same answer.
+    roles = dialog.locator(".outreach-staff-role").all_inner_texts()
+    assert roles == [f"Role of {TWO_HATS}: instructor", f"Role of {TWO_HATS}: student"]
+    assert [c["user_role"] for c in answer["courses"]] == ["instructor", "student"]
+    ends = dialog.locator("time.outreach-staff-end")
+    assert ends.evaluate_all("times => times.map(t => t.dateTime)") == [
+        c["end"] for c in answer["courses"]
+    ]
+    assert ends.all_inner_texts() == ["Ends December 17, 2026", "Ends December 15, 2026"]
+
+    # One template pings every staff member of every active course but the user.
     assert sorted(answer["all_staff"]) == sorted({n for s in expected.values() for n in s})
+    assert TWO_HATS in answer["all_staff"]  # staff of her own workshop...
+    copied = ping([name for name in answer["all_staff"] if name != TWO_HATS])  # ...not pinged
     dialog.get_by_role("button", name="Copy ping for all staff").click()
     expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {copied}")
     assert page.evaluate("navigator.clipboard.readText()") == copied
@@ -525,9 +536,9 @@ def test_courses_of_both_dashboards_each_labelled_and_linked(
         _check_links(shown, two.wikiedu, TWO_HATS)
         intro = dialog.locator("p").first.inner_text()
         assert intro == f"Active dashboard courses of {TWO_HATS} and their staff:"
-        # The ping names every staff member of every course, once.
+        # The ping names every staff member of every course once, but the user.
         staff = pinged(dialog.locator(".outreach-staff-ping").inner_text())
-        assert sorted(staff) == sorted({n for *_, names in expected for n in names})
+        assert sorted(staff) == sorted({n for *_, names in expected for n in names} - {TWO_HATS})
 
         OUTPUT.mkdir(exist_ok=True)
         dialog.page.screenshot(path=OUTPUT / "gadget-dialog-two-dashboards.png")
@@ -664,9 +675,14 @@ USERNAMES: Final = [
 PLAIN_STAFF: Final = ["Good Staff"]
 
 
-def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = None) -> Starlette:
+def _crafted_api(
+    service: FastAPI,
+    courses: list[dict[str, object]] | None = None,
+    all_staff: list[str] | None = None,
+) -> Starlette:
     """The service, except for its answers about users: these list ``courses``, or by
-    default one course whose staff is every name above.
+    default one course whose staff is every name above (and ``all_staff``, or by default
+    the staff of every course).
 
     Stands for an upstream (or a stored entry) the service did not clean: the gadget
     must keep such names out of the page by itself.
@@ -678,6 +694,8 @@ def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = Non
         courses = [{**course, "staff": staff}]
     else:
         staff = list(PLAIN_STAFF)
+    if all_staff is not None:
+        staff = list(all_staff)
 
     def answer(body: object) -> Response:
         return Response(json.dumps(body, ensure_ascii=True), media_type="application/json")
@@ -723,10 +741,11 @@ def _pat_rollers_dialog(
     settings: Settings,
     clock: FakeClock,
     courses: list[dict[str, object]] | None = None,
+    all_staff: list[str] | None = None,
 ) -> Iterator[tuple[Visit, Locator]]:
     """Pat Roller's dialog on the demo page, in front of ``_crafted_api``'s answers."""
     service = _app(settings, clock, public_url=None, demo=True)
-    with BackgroundServer(_crafted_api(service, courses), lifespan="on") as server:
+    with BackgroundServer(_crafted_api(service, courses, all_staff), lifespan="on") as server:
         visit = Visit(browser, server.url)
         try:
             yield visit, _open_dialog(visit, _demo_url(server.url, "Pat Roller"), "Pat Roller")
@@ -882,6 +901,50 @@ def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
                 assert links.get_attribute("title") == f"The course on {host}"
         assert dialog.locator("img, b").count() == 0
         assert "⧼" not in dialog.inner_text()  # no message looked up for another dashboard
+        # Rows without the user's role and the course's end (an older service): neither.
+        expect(dialog.locator(".outreach-staff-facts")).to_have_count(0)
         assert visit.errors == []
         OUTPUT.mkdir(exist_ok=True)
         dialog.page.screenshot(path=OUTPUT / "gadget-dialog-dashboard-labels.png")
+
+
+# --- the user's role, the course's end, and whom the ping reaches -----------------
+
+
+def test_the_only_staff_is_not_pinged_about_themselves(
+    browser: Browser, make_settings: SettingsFactory, clock: FakeClock
+) -> None:
+    # Pat Roller runs a course alone: the dialog says so, and offers no ping to nobody.
+    course = {
+        "dashboard": "outreach",
+        "course_slug": "Some_School/Solo_Course",
+        "course_title": "Solo Course",
+        "url": "https://outreachdashboard.wmflabs.org/courses/Some_School/Solo_Course",
+        "user_role": "instructor",
+        "end": "2026-12-17T23:59:59Z",
+        "staff": ["Pat Roller"],
+    }
+    odd = {
+        **course,
+        "course_slug": "Some_School/Odd_Course",
+        "course_title": "Odd Course",
+        "user_role": "<b>boss</b>",
+        "end": "some day",
+    }
+    settings = make_settings(access_log=False)
+    with _pat_rollers_dialog(browser, settings, clock, [course, odd], ["Pat Roller"]) as (
+        visit,
+        dialog,
+    ):
+        solo, strange = dialog.locator(".outreach-staff-course").all()
+        expect(solo.locator(".outreach-staff-facts")).to_have_text(
+            "Role of Pat Roller: instructor · Ends December 17, 2026"
+        )
+        # A role the gadget does not know and a date that is none: left out.
+        expect(strange.locator(".outreach-staff-facts")).to_have_count(0)
+        expect(dialog.locator(".outreach-staff-person")).to_have_text(["Pat Roller"] * 2)
+        expect(dialog.locator("code")).to_have_count(0)
+        expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_have_count(0)
+        expect(dialog.locator(".outreach-staff-footer")).to_have_text("No other staff to ping.")
+        assert dialog.locator("b").count() == 0
+        assert visit.errors == []

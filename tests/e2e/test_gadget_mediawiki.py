@@ -96,8 +96,15 @@ ALL_STAFF: Final = [
     "Ngozi Eze",
     "Old:Timer@Wiki",
 ]
-# GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}.
-PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(ALL_STAFF, 1)) + "}}"
+# docs/api.md's example: her own role in each, and when each ends (shown as a day, UTC).
+ACTIVE_FACTS: Final = [
+    "Role of Ama Twohats: instructor · Ends December 17, 2026",
+    "Role of Ama Twohats: student · Ends December 15, 2026",
+]
+# GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}, all
+# but the user the page is about (she is staff of her own workshop).
+PINGED: Final = [name for name in ALL_STAFF if name != ACTIVE_USER]
+PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(PINGED, 1)) + "}}"
 # Their pages on the dashboard (docs/api.md: a course's `url`), and their schools.
 COURSE_PATHS: Final = {
     "Tagalog Wikipedia Workshop": (
@@ -514,6 +521,7 @@ def test_course_staff_dialog(
     assert shown == ACTIVE_COURSES
     assert list(shown) == list(ACTIVE_COURSES)
     assert dialog.locator(".outreach-staff-school").all_inner_texts() == SCHOOLS
+    assert dialog.locator(".outreach-staff-facts").all_inner_texts() == ACTIVE_FACTS
     # Each is labelled with its dashboard: one not known by name shows its host.
     outreach_host = urlsplit(standin_server.url).netloc
     labels = dialog.locator(".outreach-staff-dashboard").all_inner_texts()
@@ -671,7 +679,7 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
     numbers = [param.partition("=")[0] for param in params]
     assert numbers == [str(i) for i in range(1, len(params) + 1)]
     pinged = [param.partition("=")[2] for param in params]
-    assert sorted(pinged) == sorted({n for *_, names in expected for n in names})
+    assert sorted(pinged) == sorted({n for *_, names in expected for n in names} - {ACTIVE_USER})
 
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=OUTPUT / f"mediawiki-{skin}-two-dashboards.png")
