@@ -49,6 +49,9 @@
 	// Pages a package gadget lists after this one: only its first script runs by itself.
 	var OPTIONAL_FILES = [ './outreach-staff-config.js', './outreach-staff-i18n.js' ];
 	var MAX_CAMPAIGNS = 10;
+	// Campaign answers asked at once: the service gives one reader two in progress
+	// (OUTREACH_BULK_ANSWERS_PER_CLIENT) and refuses a third until one is done.
+	var IN_FLIGHT = 2;
 	// The pages that list edits by many users (wgCanonicalSpecialPageName), and histories.
 	var SPECIAL_PAGES = [ 'Recentchanges', 'Watchlist', 'Contributions', 'Log', 'Newpages' ];
 	// A dashboard as the service names it (OUTREACH_DASHBOARDS).
@@ -360,6 +363,24 @@
 		} ).observe( root, { childList: true, subtree: true } );
 	}
 
+	/** `work( item )` for each item, at most `limit` at a time; `work` never fails. */
+	function eachAtMost( items, limit, work ) {
+		var next = 0;
+		function worker() {
+			if ( next >= items.length ) {
+				return Promise.resolve();
+			}
+			var item = items[ next ];
+			next += 1;
+			return work( item ).then( worker );
+		}
+		var workers = [];
+		while ( workers.length < Math.min( limit, items.length ) ) {
+			workers.push( worker() );
+		}
+		return Promise.all( workers );
+	}
+
 	function domReady() {
 		return new Promise( function ( resolve ) {
 			if ( document.readyState === 'loading' ) {
@@ -400,14 +421,14 @@
 				mw.hook( 'wikipage.content' ).add( onContent );
 				watchLaterRows();
 				// One request per campaign; each marks what it knows as soon as it is answered.
-				return Promise.all( campaigns.map( function ( campaign ) {
+				return eachAtMost( campaigns, IN_FLIGHT, function ( campaign ) {
 					return getJSON( participantsUrl( api, campaign ) ).then( function ( body ) {
 						remember( campaign, body );
 						markWithin( document );
 					}, function ( error ) {
 						warn( 'campaign ' + campaign.dashboard + ':' + campaign.slug + ' not read:', error );
 					} );
-				} ) );
+				} );
 			} );
 		} );
 	}
