@@ -226,6 +226,7 @@ def create_app(
         max_path_bytes=settings.max_path_bytes,
         max_query_bytes=settings.max_query_bytes,
         recorder=Recorder(parts.metrics, access_log),
+        bulk_held_back=lambda: not any(s.client.budget.takes_bulk_work() for s in parts.services),
     )
     if settings.fast_path:
         # In front of the framework: targets already answered from hot copies skip it.
@@ -286,6 +287,7 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
                 "status": "/api/users/{username}/status?wiki={server}",
                 "batch": "/api/users?usernames=A|B|C&wiki={server}",
                 "campaign": "/api/campaigns/{slug}/active-courses?staff=true&dashboard={name}",
+                "campaign_participants": "/api/campaigns/{slug}/participants?dashboard={name}",
             },
         }
 

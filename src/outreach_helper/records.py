@@ -238,3 +238,28 @@ class CampaignRecord(Record):
         falls off below upcoming and just-ended ones): it is never called complete.
         """
         return len(self.courses) < CAMPAIGN_LIST_CAP
+
+
+class CampaignMember(Record):
+    """One person in one of a campaign's courses, from the campaign's ``users.json``."""
+
+    username: Annotated[str, AfterValidator(_account_name)]
+    """The username as the dashboard stores it."""
+    role: Role
+    """The person's highest role in the course."""
+
+
+class CampaignUsersRecord(Record):
+    """Who is enrolled in each of a campaign's public courses, past ones included.
+
+    Kept whole, whatever the courses' dates: which of them are active is
+    decided when an answer is built, at that instant, so the stored document
+    never goes wrong by itself as time passes.
+    """
+
+    courses: dict[str, list[CampaignMember]]
+    """By course slug as the dashboard stores it: one row per username (the highest
+    role), staff first, then by username."""
+    unknown_roles: int = 0
+    """Rows left out because their role was no word the service knows: counted in the
+    metrics when the document is fetched (never an error), so a renamed role shows."""

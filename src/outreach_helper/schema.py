@@ -296,3 +296,39 @@ class CampaignResponse(PublicModel):
         description="false when the dashboard listed its maximum of 100 current and upcoming "
         "courses: its list may have been cut, so an active course may be missing"
     )
+
+
+class CampaignParticipant(PublicModel):
+    """One person in one of a campaign's courses active now."""
+
+    username: str
+    """The username as the dashboard stores it (a MediaWiki account's canonical form)."""
+    role: Role
+    """Their highest role in this course: student, instructor, campus_volunteer,
+    online_volunteer or staff."""
+    course_slug: str
+    """The course's slug, SCHOOL/TITLE_(TERM), as the campaign lists it."""
+    course_title: str
+    """The course's title."""
+    url: str
+    """The course's page on its dashboard."""
+
+
+class CampaignParticipantsResponse(PublicModel):
+    dashboard: str
+    """The dashboard the campaign is on."""
+    campaign: str
+    """The campaign's slug (folded as the dashboard folds it)."""
+    participants: list[CampaignParticipant] = Field(
+        description="everyone enrolled in the campaign's courses active now, whatever their "
+        "role: one row per person and course, course by course in the order of the "
+        "active-courses answer, staff first, then by username"
+    )
+    unreadable_courses: list[str] = Field(
+        description="slugs of listed courses whose document could not be read (activity "
+        "unknown): their people are left out"
+    )
+    complete: bool = Field(
+        description="false when the dashboard listed its maximum of 100 current and upcoming "
+        "courses: its list may have been cut, so an active course and its people may be missing"
+    )

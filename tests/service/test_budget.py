@@ -1,13 +1,13 @@
 """The upstream budget and the in-flight gate, with injected clocks and a real Redis.
 
-Documented behaviour (docs/security.md, "The dashboard's load has a ceiling"): tokens refill at
-``OUTREACH_UPSTREAM_RATE`` per second up to ``OUTREACH_UPSTREAM_BURST``; bulk
-work stops at the interactive share of the burst; an interactive request waits
-at most 3 s for its turn (a token, then a free connection), bulk work at most
-1 s (``OUTREACH_UPSTREAM_WAIT_*``); interactive waiters go first. Bulk work waits in one line per process: only its
-head asks the bucket, and work whose turn would come past its wait (one token per
-turn, at the rate) is refused at once. A page view's work left running once its
-answer has gone out is bulk.
+Documented behaviour (docs/security.md, "The dashboard's load has a ceiling"): tokens
+refill at ``OUTREACH_UPSTREAM_RATE`` per second up to ``OUTREACH_UPSTREAM_BURST``; bulk
+work stops at the interactive share of the burst; an interactive request waits at most
+3 s for its turn (a token, then a free connection), bulk work at most 1 s
+(``OUTREACH_UPSTREAM_WAIT_*``); interactive waiters go first. Bulk work waits in one
+line per process: only its head asks the bucket, and work whose turn would come past its
+wait (one token per turn, at the rate) is refused at once. A page view's work left
+running once its answer has gone out is bulk.
 """
 
 from __future__ import annotations

@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outreach_helper.app import create_app
-from outreach_helper.web.front_door import FrontDoor
+from outreach_helper.web.front_door import FrontDoor, bulk_route
 from outreach_standin import world as w
 from tests.support.clocks import FakeClock
 from tests.support.service import HeldTransport, SettingsFactory
@@ -156,3 +157,77 @@ async def test_one_clients_flood_leaves_another_clients_page_views_and_share_alo
         assert (await own).status_code == 200
         admitted = [await task for task in flood if task not in refused]
         assert [response.status_code for response in admitted] == [200, 200]
+
+
+async def test_bulk_answers_are_turned_away_unrouted_while_the_budget_has_no_turn_for_them(
+    make_settings: SettingsFactory, clock: FakeClock
+):
+    # Bulk work may take one token of the burst of 2 (the other is the interactive
+    # reserve); then each of its documents waits for the next token, one every 0.5 s,
+    # within a wait of 2 s. Four such waits fill the line; a fifth would come too late.
+    settings = make_settings(
+        upstream_rate=2, upstream_burst=2, upstream_interactive_share=0.5, upstream_wait_bulk=2
+    )
+    app = create_app(settings, clock=clock)
+    door = front_door(app)
+    probe = door.app = Probe(door.app)
+    budgets = [service.client.budget for service in app.state.parts.services]
+    assert len(budgets) == 1
+    async with clients(app, READER, FLOODER) as (reader, flooder):
+        names = "|".join(f"Invented Name {i}" for i in range(8))
+        first = asyncio.create_task(flooder.get("/api/users", params={"usernames": names}))
+
+        async def line_full() -> None:
+            # A state of this event loop, read between its turns: no clock involved.
+            while budgets[0].takes_bulk_work():  # noqa: ASYNC110
+                await asyncio.sleep(0)
+
+        await bounded(line_full())
+        routed = probe.calls
+        refused = await reader.get("/api/users", params={"usernames": "Another Name"})
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "1"
+        assert refused.json()["type"].endswith(":upstream-held-back")
+        assert probe.calls == routed, "the refusal reached the framework"
+        # A page view is no bulk answer: it is routed and answered.
+        page_view = await reader.get(f"/api/users/{quote(w.NGOZI)}/status")
+        assert page_view.status_code == 200
+        assert (await bounded_response(first)).status_code == 200
+
+
+async def bounded_response(task: asyncio.Task[httpx.Response]) -> httpx.Response:
+    return await asyncio.wait_for(task, timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        (
+            f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses",
+            "/api/campaigns/{campaign}/active-courses",
+        ),
+        (
+            f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants",
+            "/api/campaigns/{campaign}/participants",
+        ),
+    ],
+)
+def test_every_campaign_answer_is_bulk_work_labelled_by_its_own_route(path, route):
+    assert bulk_route(path.encode(), b"") == route
+
+
+async def test_a_campaigns_participants_wait_for_a_place_like_any_bulk_answer(
+    make_settings: SettingsFactory, clock: FakeClock
+):
+    held = HeldTransport()
+    settings = make_settings(bulk_answers=1, bulk_answers_per_client=1)
+    app = create_app(settings, clock=clock, transport=held)
+    door = front_door(app)
+    async with clients(app, READER) as (client,):
+        held.shut()
+        first = asyncio.create_task(client.get(enrich(w.MARTA)))
+        await until_in_progress(door, 1)
+        refused = await client.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants")
+        held.open()
+        await first
+    assert (refused.status_code, refused.headers["retry-after"]) == (503, "1")

@@ -125,8 +125,10 @@ def drive(
     traffic.course("Odd%School/Title#With?Marks_&_More")
     traffic.secrets.add(w.NORMAL_CAMPAIGN)
     traffic.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/active-courses", "staff=true")
+    traffic.get(f"/api/campaigns/{w.NORMAL_CAMPAIGN}/participants")
     traffic.secrets.add("no_such_campaign_zz")
     traffic.get("/api/campaigns/no_such_campaign_zz/active-courses")
+    traffic.get("/api/campaigns/no_such_campaign_zz/participants")
     # The second dashboard: its own people, courses and campaign, named by dashboard= and
     # wiki=; then down (partial answers) and slow (late, its work finishing unseen).
     for name in (we.WIKIED_STUDENT, we.PROFESSOR, we.WIKIED_STAFF):

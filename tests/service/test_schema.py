@@ -126,6 +126,7 @@ def test_every_documented_operation_is_fuzzed():
         ("GET", "/api/courses/{school}/{title_slug}"),
         ("GET", "/api/courses/{school}/{title_slug}/users"),
         ("GET", "/api/campaigns/{campaign}/active-courses"),
+        ("GET", "/api/campaigns/{campaign}/participants"),
         ("GET", "/health"),
     }
 
@@ -183,6 +184,7 @@ REAL_ANSWERS = [
         {"staff": "true"},
     ),
     ("/api/campaigns/{campaign}/active-courses", {"campaign": w.BIG_CAMPAIGN}, {}),
+    ("/api/campaigns/{campaign}/participants", {"campaign": w.NORMAL_CAMPAIGN}, {}),
 ]
 
 

@@ -14,7 +14,14 @@ from outreach_helper import errors
 from outreach_helper.names import CourseSlug
 from outreach_helper.upstream import contract
 from outreach_helper.upstream.contract import Attempt, Reply
-from outreach_helper.upstream.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER
+from outreach_helper.upstream.documents import (
+    CAMPAIGN,
+    CAMPAIGN_USERS,
+    COURSE,
+    PROFILE,
+    ROSTER,
+    USER,
+)
 from tests.support.paths import data_dir
 
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -77,6 +84,37 @@ def test_a_404_for_a_campaign_is_campaign_not_found():
     body = orjson.dumps({"message": "Campaign does not exist"})
     with pytest.raises(errors.CampaignNotFound):
         contract.interpret(CAMPAIGN, "nope", Reply(404, JSON, body))
+
+
+def test_a_404_for_a_campaigns_users_is_campaign_not_found():
+    body = orjson.dumps({"message": "Campaign does not exist"})
+    with pytest.raises(errors.CampaignNotFound):
+        contract.interpret(CAMPAIGN_USERS, "nope", Reply(404, JSON, body))
+
+
+def test_a_campaigns_users_answer_becomes_who_is_in_which_course():
+    # Campaign#users_to_json: {campaign, users: [{course, role, username}]}, role words
+    # from CoursesUsers::ROLE_NAMES.
+    body = orjson.dumps(
+        {
+            "campaign": "c",
+            "users": [
+                {"course": "S/A", "role": "Facilitator", "username": "Marta Quill"},
+                {"course": "S/A", "role": "Editor", "username": "Zoë Åström"},
+            ],
+        }
+    )
+    record = contract.interpret(CAMPAIGN_USERS, "c", Reply(200, JSON, body))
+    assert [(m.username, m.role.value) for m in record.courses["S/A"]] == [
+        ("Marta Quill", "instructor"),
+        ("Zoë Åström", "student"),
+    ]
+
+
+def test_a_campaigns_users_answer_of_another_shape_is_a_bad_response():
+    body = orjson.dumps({"campaign": "c", "users": [{"course": "S/A", "role": 1}]})
+    with pytest.raises(errors.UpstreamBadResponse):
+        contract.interpret(CAMPAIGN_USERS, "c", Reply(200, JSON, body))
 
 
 def test_a_429_carries_its_retry_after_on_the_error():

@@ -226,3 +226,101 @@ def test_a_campaign_lists_its_instructor_only_as_a_username(listed, kept):
     raw["courses"][0]["instructor"] = listed
     record = n.campaign_record(p.ActiveCoursesPayload.model_validate(raw))
     assert record.courses[0].instructor == kept
+
+
+# ---- a campaign's users.json ---------------------------------------------------------
+
+
+# ``CoursesUsers::ROLE_NAMES`` (WikiEduDashboard, app/models/course_data/courses_users.rb),
+# compared without case; the dashboard's other wording of the same roles is known too.
+@pytest.mark.parametrize(
+    ("word", "role"),
+    [
+        ("Editor", Role.STUDENT),
+        ("Facilitator", Role.INSTRUCTOR),
+        ("Campus Volunteer", Role.CAMPUS_VOLUNTEER),
+        ("Online Volunteer", Role.ONLINE_VOLUNTEER),
+        ("Wiki Education Staff", Role.STAFF),
+        ("EDITOR", Role.STUDENT),
+        ("wiki  education staff", Role.STAFF),
+        ("Student", Role.STUDENT),
+        ("Instructor", Role.INSTRUCTOR),
+        ("campus_volunteer", Role.CAMPUS_VOLUNTEER),
+    ],
+)
+def test_campaign_role_words_become_codes(word, role):
+    assert n.role_from_role_name(word) is role
+
+
+@pytest.mark.parametrize("word", ["Mentor", "Program Manager", "", None])
+def test_an_unknown_campaign_role_word_is_no_role_not_staff(word):
+    assert n.role_from_role_name(word) is None
+
+
+def _campaign_users(rows):
+    users = [{"course": course, "username": name, "role": role} for course, name, role in rows]
+    return n.campaign_users_record(p.CampaignUsersPayload.model_validate({"users": users}))
+
+
+def test_campaign_users_keep_one_row_per_person_and_course_with_the_highest_role():
+    record = _campaign_users(
+        [
+            ("S/A", "Ngozi Eze", "Editor"),
+            ("S/A", "Ngozi Eze", "Online Volunteer"),
+            ("S/B", "Ngozi Eze", "Editor"),
+        ]
+    )
+    assert {
+        slug: [(m.username, m.role) for m in rows] for slug, rows in record.courses.items()
+    } == {
+        "S/A": [("Ngozi Eze", Role.ONLINE_VOLUNTEER)],
+        "S/B": [("Ngozi Eze", Role.STUDENT)],
+    }
+
+
+def test_campaign_users_list_staff_first_then_usernames():
+    record = _campaign_users(
+        [
+            ("S/A", "Zed", "Editor"),
+            ("S/A", "Amy", "Editor"),
+            ("S/A", "Mo", "Facilitator"),
+            ("S/A", "Bo", "Wiki Education Staff"),
+        ]
+    )
+    assert [m.username for m in record.courses["S/A"]] == ["Bo", "Mo", "Amy", "Zed"]
+
+
+def test_campaign_users_with_an_unknown_role_word_are_left_out_and_counted():
+    record = _campaign_users(
+        [("S/A", "Known", "Editor"), ("S/A", "Odd", "Mentor"), ("S/A", "Nameless", None)]
+    )
+    assert ([m.username for m in record.courses["S/A"]], record.unknown_roles) == (["Known"], 2)
+
+
+def test_campaign_users_leave_out_names_no_account_can_have():
+    rows = [("S/A", name, "Facilitator") for name, _ in HOSTILE_ROSTER]
+    assert sorted(m.username for m in _campaign_users(rows).courses["S/A"]) == [
+        "Good Staff",
+        "Old:Timer@Wiki",
+        "Under score person",
+        "Zoë Åström",
+    ]
+
+
+def test_campaign_users_keep_nothing_but_course_username_and_role():
+    raw = {
+        "campaign": "c",
+        "users": [
+            {
+                "course": "S/A",
+                "username": "Some One",
+                "role": "Editor",
+                "email": "someone@example.org",
+                "real_name": "Real Person",
+                "id": 5,
+            }
+        ],
+    }
+    record = n.campaign_users_record(p.CampaignUsersPayload.model_validate(raw))
+    dumped = json.dumps(record.model_dump(mode="json"))
+    assert ("example.org" in dumped, "Real Person" in dumped) == (False, False)

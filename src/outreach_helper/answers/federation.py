@@ -61,6 +61,8 @@ from outreach_helper.schema import (
     ActiveStaffCourse,
     ActiveStaffResponse,
     CampaignCourseResponse,
+    CampaignParticipant,
+    CampaignParticipantsResponse,
     CampaignResponse,
     CourseRef,
     CourseResponse,
@@ -226,6 +228,32 @@ class Federation:
             dashboard=facts.dashboard,
             campaign=facts.slug,
             courses=rows,
+            unreadable_courses=facts.unreadable,
+            complete=facts.complete,
+        )
+        return Answer(body, found.freshness)
+
+    async def participants(
+        self, dashboard: str | None, campaign: str
+    ) -> Answer[CampaignParticipantsResponse]:
+        """Everyone in a campaign's courses active now. Raises CampaignNotFound."""
+        found = await self.service(dashboard).participants(campaign)
+        facts = found.body.campaign
+        rows = [
+            CampaignParticipant(
+                username=member.username,
+                role=member.role,
+                course_slug=entry.course.slug,
+                course_title=entry.row.title,
+                url=entry.course.url,
+            )
+            for entry in facts.active
+            for member in found.body.members[entry.row.slug]
+        ]
+        body = CampaignParticipantsResponse(
+            dashboard=facts.dashboard,
+            campaign=facts.slug,
+            participants=rows,
             unreadable_courses=facts.unreadable,
             complete=facts.complete,
         )

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from outreach_helper.answers import activity
 from outreach_helper.answers.fanout import Fanout, RecentFailures, Slugs, fan_out, parse_slugs
-from outreach_helper.answers.freshness import Freshness, earliest, of_lookups
+from outreach_helper.answers.freshness import Freshness, combine, earliest, of_lookups
 from outreach_helper.cache.swr import Lookup, Policy, SWRCache
 from outreach_helper.clock import Clock
 from outreach_helper.dashboards import DashboardSpec
@@ -31,6 +31,8 @@ from outreach_helper.errors import DocumentFailed, UpstreamError, UserNotFound
 from outreach_helper.names import CourseSlug, dashboard_page_url
 from outreach_helper.records import (
     CampaignCourse,
+    CampaignMember,
+    CampaignRecord,
     CourseRecord,
     Enrollment,
     Role,
@@ -39,7 +41,15 @@ from outreach_helper.records import (
 )
 from outreach_helper.upstream.budget import take_cold_fetch
 from outreach_helper.upstream.client import DashboardClient
-from outreach_helper.upstream.documents import CAMPAIGN, COURSE, PROFILE, ROSTER, USER, Document
+from outreach_helper.upstream.documents import (
+    CAMPAIGN,
+    CAMPAIGN_USERS,
+    COURSE,
+    PROFILE,
+    ROSTER,
+    USER,
+    Document,
+)
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - a document's identifier type
@@ -147,6 +157,14 @@ class Campaign:
     unreadable: list[str]  # listed slugs whose document could not be read
     complete: bool  # the list was not cut at the dashboard's maximum
     with_staff: bool  # the active courses' rosters were asked for
+
+
+@dataclass(frozen=True, slots=True)
+class Participants:
+    """Who is enrolled in a campaign's courses that are on now, course by course."""
+
+    campaign: Campaign  # its courses on now, exactly as the campaign answer has them
+    members: dict[str, list[CampaignMember]]  # by the active courses' listed slugs
 
 
 class DashboardService:
@@ -369,6 +387,35 @@ class DashboardService:
         like any other, says whether it is on now.
         """
         lookup = await self.lookup(CAMPAIGN, campaign)
+        return await self._campaign(campaign, lookup, staff=staff)
+
+    async def participants(self, campaign: str) -> Answer[Participants]:
+        """Who is in each of a campaign's courses active now. Raises CampaignNotFound.
+
+        The active courses are the campaign answer's own (``_campaign``), and
+        the people come from the campaign's ``users.json``: one request however
+        many courses, where their rosters would cost one each. It is asked only
+        once the campaign's list has shown the campaign exists and lists
+        anything, and then alongside the courses' documents, not after them.
+        """
+        lookup = await self.lookup(CAMPAIGN, campaign)
+        if not lookup.value().courses:  # an unknown campaign ends here, with a NotFound
+            # Nothing current or upcoming, so nothing on now: nobody to ask about.
+            listed = await self._campaign(campaign, lookup, staff=False)
+            return Answer(Participants(listed.body, {}), listed.freshness)
+        listed, users = await asyncio.gather(
+            self._campaign(campaign, lookup, staff=False), self.lookup(CAMPAIGN_USERS, campaign)
+        )
+        enrolled = users.value().courses
+        members = {entry.row.slug: enrolled.get(entry.row.slug, []) for entry in listed.body.active}
+        now = self._clock()
+        both = combine([listed.freshness, of_lookups([users], now)], now)
+        return Answer(Participants(listed.body, members), both)
+
+    async def _campaign(
+        self, campaign: str, lookup: Lookup[CampaignRecord], *, staff: bool
+    ) -> Answer[Campaign]:
+        """The campaign's courses active now, from its list as ``lookup`` read it."""
         record = lookup.value()
         listed = record.courses
         slugs = parse_slugs(c.slug for c in listed)
@@ -488,6 +535,7 @@ __all__ = [
     "EnrichedAccount",
     "Enrolled",
     "Listed",
+    "Participants",
     "Roster",
     "Standing",
     "Window",

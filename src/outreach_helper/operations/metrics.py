@@ -94,6 +94,13 @@ class Metrics(CacheObserver, UpstreamObserver):
             ["dashboard", "endpoint", "outcome"],
             registry=r,
         )
+        self.unknown_role_rows = Counter(
+            "outreach_upstream_unknown_role_rows",
+            "Rows of a dashboard's document left out because their role word is not one "
+            "the service knows (a renamed role shows here), by dashboard and endpoint.",
+            ["dashboard", "endpoint"],
+            registry=r,
+        )
         self.upstream_latency = Histogram(
             "outreach_upstream_request_duration_seconds",
             "Dashboard response time, by dashboard and endpoint.",
@@ -122,6 +129,9 @@ class Metrics(CacheObserver, UpstreamObserver):
     def attempt(self, dashboard: str, endpoint: str, outcome: Attempt, seconds: float) -> None:
         self.upstream.labels(dashboard, endpoint, outcome).inc()
         self.upstream_latency.labels(dashboard, endpoint).observe(seconds)
+
+    def unknown_roles(self, dashboard: str, endpoint: str, rows: int) -> None:
+        self.unknown_role_rows.labels(dashboard, endpoint).inc(rows)
 
     def request(
         self,

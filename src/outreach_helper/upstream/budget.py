@@ -300,7 +300,7 @@ class Budget:
             await self._take(patience)  # a reader's few documents: no line to wait in
             return
         ahead = self._waiting
-        if ahead and ahead / self.rate > patience:
+        if not self.takes_bulk_work():
             # Its turn would come after its deadline, whatever the bucket holds: say so now.
             raise BudgetExhausted(retry_after=max(1.0, math.ceil(ahead / self.rate)))
         loop = asyncio.get_running_loop()
@@ -318,6 +318,13 @@ class Budget:
                 self._line.release()
         finally:
             self._waiting -= 1
+
+    def takes_bulk_work(self) -> bool:
+        """Whether bulk work asking now could have a turn within its wait: False while the
+        bulk line already holds as many as the rate serves within it (the next would be
+        refused at once). Read by the front door, to turn bulk answers away unrouted."""
+        ahead = self._waiting
+        return not ahead or ahead / self.rate <= self._deadlines[Priority.BULK]
 
     async def _take(self, patience: float) -> None:
         """A token from the bucket, sleeping for it within ``patience``."""

@@ -83,6 +83,10 @@ class UpstreamObserver:
     def attempt(self, dashboard: str, endpoint: str, outcome: Attempt, seconds: float) -> None:
         """One attempt at ``endpoint`` (a document's endpoint label) of ``dashboard`` ended."""
 
+    def unknown_roles(self, dashboard: str, endpoint: str, rows: int) -> None:
+        """A fetched document of ``endpoint`` had ``rows`` rows left out for a role word
+        the service does not know (``Document.unknown_roles``)."""
+
 
 def user_agent(contact: str) -> str:
     """A User-Agent per the Wikimedia policy: tool, version, contact, library."""
@@ -203,7 +207,11 @@ class DashboardClient:
         def read(reply: Reply) -> RecordT:
             return contract.interpret(document, subject, reply)
 
-        return await self._send(document, ident, read)
+        record = await self._send(document, ident, read)
+        if document.unknown_roles is not None and (rows := document.unknown_roles(record)):
+            # Counted once per fetch, never per answer built from the cached record.
+            self._observer.unknown_roles(self.name, document.endpoint, rows)
+        return record
 
     async def fetch_raw(
         self, document: Document[IdentT, Any], ident: IdentT, *, retries: bool = True

@@ -29,6 +29,7 @@ from outreach_helper.errors import (
 from outreach_helper.names import CourseSlug, collation_key, slug_path
 from outreach_helper.records import (
     CampaignRecord,
+    CampaignUsersRecord,
     CourseRecord,
     ProfileRecord,
     RosterRecord,
@@ -77,6 +78,9 @@ class Document(Generic[IdentT, RecordT]):
     redirect_means_missing: bool = False
     """The dashboard answers "no such thing" with a 302 to its own root (``/``);
     any other redirect, here or on any other document, is trouble (``contract``)."""
+    unknown_roles: Callable[[RecordT], int] | None = None
+    """Rows of a fetched record its normalizer left out for a role word it did not
+    know: the client counts them in the metrics, since they are not an error."""
 
     def lifetimes(self, settings: Settings) -> tuple[float, float]:
         """(fresh, stale) seconds for this document from the settings."""
@@ -191,4 +195,31 @@ CAMPAIGN: Document[str, CampaignRecord] = Document(
     not_found=CampaignNotFound,
 )
 
-DOCUMENTS: tuple[Document[Any, Any], ...] = (PROFILE, USER, COURSE, ROSTER, CAMPAIGN)
+
+def _campaign_users_record(raw: Any) -> CampaignUsersRecord:
+    return n.campaign_users_record(validate(p.CampaignUsersPayload, raw))
+
+
+# Every enrollment of the campaign's public courses, past ones too, unpaged: one
+# request however big the campaign, where its courses' rosters would be one each.
+# Kept as long as the campaign's list (``ttl="campaign"``): an answer needs both.
+CAMPAIGN_USERS: Document[str, CampaignUsersRecord] = Document(
+    kind="campaign_users",
+    endpoint="campaign_users",
+    record=CampaignUsersRecord,
+    ttl="campaign",
+    key=str,
+    request=lambda slug: UpstreamRequest(f"/campaigns/{quote(slug, safe='')}/users.json"),
+    parse=_campaign_users_record,
+    not_found=CampaignNotFound,
+    unknown_roles=lambda record: record.unknown_roles,
+)
+
+DOCUMENTS: tuple[Document[Any, Any], ...] = (
+    PROFILE,
+    USER,
+    COURSE,
+    ROSTER,
+    CAMPAIGN,
+    CAMPAIGN_USERS,
+)

@@ -17,7 +17,9 @@ from outreach_helper.names import canonical_username
 from outreach_helper.records import (
     ROLE_BY_LEVEL,
     CampaignCourse,
+    CampaignMember,
     CampaignRecord,
+    CampaignUsersRecord,
     CourseCounts,
     CourseRecord,
     Enrollment,
@@ -42,6 +44,19 @@ _ROLE_WORDS = {
     "staff": Role.STAFF,
 }
 
+# A campaign's users.json says roles in ``CoursesUsers::ROLE_NAMES`` words
+# (app/models/course_data/courses_users.rb: fixed English, never localized),
+# where user_stats says "Student" and "Instructor". The display words above are
+# the same roles in the dashboard's other wording, so they are known here too.
+_CAMPAIGN_ROLE_WORDS = {
+    **_ROLE_WORDS,
+    "editor": Role.STUDENT,
+    "facilitator": Role.INSTRUCTOR,
+    "campus volunteer": Role.CAMPUS_VOLUNTEER,
+    "online volunteer": Role.ONLINE_VOLUNTEER,
+    "wiki education staff": Role.STAFF,
+}
+
 _UNITS = {
     "": 1,
     "k": 10**3,
@@ -60,6 +75,20 @@ def role_from_display(text: str) -> Role:
     """Map a localized role display string ("Facilitator", "Student") to its code."""
     word = " ".join(text.replace("_", " ").split()).casefold()
     return _ROLE_WORDS.get(word, Role.STAFF)
+
+
+def role_from_role_name(text: str | None) -> Role | None:
+    """Map a campaign users.json role word ("Editor", "Facilitator") to its code.
+
+    Compared without case. Unlike ``role_from_display``, a word it does not know
+    (or none: the dashboard's null for a role without a name) is None, not staff:
+    a participants list that calls someone staff who is not is worse than one
+    that leaves a row out, and the caller counts what it leaves out.
+    """
+    if text is None:
+        return None
+    word = " ".join(text.replace("_", " ").split()).casefold()
+    return _CAMPAIGN_ROLE_WORDS.get(word)
 
 
 def role_from_level(level: int) -> Role:
@@ -246,4 +275,38 @@ def campaign_record(payload: p.ActiveCoursesPayload) -> CampaignRecord:
             )
             for c in payload.courses
         ]
+    )
+
+
+def campaign_users_record(payload: p.CampaignUsersPayload) -> CampaignUsersRecord:
+    """Trim a campaign's ``users.json`` to who is in which course, in which role.
+
+    One row per username and course: someone enrolled twice in one course
+    (student, later volunteer) keeps the highest role, as a roster does. Rows
+    whose username no MediaWiki account can have are left out (as from a
+    roster); so are rows whose role word is unknown, which are counted.
+    """
+    best: dict[str, dict[str, Role]] = {}
+    unknown = 0
+    for row in payload.users:
+        role = role_from_role_name(row.role)
+        if role is None:
+            unknown += 1
+            continue
+        name = account_name(row.username)
+        if name is None:
+            continue
+        course = best.setdefault(row.course, {})
+        current = course.get(name)
+        if current is None or role.level > current.level:
+            course[name] = role
+    return CampaignUsersRecord(
+        courses={
+            slug: [
+                CampaignMember(username=name, role=role)
+                for name, role in sorted(people.items(), key=lambda item: (-item[1].level, item[0]))
+            ]
+            for slug, people in best.items()
+        },
+        unknown_roles=unknown,
     )

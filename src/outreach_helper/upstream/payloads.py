@@ -104,6 +104,21 @@ class ActiveCoursesPayload(_Payload):
     courses: list[ActiveCoursePayload]
 
 
+class CampaignUserPayload(_Payload):
+    """One row of a campaign's ``users.json`` (``Campaign#users_to_json``)."""
+
+    course: str
+    username: str
+    role: str | None = None
+    """A ``CoursesUsers::ROLE_NAMES`` word; null for a role that has none."""
+
+
+class CampaignUsersPayload(_Payload):
+    """``/campaigns/SLUG/users.json``: only the rows' course, username and role are read."""
+
+    users: list[CampaignUserPayload]
+
+
 class UserProfileFieldsPayload(_Payload):
     username: str
 

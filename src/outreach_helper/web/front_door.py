@@ -8,13 +8,19 @@ and sixteen flooding clients turn that into milliseconds of every reader's
 wait. Here each is answered from a response built once at start-up, on the
 raw target bytes alone: no routing, no parsing of the path, no body read.
 
-Bulk answers (batches, ``enrich=true`` user answers, campaigns) are admitted
+Bulk answers (batches, ``enrich=true`` user answers, campaign answers) are admitted
 here too, for the whole of their work: at most ``OUTREACH_BULK_ANSWERS`` in
 progress in the process, and at most ``OUTREACH_BULK_ANSWERS_PER_CLIENT`` of
 them for one client, so one client's flood cannot take every place from
 another. A client is its address as the server reports it: the peer, or the
 ``X-Forwarded-For`` address when the peer is a trusted proxy
 (``OUTREACH_FORWARDED_ALLOW_IPS``). Page views are never held here.
+
+Nor is a bulk answer admitted while no dashboard's budget could give bulk work
+a turn (its line for tokens is full): it would find each of its documents
+refused, and building fifty refusals costs the loop far more than one. A
+flood's admitted batches once kept a worker's loop busy this way, every
+place freed within milliseconds by a batch refused document by document.
 
 It sits behind the fast path (a hot answer is cheaper than a refusal) and in
 front of the framework, so it records its own answers in the metrics and the
@@ -24,6 +30,7 @@ access log, as the fast path does.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -38,11 +45,13 @@ from outreach_helper.web.parameters import is_true
 BATCH_ROUTE = "/api/users"
 USER_ROUTE = "/api/users/{username}"
 CAMPAIGN_ROUTE = "/api/campaigns/{campaign}/active-courses"
+PARTICIPANTS_ROUTE = "/api/campaigns/{campaign}/participants"
 #: Label of a refused target that is too long to be any route's.
 TOO_LONG_ROUTE = "too_long"
 
 _USERS = b"/api/users/"
 _CAMPAIGNS = b"/api/campaigns/"
+_PARTICIPANTS = b"/participants"
 _ANSWERED = frozenset({"GET", "HEAD"})
 
 
@@ -50,14 +59,15 @@ def bulk_route(raw_path: bytes, query_string: bytes) -> str | None:
     """The route template of a request that asks for a bulk answer; None for any other.
 
     The same requests the routes treat as bulk work: the batch, a user answer
-    with ``enrich`` true (read as the route reads it: its last value), and a
-    campaign. A target the routes will refuse anyway may be counted as bulk
-    for the moment its refusal takes.
+    with ``enrich`` true (read as the route reads it: its last value), and
+    every campaign answer (its active courses or its participants). A target
+    the routes will refuse anyway may be counted as bulk for the moment its
+    refusal takes.
     """
     if raw_path == b"/api/users":
         return BATCH_ROUTE
     if raw_path.startswith(_CAMPAIGNS):
-        return CAMPAIGN_ROUTE
+        return PARTICIPANTS_ROUTE if raw_path.endswith(_PARTICIPANTS) else CAMPAIGN_ROUTE
     if raw_path.startswith(_USERS) and b"enrich" in query_string:
         if b"/" in raw_path[len(_USERS) :]:
             return None  # another user route (status, active-staff): a page view
@@ -140,9 +150,13 @@ class FrontDoor:
         max_path_bytes: int,
         max_query_bytes: int,
         recorder: Recorder,
+        bulk_held_back: Callable[[], bool] = lambda: False,
     ) -> None:
         self.app = app
         self.places = places
+        # True while no dashboard's budget can give bulk work a turn: a bulk answer
+        # then would only find every document refused, at the cost of building it.
+        self._held_back = bulk_held_back
         self._refusals = refusals
         self._max_path, self._max_query = max_path_bytes, max_query_bytes
         self._recorder = recorder
@@ -164,7 +178,7 @@ class FrontDoor:
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else ""
-        if not self.places.take(client):
+        if self._held_back() or not self.places.take(client):
             await self._refuse(self._refusals.busy, route, scope, send)
             return
         try:

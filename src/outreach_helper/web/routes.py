@@ -33,6 +33,7 @@ from outreach_helper.errors import InvalidName
 from outreach_helper.schema import (
     ActiveStaffResponse,
     BatchResponse,
+    CampaignParticipantsResponse,
     CampaignResponse,
     CourseResponse,
     EnrichedUserResponse,
@@ -247,6 +248,13 @@ async def get_campaign(call: Call) -> Response:
     )
 
 
+async def get_campaign_participants(call: Call) -> Response:
+    campaign = call[CAMPAIGN]
+    return await call.serve(
+        lambda: call.dashboards.participants(call[DASHBOARD], campaign), Priority.BULK
+    )
+
+
 _COURSE = "/courses/{school}/{title_slug:path}"
 ROUTES = (
     Route(
@@ -325,6 +333,14 @@ ROUTES = (
         get_campaign,
         hot="campaign",
     ),
+    Route(
+        "/campaigns/{campaign}/participants",
+        "Everyone in a campaign's courses that are active now",
+        CampaignParticipantsResponse,
+        (CAMPAIGN, DASHBOARD),
+        get_campaign_participants,
+        hot="participants",
+    ),
 )
 
 
@@ -334,7 +350,10 @@ async def user_path_with_slash(rest: str) -> Response:
 
 
 async def campaign_path_malformed(rest: str) -> Response:
-    raise InvalidName("a campaign is addressed as /api/campaigns/SLUG/active-courses")
+    raise InvalidName(
+        "a campaign is addressed as /api/campaigns/SLUG/active-courses "
+        "or /api/campaigns/SLUG/participants"
+    )
 
 
 async def course_path_malformed(rest: str) -> Response:
