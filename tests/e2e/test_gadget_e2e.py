@@ -966,7 +966,7 @@ def test_the_only_staff_is_not_pinged_about_themselves(
     browser: Browser, make_settings: SettingsFactory, clock: FakeClock
 ) -> None:
     # Pat Roller runs a course alone: the dialog says so, and offers no ping to nobody.
-    course = {
+    course: dict[str, object] = {
         "dashboard": "outreach",
         "course_slug": "Some_School/Solo_Course",
         "course_title": "Solo Course",
@@ -975,7 +975,7 @@ def test_the_only_staff_is_not_pinged_about_themselves(
         "end": "2026-12-17T23:59:59Z",
         "staff": ["Pat Roller"],
     }
-    odd = {
+    odd: dict[str, object] = {
         **course,
         "course_slug": "Some_School/Odd_Course",
         "course_title": "Odd Course",
