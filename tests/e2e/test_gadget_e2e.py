@@ -482,6 +482,21 @@ def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstrea
     assert any("[outreach-staff]" in w for w in visit.warnings)
 
 
+def test_courses_the_status_could_not_read_are_looked_for_in_the_staff_answer(
+    visit: Visit, service: str, upstream: Upstream
+) -> None:
+    # GADGET.md: the status says some courses could not be read yet (a cold page view
+    # under load leaves them for later): they may be active, so the gadget asks for the
+    # staff too, still two requests at most. Here every course's page fails.
+    upstream.fault("error500", endpoint="course")
+    name = TWO_HATS.replace(" ", "_")
+    page = visit.open(f"{service}/gadget/demo?user={quote(name)}")
+    page.wait_for_load_state("networkidle")
+    assert visit.api_calls == [f"/api/users/{name}/status", f"/api/users/{name}/active-staff"]
+    assert page.locator(LINK).count() == 0  # no course could be read: nothing to show
+    assert visit.errors == []
+
+
 # --- two dashboards ---------------------------------------------------------------
 
 

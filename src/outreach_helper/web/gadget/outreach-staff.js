@@ -564,7 +564,11 @@
 			// fetched now so the dialog opens at once, and kept for every later click.
 			return getJSON( userUrl( api, user, 'status' ) );
 		} ).then( function ( status ) {
-			if ( !status || !( status.active_course_count > 0 ) ) {
+			// Courses the status could not read yet (a cold page view under load: they
+			// are on their way) may be active: the staff answer reads them, so ask it.
+			var maybeActive = status && ( status.active_course_count > 0 ||
+				status.unreadable_courses > 0 );
+			if ( !maybeActive ) {
 				return null;
 			}
 			return getJSON( userUrl( api, user, 'active-staff' ) ).then( function ( data ) {
