@@ -41,7 +41,7 @@ from outreach_helper.operations.metrics import Metrics
 from outreach_helper.redis_client import SharedRedis
 from outreach_helper.schema import HealthResponse, Problem
 from outreach_helper.settings import Settings
-from outreach_helper.upstream.budget import Priority, priority
+from outreach_helper.upstream.budget import Priority, current_turn, follow_turn, priority
 from outreach_helper.upstream.client import DashboardClient
 from outreach_helper.web.cors import PublicCORS
 from outreach_helper.web.docs import add_docs_routes
@@ -82,13 +82,16 @@ class Parts:
         return self.dashboards.services
 
     async def drain(self) -> None:
-        """Wait for late dashboards' work and every background refresh (tests, ``warm``)."""
+        """Wait for late dashboards' work, late lookups and every background refresh
+        (tests, ``warm``)."""
         await self.dashboards.drain()
+        await asyncio.gather(*(service.drain() for service in self.services))
         await asyncio.gather(*(service.cache.drain() for service in self.services))
 
     async def aclose(self) -> None:
         await self.dashboards.aclose()
         for service in self.services:
+            await service.aclose()
             await service.cache.aclose()
             await service.client.aclose()
         await self.store.aclose()
@@ -135,6 +138,9 @@ def build_parts(
             observer=metrics,
             # Nobody waits for a refresh: bulk work, which must not crowd out those who do.
             background=functools.partial(priority, Priority.BULK),
+            # A page view joining another's load of a document waits as that load does.
+            flight_tag=current_turn,
+            on_join=follow_turn,
         )
         services.append(
             DashboardService(

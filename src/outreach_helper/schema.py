@@ -224,6 +224,11 @@ class ActiveStaffCourse(PublicModel):
     """The course's title."""
     url: str
     """The course's page on its dashboard."""
+    user_role: Role
+    """The user's own role in this course (the highest, where they enrolled twice):
+    student, instructor, campus_volunteer, online_volunteer or staff."""
+    end: datetime | None
+    """End of the course's tracking window (UTC), whichever window was asked."""
     staff: list[str]
     """Sorted usernames with a role above student in this course."""
 

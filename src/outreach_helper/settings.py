@@ -82,12 +82,11 @@ class Settings(BaseSettings):
     upstream_wait_interactive: float = Field(default=3.0, ge=0, le=60)
     """Longest a page view waits for its turn (a token, then a free connection)."""
     page_view_wait: float = Field(default=0.3, ge=0, le=60)
-    """Longest a page view waits for its courses' documents (and active courses'
-    rosters), counted from when it has the account: those still on their way then
-    (waiting for a token, or for the dashboard) are left out of this answer, unreadable
+    """Longest a page view waits for its courses' documents (and active courses' rosters)
+    to have their turn (a token, a connection), counted from when it has the account.
+    Those sent by then are waited for; the others are left out of this answer, unreadable
     and rebuilt 5 s later, and are fetched on in the background, as bulk work, for the
-    next view. A reader of a busy user is answered in about this time more than the
-    account's own documents take."""
+    next view. A reader is answered without waiting for the budget."""
     upstream_wait_straggler: float = Field(default=3.0, ge=0, le=60)
     """Longest a user answer waits for a dashboard once another has answered; then the
     answer is partial (that dashboard ``late``) and its fetches finish in the background."""

@@ -23,8 +23,9 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -44,11 +45,24 @@ from starlette.routing import Mount, Route
 
 from outreach_helper.app import create_app
 from outreach_helper.settings import Settings
+from outreach_helper.web.gadget.routes import GADGET_FILES
 from outreach_standin import StandinServer
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer
-from outreach_standin.world import COURSE_ACTIVE, COURSE_TWO_HATS, QUIET, TWO_HATS
-from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
+from outreach_standin.world import (
+    COURSE_ACTIVE,
+    COURSE_TWO_HATS,
+    HASHTAG,
+    NORMAL_CAMPAIGN,
+    QUIET,
+    TWO_HATS,
+)
+from outreach_standin.world_wikiedu import (
+    CAMPAIGN_FALL_2026,
+    CLASS_ACTIVE,
+    PROFESSOR,
+    WIKIED_STAFF,
+)
 from tests.support.browser import clipboard_page
 from tests.support.clocks import FakeClock
 from tests.support.paths import OUTPUT
@@ -57,6 +71,7 @@ from tests.support.standin import FIXED_NOW, Upstream
 
 LINK: Final = "#t-outreach-staff a"
 TIMEOUT_MS: Final = 5000
+GADGET_MD: Final = Path(__file__).resolve().parents[2] / "GADGET.md"
 
 
 def ping(names: list[str], template: str = "ping") -> str:
@@ -155,15 +170,51 @@ def test_script_is_served_the_same_whatever_the_dashboards(
         assert not [path for path in schema["paths"] if path.startswith("/gadget")]
 
 
+def _definition_pages() -> list[str]:
+    """Every page GADGET.md's definition lines name (``MediaWiki:Gadget-NAME``)."""
+    lines = re.findall(r"^ *\* (outreach-[a-z-]+)\[[^\]]*\]\|(.+)$", GADGET_MD.read_text(), re.M)
+    assert {gadget for gadget, _ in lines} == {"outreach-staff", "outreach-participants"}
+    return [page for _, pages in lines for page in pages.split("|")]
+
+
+def test_every_script_and_style_of_the_definitions_is_served(
+    make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
+) -> None:
+    # GADGET.md tells a wiki to copy each of them from /gadget/NAME; the JSON page is the
+    # wiki's own (its campaigns), never served.
+    pages = _definition_pages()
+    assert "outreach-staff.json" in pages
+    kinds = {".js": "text/javascript", ".css": "text/css"}
+    copied = [page for page in pages if page.endswith(tuple(kinds))]
+    assert sorted(copied) == sorted(GADGET_FILES)
+    public = "https://outreach-dashboard-helper.toolforge.org"
+    with _listening(_app(make_settings(), clock, public_url=public, demo=False)) as url:
+        for page in copied:
+            answer = httpx.get(f"{url}/gadget/{page}")
+            assert answer.status_code == 200, page
+            kind = kinds[page[page.rindex(".") :]]
+            assert answer.headers["content-type"].startswith(kind)
+            assert answer.headers["cache-control"] == "public, max-age=3600"
+            again = httpx.get(
+                f"{url}/gadget/{page}", headers={"If-None-Match": answer.headers["etag"]}
+            )
+            assert again.status_code == 304
+            if kind == "text/javascript":
+                assert _api_line(answer.text) == f'var SERVED_API = "{public}";'
+        assert httpx.get(f"{url}/gadget/outreach-staff.json").status_code == 404
+
+
 def test_script_holds_nothing_a_wiki_rewrites_on_save(
     make_settings: SettingsFactory, clock: FakeClock, upstream: Upstream
 ) -> None:
     # MediaWiki's pre-save transform also runs on a script page (T34858): three tildes
     # become the saving administrator's signature, subst: is expanded, and the pipe
     # trick fills in [[A|]]. The wiki's copy must be the served script, byte for byte.
-    _, (answer,) = _scripts(make_settings(), clock, None, {})
-    for rewritten in ("~~~", "subst:", "|]]"):
-        assert rewritten not in answer.text
+    with _listening(_app(make_settings(), clock, public_url=None, demo=False)) as url:
+        for page in GADGET_FILES:
+            answer = httpx.get(f"{url}/gadget/{page}")
+            for rewritten in ("~~~", "subst:", "|]]"):
+                assert rewritten not in answer.text, page
 
 
 def test_without_public_url_the_script_has_no_api_base(
@@ -352,9 +403,20 @@ def test_course_staff_dialog_for_a_user_with_active_courses(
     name = talk.inner_text()
     assert talk.get_attribute("href") == "/wiki/User_talk:" + quote(name.replace(" ", "_"), ":@")
 
-    # One template pings every staff member of every active course.
-    copied = ping(answer["all_staff"])
+    # Each course says the user's own role in it and when it ends, from the same answer.
+    roles = dialog.locator(".outreach-staff-role").all_inner_texts()
+    assert roles == [f"Role of {TWO_HATS}: instructor", f"Role of {TWO_HATS}: student"]
+    assert [c["user_role"] for c in answer["courses"]] == ["instructor", "student"]
+    ends = dialog.locator("time.outreach-staff-end")
+    assert ends.evaluate_all("times => times.map(t => t.dateTime)") == [
+        c["end"] for c in answer["courses"]
+    ]
+    assert ends.all_inner_texts() == ["Ends December 17, 2026", "Ends December 15, 2026"]
+
+    # One template pings every staff member of every active course but the user.
     assert sorted(answer["all_staff"]) == sorted({n for s in expected.values() for n in s})
+    assert TWO_HATS in answer["all_staff"]  # staff of her own workshop...
+    copied = ping([name for name in answer["all_staff"] if name != TWO_HATS])  # ...not pinged
     dialog.get_by_role("button", name="Copy ping for all staff").click()
     expect(dialog.get_by_role("status")).to_have_text(f"Copied to the clipboard: {copied}")
     assert page.evaluate("navigator.clipboard.readText()") == copied
@@ -418,6 +480,21 @@ def test_service_errors_are_silent(visit: Visit, service: str, upstream: Upstrea
     # The failed request itself is reported by the browser; the page raised nothing.
     assert not [e for e in visit.errors if not re.search(r"\b50\d\b", e)]
     assert any("[outreach-staff]" in w for w in visit.warnings)
+
+
+def test_courses_the_status_could_not_read_are_looked_for_in_the_staff_answer(
+    visit: Visit, service: str, upstream: Upstream
+) -> None:
+    # GADGET.md: the status says some courses could not be read yet (a cold page view
+    # under load leaves them for later): they may be active, so the gadget asks for the
+    # staff too, still two requests at most. Here every course's page fails.
+    upstream.fault("error500", endpoint="course")
+    name = TWO_HATS.replace(" ", "_")
+    page = visit.open(f"{service}/gadget/demo?user={quote(name)}")
+    page.wait_for_load_state("networkidle")
+    assert visit.api_calls == [f"/api/users/{name}/status", f"/api/users/{name}/active-staff"]
+    assert page.locator(LINK).count() == 0  # no course could be read: nothing to show
+    assert visit.errors == []
 
 
 # --- two dashboards ---------------------------------------------------------------
@@ -525,9 +602,9 @@ def test_courses_of_both_dashboards_each_labelled_and_linked(
         _check_links(shown, two.wikiedu, TWO_HATS)
         intro = dialog.locator("p").first.inner_text()
         assert intro == f"Active dashboard courses of {TWO_HATS} and their staff:"
-        # The ping names every staff member of every course, once.
+        # The ping names every staff member of every course once, but the user.
         staff = pinged(dialog.locator(".outreach-staff-ping").inner_text())
-        assert sorted(staff) == sorted({n for *_, names in expected for n in names})
+        assert sorted(staff) == sorted({n for *_, names in expected for n in names} - {TWO_HATS})
 
         OUTPUT.mkdir(exist_ok=True)
         dialog.page.screenshot(path=OUTPUT / "gadget-dialog-two-dashboards.png")
@@ -664,9 +741,14 @@ USERNAMES: Final = [
 PLAIN_STAFF: Final = ["Good Staff"]
 
 
-def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = None) -> Starlette:
+def _crafted_api(
+    service: FastAPI,
+    courses: list[dict[str, object]] | None = None,
+    all_staff: list[str] | None = None,
+) -> Starlette:
     """The service, except for its answers about users: these list ``courses``, or by
-    default one course whose staff is every name above.
+    default one course whose staff is every name above (and ``all_staff``, or by default
+    the staff of every course).
 
     Stands for an upstream (or a stored entry) the service did not clean: the gadget
     must keep such names out of the page by itself.
@@ -678,6 +760,8 @@ def _crafted_api(service: FastAPI, courses: list[dict[str, object]] | None = Non
         courses = [{**course, "staff": staff}]
     else:
         staff = list(PLAIN_STAFF)
+    if all_staff is not None:
+        staff = list(all_staff)
 
     def answer(body: object) -> Response:
         return Response(json.dumps(body, ensure_ascii=True), media_type="application/json")
@@ -723,10 +807,11 @@ def _pat_rollers_dialog(
     settings: Settings,
     clock: FakeClock,
     courses: list[dict[str, object]] | None = None,
+    all_staff: list[str] | None = None,
 ) -> Iterator[tuple[Visit, Locator]]:
     """Pat Roller's dialog on the demo page, in front of ``_crafted_api``'s answers."""
     service = _app(settings, clock, public_url=None, demo=True)
-    with BackgroundServer(_crafted_api(service, courses), lifespan="on") as server:
+    with BackgroundServer(_crafted_api(service, courses, all_staff), lifespan="on") as server:
         visit = Visit(browser, server.url)
         try:
             yield visit, _open_dialog(visit, _demo_url(server.url, "Pat Roller"), "Pat Roller")
@@ -882,6 +967,329 @@ def test_each_course_names_its_dashboard_and_links_only_to_web_pages(
                 assert links.get_attribute("title") == f"The course on {host}"
         assert dialog.locator("img, b").count() == 0
         assert "⧼" not in dialog.inner_text()  # no message looked up for another dashboard
+        # Rows without the user's role and the course's end (an older service): neither.
+        expect(dialog.locator(".outreach-staff-facts")).to_have_count(0)
         assert visit.errors == []
         OUTPUT.mkdir(exist_ok=True)
         dialog.page.screenshot(path=OUTPUT / "gadget-dialog-dashboard-labels.png")
+
+
+# --- the user's role, the course's end, and whom the ping reaches -----------------
+
+
+def test_the_only_staff_is_not_pinged_about_themselves(
+    browser: Browser, make_settings: SettingsFactory, clock: FakeClock
+) -> None:
+    # Pat Roller runs a course alone: the dialog says so, and offers no ping to nobody.
+    course: dict[str, object] = {
+        "dashboard": "outreach",
+        "course_slug": "Some_School/Solo_Course",
+        "course_title": "Solo Course",
+        "url": "https://outreachdashboard.wmflabs.org/courses/Some_School/Solo_Course",
+        "user_role": "instructor",
+        "end": "2026-12-17T23:59:59Z",
+        "staff": ["Pat Roller"],
+    }
+    odd: dict[str, object] = {
+        **course,
+        "course_slug": "Some_School/Odd_Course",
+        "course_title": "Odd Course",
+        "user_role": "<b>boss</b>",
+        "end": "some day",
+    }
+    settings = make_settings(access_log=False)
+    with _pat_rollers_dialog(browser, settings, clock, [course, odd], ["Pat Roller"]) as (
+        visit,
+        dialog,
+    ):
+        solo, strange = dialog.locator(".outreach-staff-course").all()
+        expect(solo.locator(".outreach-staff-facts")).to_have_text(
+            "Role of Pat Roller: instructor · Ends December 17, 2026"
+        )
+        # A role the gadget does not know and a date that is none: left out.
+        expect(strange.locator(".outreach-staff-facts")).to_have_count(0)
+        expect(dialog.locator(".outreach-staff-person")).to_have_text(["Pat Roller"] * 2)
+        expect(dialog.locator("code")).to_have_count(0)
+        expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_have_count(0)
+        expect(dialog.locator(".outreach-staff-footer")).to_have_text("No other staff to ping.")
+        assert dialog.locator("b").count() == 0
+        assert visit.errors == []
+
+
+# --- the participants gadget: marks in lists of edits -----------------------------
+
+MARKER: Final = ".outreach-participant-marker"
+#: The wiki's campaigns in the tests below (the stand-ins' worlds).
+OUTREACH_CAMPAIGN: Final = f"outreach:{NORMAL_CAMPAIGN}"
+WIKIEDU_CAMPAIGN: Final = f"wikiedu:{CAMPAIGN_FALL_2026}"
+#: Editors of the demo's lists: two participants of NORMAL_CAMPAIGN, two who are not.
+EDITORS: Final = [HASHTAG, QUIET, TWO_HATS, "Nobody Here"]
+
+
+def _list_url(service: str, view: str, config: object | None, users: list[str] = EDITORS) -> str:
+    """The demo's recent changes or history, one edit by each of ``users`` (and an IP),
+    with ``config`` as the wiki's MediaWiki:Gadget-outreach-staff.json (None: no page)."""
+    query = {"view": view, "user": "|".join(u.replace(" ", "_") for u in users)}
+    if config is not None:
+        query["config"] = json.dumps(config)
+    return f"{service}/gadget/demo?{urlencode(query)}"
+
+
+def _open_list(visit: Visit, url: str) -> Page:
+    """Load a demo list and wait until the participants gadget has marked it."""
+    page = visit.page
+    page.goto(url)
+    expect(page.locator(MARKER).first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _expected_tooltips(service: str, *campaigns: str) -> dict[str, str]:
+    """Each participant's tooltip as GADGET.md shows it, from the service's own answers:
+    each campaign's courses in the order named, by their line's text within one."""
+    lines: dict[str, list[str]] = {}
+    for campaign in campaigns:
+        dashboard, _, slug = campaign.partition(":")
+        answer = httpx.get(
+            f"{service}/api/campaigns/{slug}/participants", params={"dashboard": dashboard}
+        ).json()
+        found: dict[str, set[str]] = {}
+        for row in answer["participants"]:
+            host = urlsplit(row["url"]).netloc
+            role = row["role"].replace("_", " ")
+            found.setdefault(row["username"], set()).add(f"{row['course_title']}: {role}, {host}")
+        for name, courses in found.items():
+            lines.setdefault(name, []).extend(sorted(courses))
+    return {
+        name: "\n".join([f"Active dashboard courses of {name}:", *courses])
+        for name, courses in lines.items()
+    }
+
+
+def _marks(page: Page) -> list[dict[str, object]]:
+    """Each user link of the page: its name, whether it is marked, and what follows it."""
+    result: list[dict[str, object]] = page.locator("a.mw-userlink").evaluate_all(
+        """links => links.map(a => {
+            const next = a.nextSibling && a.nextSibling.nodeType === 1 ? a.nextSibling : null;
+            const marker = next && next.className === 'outreach-participant-marker';
+            const after = marker && next.nextSibling && next.nextSibling.nodeType === 1 ?
+                next.nextSibling.className : null;
+            return {
+                name: a.textContent,
+                marked: a.classList.contains('outreach-participant'),
+                marker: Boolean(marker),
+                title: marker ? next.getAttribute('title') : null,
+                text: marker ? next.textContent : null,
+                twice: after === 'outreach-participant-marker',
+            };
+        })"""
+    )
+    return result
+
+
+def _check_marks(page: Page, tooltips: dict[str, str]) -> list[str]:
+    """Every user link is marked, once, exactly when its user is a participant; the names."""
+    links = _marks(page)
+    for link in links:
+        participant = link["name"] in tooltips
+        assert (link["marked"], link["marker"], link["twice"]) == (participant, participant, False)
+        if participant:
+            assert (link["title"], link["text"]) == (tooltips[str(link["name"])], "course")
+    names = [str(link["name"]) for link in links]
+    assert page.locator(MARKER).count() == sum(name in tooltips for name in names)
+    return names
+
+
+@pytest.mark.parametrize("view", ["recentchanges", "history"])
+def test_participants_are_marked_in_a_list_of_edits(
+    visit: Visit, service: str, standin_server: StandinServer, view: str
+) -> None:
+    page = _open_list(visit, _list_url(service, view, {"campaigns": [OUTREACH_CAMPAIGN]}))
+    tooltips = _expected_tooltips(service, OUTREACH_CAMPAIGN)
+    assert {HASHTAG, TWO_HATS} <= set(tooltips)
+    assert not {QUIET, "Nobody Here"} & set(tooltips)
+    names = _check_marks(page, tooltips)
+    assert names == [*EDITORS, "192.0.2.44"]
+    # GADGET.md's tooltip: the course, the role, the dashboard (here by its host).
+    host = urlsplit(standin_server.url).netloc
+    assert tooltips[HASHTAG] == (
+        f"Active dashboard courses of {HASHTAG}:\nWikidata Days (November): student, {host}"
+    )
+    assert tooltips[TWO_HATS] == (
+        f"Active dashboard courses of {TWO_HATS}:\n"
+        f"Tagalog Wikipedia Workshop: instructor, {host}\n"
+        f"Wikidata Days (November): student, {host}"
+    )
+    marked = page.locator("a.outreach-participant")
+    expect(marked).to_have_text([HASHTAG, TWO_HATS])
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / f"gadget-participants-{view}.png")
+    # One request for the one campaign, nothing about any user; no staff request here.
+    assert visit.api_calls == [f"/api/campaigns/{NORMAL_CAMPAIGN}/participants"]
+    assert visit.api_queries == ["dashboard=outreach"]
+    assert visit.errors == []
+
+
+def test_marking_again_changes_nothing_and_later_rows_are_marked(
+    visit: Visit, service: str
+) -> None:
+    page = _open_list(
+        visit, _list_url(service, "recentchanges", {"campaigns": [OUTREACH_CAMPAIGN]})
+    )
+    tooltips = _expected_tooltips(service, OUTREACH_CAMPAIGN)
+    _check_marks(page, tooltips)
+    before = page.locator("#mw-content-text").inner_html()
+
+    # The hook fired again on the same rows (as MediaWiki may): nothing changes.
+    page.evaluate(
+        """() => { const content = document.getElementById('mw-content-text');
+        for (let i = 0; i < 3; i++) { mw.hook('wikipage.content').fire([content]); } }"""
+    )
+    assert page.locator("#mw-content-text").inner_html() == before
+
+    # "Show new changes": the filters' new list, one edit newer, then the hook on it.
+    for newer in (1, 2):
+        page.get_by_role("button", name="Show new changes").click()
+        rows = page.locator(".mw-changeslist li")
+        expect(rows).to_have_count(len(EDITORS) + 1 + newer)
+        expect(page.locator("a.outreach-participant")).to_have_count(2 + newer)
+        names = _check_marks(page, tooltips)
+        assert names[: newer + 1] == [HASHTAG] * (newer + 1)  # the newest first
+
+    # A row another script adds, without the hook: the observer marks it.
+    page.evaluate(
+        """name => { const row = document.createElement('li');
+        row.innerHTML = '<a class="mw-userlink" href="#"><bdi></bdi></a> (a row of its own)';
+        row.querySelector('bdi').textContent = name;
+        document.querySelector('.mw-changeslist ul').appendChild(row); }""",
+        TWO_HATS,
+    )
+    expect(page.locator("a.outreach-participant")).to_have_count(5)
+    _check_marks(page, tooltips)
+
+    # However often the rows changed, the campaign was asked once.
+    page.wait_for_load_state("networkidle")
+    assert visit.api_calls == [f"/api/campaigns/{NORMAL_CAMPAIGN}/participants"]
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize("config", [None, {}, {"campaigns": []}, {"campaigns": "outreach:x"}])
+def test_no_campaign_named_no_request(visit: Visit, service: str, config: object) -> None:
+    page = visit.page
+    page.goto(_list_url(service, "recentchanges", config))
+    page.wait_for_function("() => mw.config.get('outreachParticipantsLoaded') === true")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("a.mw-userlink").count() == len(EDITORS) + 1
+    assert page.locator(f"{MARKER}, .outreach-participant").count() == 0
+    assert visit.api_calls == []
+    assert visit.errors == []
+
+
+def test_one_request_per_campaign_and_bad_entries_skipped(
+    browser: Browser, two: TwoDashboards
+) -> None:
+    campaigns: list[object] = [
+        OUTREACH_CAMPAIGN,
+        WIKIEDU_CAMPAIGN,
+        OUTREACH_CAMPAIGN.upper().replace("OUTREACH:", "outreach:"),  # the same, read once
+        "nocolon",
+        7,
+        None,
+        "outreach:",
+        "outreach:two words",
+        "Outreach:capital_dashboard",
+        "nowhere:fall_2026",  # well formed, but no such dashboard: asked, refused, logged
+    ]
+    visit = Visit(browser, two.url)
+    try:
+        page = _open_list(visit, _list_url(two.url, "history", {"campaigns": campaigns}))
+        tooltips = _expected_tooltips(two.url, OUTREACH_CAMPAIGN, WIKIEDU_CAMPAIGN)
+        # Ama Twohats: two Outreach courses, then her Wiki Education class.
+        ama = tooltips[TWO_HATS].splitlines()
+        assert len(ama) == 4
+        assert ama[3].startswith("Environmental History of the Americas: student, ")
+        _check_marks(page, tooltips)
+        page.wait_for_load_state("networkidle")
+        assert sorted(zip(visit.api_calls, visit.api_queries, strict=True)) == [
+            (f"/api/campaigns/{CAMPAIGN_FALL_2026}/participants", "dashboard=nowhere"),
+            (f"/api/campaigns/{CAMPAIGN_FALL_2026}/participants", "dashboard=wikiedu"),
+            (f"/api/campaigns/{NORMAL_CAMPAIGN}/participants", "dashboard=outreach"),
+        ]
+        skipped = [w for w in visit.warnings if w.startswith("[outreach-participants] skipped")]
+        assert len(skipped) == 6, visit.warnings
+        assert any("nowhere:fall_2026 not read" in w for w in visit.warnings)
+        assert not [e for e in visit.errors if "outreach-participants" in e]
+    finally:
+        visit.close()
+
+
+def _crafted_participants(service: FastAPI, rows: list[dict[str, object]]) -> Starlette:
+    """The service, except that every campaign's participants are ``rows``."""
+
+    async def participants(request: StarletteRequest) -> Response:
+        body = {
+            "dashboard": request.query_params.get("dashboard"),
+            "campaign": request.path_params["campaign"],
+            "participants": rows,
+            "unreadable_courses": [],
+            "complete": False,
+        }
+        return Response(json.dumps(body), media_type="application/json")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with service.router.lifespan_context(service):
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/api/campaigns/{campaign}/participants", participants),
+            Mount("/", app=service),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def test_tooltips_name_known_dashboards_and_stay_text(
+    browser: Browser, make_settings: SettingsFactory, clock: FakeClock
+) -> None:
+    course = {"course_slug": "A_School/Course", "course_title": "Course <b>bold</b>"}
+    rows: list[dict[str, object]] = [
+        {
+            **course,
+            "username": "Hashtag_Hero",  # as a URL spells it: still the same user
+            "role": "campus_volunteer",
+            "url": "https://outreachdashboard.wmflabs.org/courses/A_School/Course",
+        },
+        {
+            **course,
+            "username": HASHTAG,
+            "role": "a role of tomorrow",
+            "url": "https://dashboard.wikiedu.org/courses/A_School/Course",
+        },
+        {**course, "username": QUIET, "role": "student", "url": "javascript:alert(1)"},
+        {"username": "No Title", "role": "student", "url": "https://x.example/"},
+    ]
+    service = _app(make_settings(access_log=False), clock, public_url=None, demo=True)
+    with BackgroundServer(_crafted_participants(service, rows), lifespan="on") as server:
+        visit = Visit(browser, server.url)
+        try:
+            url = _list_url(server.url, "recentchanges", {"campaigns": [OUTREACH_CAMPAIGN]})
+            page = _open_list(visit, url)
+            _check_marks(
+                page,
+                {
+                    HASHTAG: f"Active dashboard courses of {HASHTAG}:\n"
+                    "Course <b>bold</b>: campus volunteer, Outreach Dashboard\n"
+                    "Course <b>bold</b>: participant, Wiki Education Dashboard",
+                    # No page of its own: the service's name for the dashboard.
+                    QUIET: f"Active dashboard courses of {QUIET}:\n"
+                    "Course <b>bold</b>: student, outreach",
+                },
+            )
+            assert page.locator("#mw-content-text b").count() == 0
+            # The answer says its list may have been cut: the console says so too.
+            assert any("may have left out" in w for w in visit.warnings)
+            assert visit.errors == []
+        finally:
+            visit.close()

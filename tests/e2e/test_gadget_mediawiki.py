@@ -33,9 +33,11 @@ MediaWiki or Chromium the module skips and says why; with ``CI=true`` it fails.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -54,10 +56,17 @@ from playwright.sync_api import (
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outreach_helper.app import create_app
+from outreach_helper.records import ROLE_BY_LEVEL
 from outreach_helper.settings import Settings
 from outreach_standin.model import ROLE_INSTRUCTOR
 from outreach_standin.server import BackgroundServer, StandinServer
-from outreach_standin.world_wikiedu import CLASS_ACTIVE, PROFESSOR, WIKIED_STAFF
+from outreach_standin.world import HASHTAG, NORMAL_CAMPAIGN
+from outreach_standin.world_wikiedu import (
+    CAMPAIGN_FALL_2026,
+    CLASS_ACTIVE,
+    PROFESSOR,
+    WIKIED_STAFF,
+)
 from tests.support import mediawiki
 from tests.support.browser import clipboard_page
 from tests.support.clocks import FakeClock
@@ -70,6 +79,9 @@ from tests.support.standin import FIXED_NOW, Upstream
 
 GADGET_MD: Final = Path(__file__).resolve().parents[2] / "GADGET.md"
 GADGET: Final = "ext.gadget.outreach-staff"
+PARTICIPANTS_GADGET: Final = "ext.gadget.outreach-participants"
+#: The gadgets GADGET.md defines, in the order of its definition lines.
+GADGETS: Final = ("outreach-staff", "outreach-participants")
 LINK: Final = "#t-outreach-staff a"
 #: Every skin Debian's MediaWiki 1.39 ships (tests.support.mediawiki enables them all).
 SKINS: Final = ("vector", "vector-2022", "monobook", "timeless", "minerva")
@@ -96,8 +108,15 @@ ALL_STAFF: Final = [
     "Ngozi Eze",
     "Old:Timer@Wiki",
 ]
-# GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}.
-PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(ALL_STAFF, 1)) + "}}"
+# docs/api.md's example: her own role in each, and when each ends (shown as a day, UTC).
+ACTIVE_FACTS: Final = [
+    "Role of Ama Twohats: instructor · Ends December 17, 2026",
+    "Role of Ama Twohats: student · Ends December 15, 2026",
+]
+# GADGET.md: the ping names them as numbered template parameters, {{ping|1=A|2=B}}, all
+# but the user the page is about (she is staff of her own workshop).
+PINGED: Final = [name for name in ALL_STAFF if name != ACTIVE_USER]
+PING: Final = "{{ping|" + "|".join(f"{i}={name}" for i, name in enumerate(PINGED, 1)) + "}}"
 # Their pages on the dashboard (docs/api.md: a course's `url`), and their schools.
 COURSE_PATHS: Final = {
     "Tagalog Wikipedia Workshop": (
@@ -118,6 +137,28 @@ PATROLLER: Final = "Patrol Tester"  # enables the gadget in Special:Preferences
 NEWCOMER: Final = "Pref Tester"  # shows the preference switching it on
 OWN_COPY: Final = "Own Copy"  # has the script in their own common.js
 
+# --- the participants gadget ---
+PARTICIPANTS_TITLE: Final = "Course participants"  # how GADGET.md's description begins
+#: The pages of the gadgets the service serves, each saved as MediaWiki:Gadget-NAME.
+SERVED_PAGES: Final = ("outreach-staff.js", "outreach-participants.js", "outreach-participants.css")
+CAMPAIGNS_PAGE: Final = "MediaWiki:Gadget-outreach-staff.json"
+#: The test wiki's campaigns: the Outreach world's Wikidata Days and the Wiki Education
+#: world's term, both with courses active at the stand-ins' instant.
+CAMPAIGNS: Final = (("outreach", NORMAL_CAMPAIGN), ("wikiedu", CAMPAIGN_FALL_2026))
+CAMPAIGNS_JSON: Final = json.dumps({"campaigns": [f"{d}:{c}" for d, c in CAMPAIGNS]})
+# A student in COURSE_ACTIVE ("Wikidata Days (November)", of NORMAL_CAMPAIGN); Ama
+# Twohats is in both campaigns (three courses); the bystander is on no dashboard.
+PARTICIPANT: Final = HASHTAG
+BYSTANDER: Final = "Passing Editor"
+MARKER: Final = "Mark Tester"  # enables the participants gadget
+OWN_MARKER: Final = "Own Marker"  # has the participants script in their own common.js
+SANDBOX: Final = "Campaign sandbox"  # edited by both participants and the bystander
+#: The lists of edits the participants test reads: (title, query).
+LISTS: Final = {
+    "recentchanges": ("Special:RecentChanges", {"limit": "500", "days": "30"}),
+    "history": (SANDBOX, {"action": "history"}),
+}
+
 
 # --- what GADGET.md says -------------------------------------------------------
 
@@ -131,21 +172,27 @@ def _code_blocks(markdown: str) -> list[str]:
     return [textwrap.dedent(body) for _, body in blocks]
 
 
-def documented_definition() -> str:
-    """The line GADGET.md tells administrators to add to MediaWiki:Gadgets-definition."""
+def documented_definition(gadget: str = "outreach-staff") -> str:
+    """The line GADGET.md tells administrators to add to MediaWiki:Gadgets-definition
+    for ``gadget``."""
     lines = [
         line
         for block in _code_blocks(_gadget_md())
         for line in block.splitlines()
-        if line.startswith("* outreach-staff[")
+        if line.startswith(f"* {gadget}[")
     ]
     assert len(lines) == 1, lines
     return lines[0]
 
 
-def documented_description() -> str:
-    """The example description of MediaWiki:Gadget-outreach-staff in GADGET.md."""
-    found = re.search(r"`(Course staff: [^`]+)`", _gadget_md())
+def documented_definitions() -> str:
+    """MediaWiki:Gadgets-definition as GADGET.md makes it: the line of each gadget."""
+    return "\n".join(documented_definition(gadget) for gadget in GADGETS)
+
+
+def documented_description(title: str = "Course staff") -> str:
+    """The example description of a gadget (MediaWiki:Gadget-NAME) in GADGET.md."""
+    found = re.search(rf"`({title}: [^`]+)`", _gadget_md())
     assert found is not None
     return found.group(1)
 
@@ -250,17 +297,26 @@ def _wiki_settings(service: Service) -> str:
             $defaultSrc[] = '{service.url}';
         }};
         $wgAllowUserJs = true; // as on Wikimedia wikis: GADGET.md's personal copy needs it
+        $wgAllowUserCss = true; // and the participants gadget's copy, its styles
         $wgJobRunRate = 0;
         """
     )
 
 
-def _install_gadget(wiki: MediaWiki, script: str) -> None:
-    """GADGET.md's three steps, with edit.php as the interface administrator."""
-    summary = "Install the outreach-staff gadget (GADGET.md)"
-    wiki.edit("MediaWiki:Gadget-outreach-staff.js", script, summary)
+def _install_gadgets(wiki: MediaWiki, service: Service) -> None:
+    """GADGET.md's steps, with edit.php as the interface administrator: each page as the
+    service serves it, the descriptions and definition lines verbatim, and the test
+    wiki's campaigns as its JSON page."""
+    summary = "Install the outreach gadgets (GADGET.md)"
+    for page in SERVED_PAGES:
+        served = httpx.get(f"{service.url}/gadget/{page}", timeout=10)
+        served.raise_for_status()
+        wiki.edit(f"MediaWiki:Gadget-{page}", served.text, summary)
     wiki.edit("MediaWiki:Gadget-outreach-staff", documented_description(), summary)
-    wiki.edit("MediaWiki:Gadgets-definition", documented_definition(), summary)
+    participants = documented_description(PARTICIPANTS_TITLE)
+    wiki.edit("MediaWiki:Gadget-outreach-participants", participants, summary)
+    wiki.edit(CAMPAIGNS_PAGE, CAMPAIGNS_JSON, summary)
+    wiki.edit("MediaWiki:Gadgets-definition", documented_definitions(), summary)
 
 
 @pytest.fixture(scope="module")
@@ -275,14 +331,16 @@ def wiki(service: Service) -> Iterator[MediaWiki]:
         password=password,
         settings=_wiki_settings(service),
     ) as running:
-        script = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10)
-        script.raise_for_status()
-        _install_gadget(running, script.text)
-        for name in (ACTIVE_USER, NO_COURSES, UNKNOWN, PATROLLER, NEWCOMER, OWN_COPY):
+        _install_gadgets(running, service)
+        accounts = (ACTIVE_USER, NO_COURSES, UNKNOWN, PATROLLER, NEWCOMER, OWN_COPY)
+        for name in (*accounts, PARTICIPANT, BYSTANDER, MARKER, OWN_MARKER):
             running.create_account(name, password)
         for name in (ACTIVE_USER, NO_COURSES, UNKNOWN):
             running.edit(f"User:{name}", f"I am {name}.", "My user page")
             running.edit(f"User talk:{name}", "== Hello ==\nWelcome! ~~~~", "Welcome")
+        # Edits by two participants of the wiki's campaigns and by someone else.
+        for n, name in enumerate((PARTICIPANT, BYSTANDER, ACTIVE_USER, PARTICIPANT)):
+            running.edit(SANDBOX, f"Edit {n} by {name}.", "Trying things", user=name)
         yield running
 
 
@@ -387,14 +445,15 @@ def log_in(page: Page, wiki: MediaWiki, username: str) -> None:
     assert page.evaluate("mw.config.get('wgUserName')") == username
 
 
-def enable_gadget(page: Page, wiki: MediaWiki) -> None:
-    """Tick the gadget in Special:Preferences (its label: the description page) and save."""
+def enable_gadget(page: Page, wiki: MediaWiki, gadget: str = "outreach-staff") -> None:
+    """Tick a gadget in Special:Preferences (its label: the description page) and save."""
     page.goto(wiki.page_url("Special:Preferences") + "#mw-prefsection-gadgets")
-    box = page.get_by_label(documented_description())
+    title = "Course staff" if gadget == "outreach-staff" else PARTICIPANTS_TITLE
+    box = page.get_by_label(documented_description(title))
     box.check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save").click()
-    assert page.evaluate("mw.user.options.get('gadget-outreach-staff')") in ("1", 1)
+    assert page.evaluate(f"mw.user.options.get('gadget-{gadget}')") in ("1", 1)
 
 
 @pytest.fixture(scope="module")
@@ -448,16 +507,20 @@ def test_gadget_is_installed_as_gadget_md_says(wiki: MediaWiki, service: Service
         answer.raise_for_status()
         return answer.text
 
-    served = httpx.get(f"{service.url}/gadget/outreach-staff.js", timeout=10).text
-    assert raw("MediaWiki:Gadgets-definition").strip() == documented_definition()
+    for page in SERVED_PAGES:
+        served = httpx.get(f"{service.url}/gadget/{page}", timeout=10).text
+        assert raw(f"MediaWiki:Gadget-{page}").strip() == served.strip()
+    assert raw("MediaWiki:Gadgets-definition").strip() == documented_definitions()
     assert raw("MediaWiki:Gadget-outreach-staff").strip() == documented_description()
-    assert raw("MediaWiki:Gadget-outreach-staff.js").strip() == served.strip()
-    # ResourceLoader accepts the script as it is (MediaWiki 1.39 validates it as ES5).
-    module = httpx.get(
-        f"{wiki.url}/load.php", params={"modules": GADGET, "only": "scripts"}, timeout=10
-    ).text
-    assert "parse error" not in module
-    assert "outreach-staff-portlet" in module
+    participants = raw("MediaWiki:Gadget-outreach-participants").strip()
+    assert participants == documented_description(PARTICIPANTS_TITLE)
+    # ResourceLoader accepts the scripts as they are (MediaWiki 1.39 validates them as
+    # ES5, package gadgets included), and gives the participants gadget its JSON page.
+    for module, text in ((GADGET, "outreach-staff-portlet"), (PARTICIPANTS_GADGET, "wikiedu:")):
+        loaded = httpx.get(f"{wiki.url}/load.php", params={"modules": module}, timeout=10).text
+        assert "parse error" not in loaded
+        assert text in loaded
+    assert '"outreach-staff.json"' in loaded  # the package's file, for require()
 
 
 def test_wiki_sends_a_csp_that_allows_the_service_only_for_connections(
@@ -514,6 +577,7 @@ def test_course_staff_dialog(
     assert shown == ACTIVE_COURSES
     assert list(shown) == list(ACTIVE_COURSES)
     assert dialog.locator(".outreach-staff-school").all_inner_texts() == SCHOOLS
+    assert dialog.locator(".outreach-staff-facts").all_inner_texts() == ACTIVE_FACTS
     # Each is labelled with its dashboard: one not known by name shows its host.
     outreach_host = urlsplit(standin_server.url).netloc
     labels = dialog.locator(".outreach-staff-dashboard").all_inner_texts()
@@ -671,7 +735,7 @@ def test_courses_of_both_dashboards_where_both_serve_the_wiki(
     numbers = [param.partition("=")[0] for param in params]
     assert numbers == [str(i) for i in range(1, len(params) + 1)]
     pinged = [param.partition("=")[2] for param in params]
-    assert sorted(pinged) == sorted({n for *_, names in expected for n in names})
+    assert sorted(pinged) == sorted({n for *_, names in expected for n in names} - {ACTIVE_USER})
 
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=OUTPUT / f"mediawiki-{skin}-two-dashboards.png")
@@ -809,14 +873,20 @@ def test_the_preference_turns_the_gadget_on(anonymous: Visit, wiki: MediaWiki) -
 
 @pytest.fixture
 def translated(wiki: MediaWiki) -> Iterator[None]:
-    """GADGET.md's i18n page, listed before the script in the definition; undone after."""
-    definition = documented_definition()
-    summary = "Translate the outreach-staff gadget (GADGET.md)"
+    """GADGET.md's i18n page, listed before the staff gadget's script and after the
+    participants gadget's pages (a package runs only its first script); undone after."""
+    definition = documented_definitions()
+    summary = "Translate the outreach gadgets (GADGET.md)"
     wiki.edit("MediaWiki:Gadget-outreach-staff-i18n.js", documented_translation(), summary)
-    with_i18n = definition.replace(
-        "|outreach-staff.js", "|outreach-staff-i18n.js|outreach-staff.js"
+    staff = documented_definition("outreach-staff")
+    participants = documented_definition("outreach-participants")
+    with_i18n = "\n".join(
+        [
+            staff.replace("|outreach-staff.js", "|outreach-staff-i18n.js|outreach-staff.js"),
+            participants + "|outreach-staff-i18n.js",
+        ]
     )
-    assert with_i18n != definition
+    assert with_i18n.count("outreach-staff-i18n.js") == 2
     wiki.edit("MediaWiki:Gadgets-definition", with_i18n, summary)
     yield
     wiki.edit("MediaWiki:Gadgets-definition", definition, "Back to GADGET.md's definition")
@@ -833,6 +903,21 @@ def test_translation_set_through_mw_messages(visit: Visit, translated: None) -> 
     expect(dialog.get_by_role("button", name="Copy ping for all staff")).to_be_visible()
     assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
     visit.check_no_errors()
+
+
+def test_the_participants_gadget_reads_the_same_translation(
+    marking: Visit, translated: None
+) -> None:
+    # A package gadget runs only its first script, which require()s the page listed after.
+    title, query = LISTS["history"]
+    page = marking.open_with_gadget(title, module=PARTICIPANTS_GADGET, uselang="fr", **query)
+    markers = page.locator(".outreach-participant-marker")
+    expect(markers.first).to_have_text("cours")
+    # The messages the example leaves out stay English.
+    tooltip = markers.first.get_attribute("title")
+    assert tooltip is not None
+    assert tooltip.startswith("Active dashboard courses of ")
+    marking.check_no_errors()
 
 
 # --- a personal copy ------------------------------------------------------------
@@ -859,6 +944,261 @@ def test_a_personal_copy_in_common_js(browser: Browser, wiki: MediaWiki, service
         page.wait_for_load_state("networkidle")
         expect(page.locator(LINK)).to_have_count(1)
         assert visit.service_paths() == [_status(ACTIVE_USER), _active_staff(ACTIVE_USER)]
+        visit.check_no_errors()
+    finally:
+        visit.close()
+
+
+# --- the participants gadget ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def marker(browser: Browser, wiki: MediaWiki, service: Service) -> StorageState:
+    """The storage state of a user who enabled the participants gadget (only that one)."""
+    visit = Visit(browser, wiki, service)
+    try:
+        log_in(visit.page, wiki, MARKER)
+        enable_gadget(visit.page, wiki, "outreach-participants")
+        return visit.context.storage_state()
+    finally:
+        visit.close()
+
+
+@pytest.fixture
+def marking(browser: Browser, wiki: MediaWiki, service: Service, marker) -> Iterator[Visit]:
+    """A visit as the logged-in user who enabled the participants gadget."""
+    opened = Visit(browser, wiki, service, storage_state=marker)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def campaigns_page(wiki: MediaWiki) -> Iterator[MediaWiki]:
+    """A test may save its own MediaWiki:Gadget-outreach-staff.json; put back after."""
+    yield wiki
+    wiki.edit(CAMPAIGNS_PAGE, CAMPAIGNS_JSON, "Back to the test wiki's campaigns")
+
+
+def _participants(dashboard: str, campaign: str) -> str:
+    """The gadget's request for a campaign, as path and query."""
+    return f"/api/campaigns/{campaign}/participants?dashboard={dashboard}"
+
+
+def _requests(visit: Visit) -> list[str]:
+    """This page view's requests to our service, as path and query, sorted."""
+    return sorted(f"{urlsplit(r.url).path}?{urlsplit(r.url).query}" for r in visit.requests)
+
+
+def _tooltips(
+    standins: dict[str, StandinServer],
+    *users: str,
+    campaigns: tuple[tuple[str, str], ...] = CAMPAIGNS,
+) -> dict[str, str]:
+    """Each user's marker tooltip as GADGET.md shows it, from the stand-ins' worlds: their
+    courses active at FIXED_NOW in each campaign, in the campaigns' order, by title."""
+    tooltips = {}
+    for user in users:
+        lines = []
+        for dashboard, campaign in campaigns:
+            world = standins[dashboard].world
+            host = urlsplit(standins[dashboard].url).netloc
+            found = world.campaign(campaign)
+            assert found is not None
+            courses = []
+            for slug in found.course_slugs:
+                course = world.course(slug)
+                assert course is not None
+                if course.private or course.broken or not course.tracking_active(FIXED_NOW):
+                    continue
+                roles = [e.role for e in world.roster(slug) if e.username == user]
+                if roles:
+                    role = ROLE_BY_LEVEL[max(roles)].value.replace("_", " ")
+                    courses.append(f"{course.title}: {role}, {host}")
+            lines += sorted(courses)
+        assert lines, user
+        tooltips[user] = "\n".join([f"Active dashboard courses of {user}:", *lines])
+    return tooltips
+
+
+def _check_marks(page: Page, tooltips: dict[str, str]) -> dict[str, int]:
+    """Every user link on the page is marked, once, exactly when its user is a participant,
+    with the tooltip expected; how many links of each user there are."""
+    links = page.locator("a.mw-userlink").evaluate_all(
+        """links => links.map(a => {
+            const next = a.nextSibling && a.nextSibling.nodeType === 1 ? a.nextSibling : null;
+            return {
+                name: a.textContent,
+                marked: a.classList.contains('outreach-participant'),
+                marker: Boolean(next && next.className === 'outreach-participant-marker'),
+                title: next && next.getAttribute('title'),
+                text: next && next.textContent,
+            };
+        })"""
+    )
+    seen: dict[str, int] = {}
+    for link in links:
+        name = link["name"]
+        seen[name] = seen.get(name, 0) + 1
+        if name in tooltips:
+            assert (link["marked"], link["marker"]) == (True, True), link
+            assert (link["title"], link["text"]) == (tooltips[name], "course"), link
+        else:
+            assert (link["marked"], link["marker"]) == (False, False), link
+    markers = page.locator(".outreach-participant-marker")
+    assert markers.count() == sum(n for name, n in seen.items() if name in tooltips)
+    return seen
+
+
+@pytest.mark.parametrize("skin", SKINS)
+@pytest.mark.parametrize("listing", list(LISTS))
+def test_participants_are_marked_in_lists_of_edits(
+    marking: Visit,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+    listing: str,
+    skin: str,
+) -> None:
+    title, query = LISTS[listing]
+    page = marking.open_with_gadget(title, module=PARTICIPANTS_GADGET, useskin=skin, **query)
+    assert page.evaluate("mw.config.get('skin')") == skin
+    standins = {"outreach": standin_server, "wikiedu": wikiedu_server}
+    tooltips = _tooltips(standins, PARTICIPANT, ACTIVE_USER)
+    expect(page.locator(".outreach-participant-marker").first).to_be_visible()
+    seen = _check_marks(page, tooltips)
+    # Both participants' edits and the bystander's are listed; only theirs are marked.
+    assert seen.get(PARTICIPANT, 0) >= 2
+    assert seen.get(ACTIVE_USER, 0) >= 1
+    assert seen.get(BYSTANDER, 0) >= 1
+    # Ama Twohats is in three courses of the two campaigns: each has its line.
+    assert tooltips[ACTIVE_USER].count("\n") == 3
+
+    # Recent changes group the sandbox's edits by page (the default): open the group, so
+    # that the screenshot shows each edit's marks as well as the group's list of editors.
+    group = page.locator("table.mw-enhanced-rc.mw-collapsible", has_text=SANDBOX)
+    if listing == "recentchanges" and group.count():
+        group.locator(".mw-enhancedchanges-arrow").first.click()
+        nested = group.locator("tr.mw-rcfilters-ui-highlights-enhanced-nested", has_text=BYSTANDER)
+        expect(nested.first).to_be_visible()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUTPUT / f"mediawiki-{skin}-{listing}-participants.png", full_page=True)
+
+    # One request per campaign for this page view, nothing about any user.
+    assert _requests(marking) == sorted(_participants(d, c) for d, c in CAMPAIGNS)
+    marking.check_no_credentials()
+    marking.check_no_errors()
+
+
+@pytest.mark.parametrize(("skin", "how"), [("vector", "new changes"), ("monobook", "live")])
+def test_rows_that_come_later_are_marked(
+    marking: Visit,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+    skin: str,
+    how: str,
+) -> None:
+    # The structured filters replace the list without loading the page: "View new
+    # changes" once they saw a newer edit, or at once with live updates on.
+    title, query = LISTS["recentchanges"]
+    page = marking.open_with_gadget(title, module=PARTICIPANTS_GADGET, useskin=skin, **query)
+    expect(page.locator(".outreach-participant-marker").first).to_be_visible()
+    if how == "live":
+        page.locator(".mw-rcfilters-ui-liveUpdateButtonWidget a").click()
+    time.sleep(1.1)  # edits are stamped to the second: the new one must come after the list
+    summary = f"Later, in {skin}"
+    marking.wiki.edit(SANDBOX, f"A later edit, in {skin}.", summary, user=PARTICIPANT)
+    if how == "new changes":
+        button = page.locator(".mw-rcfilters-ui-filterWrapperWidget-showNewChanges a")
+        button.click(timeout=20_000)  # the filters look for newer edits every 3 s
+    # A row of its own (li), or in "group changes by page" (the default) a nested row (tr).
+    row = page.locator(".mw-changeslist li, .mw-changeslist tr", has_text=summary)
+    expect(row).to_have_count(1, timeout=20_000)
+    expect(row.locator("a.mw-userlink.outreach-participant")).to_have_text(PARTICIPANT)
+    expect(row.locator(".outreach-participant-marker")).to_have_count(1)
+    standins = {"outreach": standin_server, "wikiedu": wikiedu_server}
+    _check_marks(page, _tooltips(standins, PARTICIPANT, ACTIVE_USER))
+    # The new list cost the service nothing: still one request per campaign.
+    page.wait_for_load_state("networkidle")
+    assert _requests(marking) == sorted(_participants(d, c) for d, c in CAMPAIGNS)
+    marking.check_no_errors()
+
+
+def test_no_campaign_named_no_request(marking: Visit, campaigns_page: MediaWiki) -> None:
+    campaigns_page.edit(CAMPAIGNS_PAGE, json.dumps({"campaigns": []}), "No campaign")
+    title, query = LISTS["recentchanges"]
+    page = marking.open_with_gadget(title, module=PARTICIPANTS_GADGET, **query)
+    assert page.locator("a.mw-userlink").count() > 0
+    expect(page.locator(".outreach-participant-marker")).to_have_count(0)
+    assert page.locator(".outreach-participant").count() == 0
+    assert marking.service_paths() == []
+    marking.check_no_errors()
+
+
+def test_entries_that_are_no_campaigns_are_skipped(
+    marking: Visit, standin_server: StandinServer, campaigns_page: MediaWiki
+) -> None:
+    entries: list[object] = [
+        f"outreach:{NORMAL_CAMPAIGN}",
+        "nocolon",
+        42,
+        "Outreach:upper_case_dashboard",
+        f"outreach:{NORMAL_CAMPAIGN.upper()}",  # the same campaign: read once
+        "outreach:no such!",
+    ]
+    campaigns_page.edit(CAMPAIGNS_PAGE, json.dumps({"campaigns": entries}), "Odd campaigns")
+    page = marking.open_with_gadget(SANDBOX, module=PARTICIPANTS_GADGET, action="history")
+    expect(page.locator(".outreach-participant-marker").first).to_be_visible()
+    # Only the Outreach campaign's courses: Ama Twohats' Wiki Education class is not named.
+    outreach = (("outreach", NORMAL_CAMPAIGN),)
+    tooltips = _tooltips({"outreach": standin_server}, PARTICIPANT, ACTIVE_USER, campaigns=outreach)
+    assert tooltips[ACTIVE_USER].count("\n") == 2  # her two Outreach courses
+    _check_marks(page, tooltips)
+    assert _requests(marking) == [_participants("outreach", NORMAL_CAMPAIGN)]
+    skipped = [m for m in marking.console if "[outreach-participants] skipped" in m]
+    assert len(skipped) == 4, marking.console
+    marking.check_no_errors()
+
+
+def test_a_personal_copy_reads_the_campaigns_through_api_php(
+    browser: Browser,
+    wiki: MediaWiki,
+    service: Service,
+    standin_server: StandinServer,
+    wikiedu_server: StandinServer,
+) -> None:
+    """GADGET.md: a copy in common.js has no package, so it asks api.php for the JSON page."""
+    for page_name, own in (("js", "common.js"), ("css", "common.css")):
+        served = httpx.get(f"{service.url}/gadget/outreach-participants.{page_name}", timeout=10)
+        wiki.edit(f"User:{OWN_MARKER}/{own}", served.text, "My copy", user=OWN_MARKER)
+    visit = Visit(browser, wiki, service)
+    asked: list[Request] = []
+    visit.page.on(
+        "request",
+        lambda r: asked.append(r) if "outreach-staff.json" in unquote(r.url) else None,
+    )
+    try:
+        log_in(visit.page, wiki, OWN_MARKER)
+        title, query = LISTS["recentchanges"]
+        asked.clear()
+        page = visit.open_with_gadget(title, module="user", **query)
+        expect(page.locator(".outreach-participant-marker").first).to_be_visible()
+        standins = {"outreach": standin_server, "wikiedu": wikiedu_server}
+        _check_marks(page, _tooltips(standins, PARTICIPANT, ACTIVE_USER))
+        # Its styles came from common.css.
+        assert (
+            page.locator(".outreach-participant-marker").first.evaluate(
+                "m => getComputedStyle(m).borderStyle"
+            )
+            == "solid"
+        )
+        # One request to the wiki for the campaigns, cacheable, without cookies...
+        (config,) = asked
+        parts = urlsplit(config.url)
+        assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{wiki.url}/api.php"
+        assert parse_qs(parts.query)["maxage"] == parse_qs(parts.query)["smaxage"] == ["300"]
+        assert "cookie" not in config.all_headers()
+        # ...and one per campaign to the service.
+        assert _requests(visit) == sorted(_participants(d, c) for d, c in CAMPAIGNS)
+        visit.check_no_credentials()
         visit.check_no_errors()
     finally:
         visit.close()

@@ -36,6 +36,23 @@ async def test_the_user_is_listed_only_where_they_are_staff(api):
     )
 
 
+async def test_each_course_says_the_users_own_role_and_its_end(api):
+    # The gadget's dialog shows both without asking again (GADGET.md).
+    body = (await api.get(user(w.TWO_HATS, "/active-staff"))).json()
+    roles = {c["course_slug"]: c["user_role"] for c in body["courses"]}
+    assert (roles[w.COURSE_TWO_HATS], roles[w.COURSE_ACTIVE]) == ("instructor", "student")
+    for course in body["courses"]:
+        facts = (await api.get("/api/course", params={"slug": course["course_slug"]})).json()
+        assert course["end"] == facts["end"]
+
+
+async def test_a_re_enrolled_user_has_the_higher_of_their_roles(api):
+    # Ngozi Eze enrolled in COURSE_ACTIVE as a student, later as an online volunteer.
+    body = (await api.get(user(w.NGOZI, "/active-staff"))).json()
+    course = next(c for c in body["courses"] if c["course_slug"] == w.COURSE_ACTIVE)
+    assert course["user_role"] == "online_volunteer"
+
+
 async def test_all_staff_is_the_sorted_union(api):
     body = (await api.get(user(w.TWO_HATS, "/active-staff"))).json()
     union = sorted({p for c in body["courses"] for p in c["staff"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from dataclasses import replace
 from typing import Any
 
@@ -336,3 +337,31 @@ async def test_an_answer_that_does_not_belong_is_kept_for_its_spelling_only(cach
         policy, "shared", upstream.fetch("Other"), exact="Other", belongs=lambda r: False
     )
     assert upstream.calls == ["One", "Other"]
+
+
+async def test_whoever_joins_a_load_is_handed_the_tag_of_whoever_started_it(clock, prefix):
+    started_by: contextvars.ContextVar[str] = contextvars.ContextVar("started_by", default="")
+    joined: list[object] = []
+    cache = SWRCache(
+        MemoryStore(1000, clock=clock),
+        prefix=prefix,
+        dashboard="outreach",
+        clock=clock,
+        flight_tag=started_by.get,
+        on_join=joined.append,
+    )
+    fetch = CountingFetch()
+    fetch.gate = asyncio.Event()
+
+    async def look(who: str) -> None:
+        started_by.set(who)
+        await cache.get(USER, "Marta_Quill", fetch)
+
+    first = asyncio.create_task(look("first"))
+    await settle()
+    second = asyncio.create_task(look("second"))
+    await settle()
+    fetch.gate.set()
+    await asyncio.gather(first, second)
+    assert fetch.calls == 1
+    assert joined == ["first"]  # the joiner got the starter's tag; the starter joined nothing

@@ -91,6 +91,7 @@ class HeldTransport(httpx.AsyncBaseTransport):
         self._open.set()
         self._went = asyncio.Event()
         self.paths: list[str] = []
+        self.held = 0  # requests waiting at the shut door
 
     def shut(self) -> None:
         self._open.clear()
@@ -110,8 +111,17 @@ class HeldTransport(httpx.AsyncBaseTransport):
             self._went.clear()
             await self._went.wait()
 
+    async def until_held(self, count: int) -> None:
+        """Return once ``count`` requests wait at the shut door (no clock involved)."""
+        while self.held < count:  # noqa: ASYNC110 - a counter of this loop, between turns
+            await asyncio.sleep(0)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self._open.wait()
+        self.held += 1
+        try:
+            await self._open.wait()
+        finally:
+            self.held -= 1
         self.paths.append(request.url.path)
         self._went.set()
         return await self._inner.handle_async_request(request)

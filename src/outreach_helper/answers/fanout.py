@@ -5,12 +5,13 @@ documents at once. One of them failing is that course's problem, not the
 answer's: the answer marks it unreadable and stays a 200, and asks again a
 little later instead of remembering the failure.
 
-A page view does not wait for all of them: its fan-outs end by the view's
-time (``answer_within``, ``OUTREACH_PAGE_VIEW_WAIT`` after the first of them
-began). Documents still on their way
-then, waiting for a budget token or for the dashboard, are left out of this
-answer like those our own limits held back (``deferred``, rebuilt 5 s later)
-but are not given up: their lookups run on in the background, so what they
+A page view waits for the dashboard, not for its turn: its fan-outs end
+``OUTREACH_PAGE_VIEW_WAIT`` after the first of them began (``answer_within``),
+but for the documents already sent to the dashboard by then, which are
+waited for. Those still waiting for their turn (a budget token, a free
+connection) are left out of this answer like those our own limits held back
+(``deferred``, rebuilt 5 s later) but are not given up: their lookups run on
+in the background, as bulk work once the answer has gone out, so what they
 fetch is in the cache for the reader's next view.
 """
 
@@ -32,6 +33,7 @@ from outreach_helper.cache.swr import Lookup
 from outreach_helper.clock import Clock
 from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
 from outreach_helper.names import CourseSlug
+from outreach_helper.upstream.budget import Turn, watched
 
 R = TypeVar("R", bound=BaseModel)
 log = logging.getLogger(__name__)
@@ -168,17 +170,35 @@ async def _by(
     lookups: list[Awaitable[Lookup[R] | UpstreamError | None]],
     keep_running: Callable[[asyncio.Task[Any]], None],
 ) -> list[Result[R]]:
-    """The lookups' results as of ``answer_by`` (at least ``FANOUT_GRACE`` from now);
-    a lookup still running then is late, and is kept running."""
-    tasks = [asyncio.ensure_future(lookup) for lookup in lookups]
+    """The lookups' results as of ``answer_by`` (at least ``FANOUT_GRACE`` from now),
+    and of those whose request had gone to the dashboard by then: a lookup still
+    waiting for its turn then is late, and is kept running."""
+
+    async def run(turn: Turn, lookup: Awaitable[Lookup[R] | UpstreamError | None]) -> Any:
+        with watched(turn):
+            return await lookup
+
+    turns = [Turn() for _ in lookups]
+    tasks = [
+        asyncio.ensure_future(run(t, lookup)) for t, lookup in zip(turns, lookups, strict=True)
+    ]
     if not tasks:
         return []
     left = max(FANOUT_GRACE, answer_by - asyncio.get_running_loop().time())
     _, pending = await asyncio.wait(tasks, timeout=left)
-    for task in pending:
-        keep_running(task)
-        task.add_done_callback(_note_unexpected)
-    return [_LATE if task in pending else task.result() for task in tasks]
+    answering = []
+    for task, turn in zip(tasks, turns, strict=True):
+        if task not in pending:
+            continue
+        if turn.sent:
+            answering.append(task)
+        else:
+            keep_running(task)
+            task.add_done_callback(_note_unexpected)
+    if answering:  # the dashboard is on them: their answers are worth the wait
+        await asyncio.wait(answering)
+    # A late one done meanwhile (its turn came as an answered one freed a connection) counts.
+    return [task.result() if task.done() else _LATE for task in tasks]
 
 
 def _note_unexpected(task: asyncio.Task[Any]) -> None:

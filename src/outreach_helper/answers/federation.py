@@ -56,7 +56,7 @@ from outreach_helper.errors import (
     UserNotFound,
 )
 from outreach_helper.names import CourseSlug
-from outreach_helper.records import UserRecord
+from outreach_helper.records import Role, UserRecord
 from outreach_helper.schema import (
     ActiveStaffCourse,
     ActiveStaffResponse,
@@ -324,7 +324,11 @@ class Federation:
     ) -> Answer[ActiveStaffResponse]:
         """Staff of the user's active courses on every dashboard. Raises UserNotFound."""
         found = await self._account(name, wiki, lambda s: s.active_staff(name, window))
-        rows = [_active_staff_course(c) for facts in found.bodies for c in facts.active]
+        rows = [
+            _active_staff_course(course, facts.roles[course.slug])
+            for facts in found.bodies
+            for course in facts.active
+        ]
         body = ActiveStaffResponse(
             username=name,
             window=window,
@@ -477,13 +481,16 @@ def _enriched_courses(facts: EnrichedAccount) -> list[EnrichedUserCourse]:
     return rows
 
 
-def _active_staff_course(course: Course) -> ActiveStaffCourse:
-    """An active course and its staff (none where its roster could not be read)."""
+def _active_staff_course(course: Course, role: Role) -> ActiveStaffCourse:
+    """An active course, the user's own role in it and when it ends, and its staff
+    (none where its roster could not be read)."""
     return ActiveStaffCourse(
         dashboard=course.dashboard,
         course_slug=course.slug,
         course_title=course.record.title,
         url=course.url,
+        user_role=role,
+        end=course.record.end,
         staff=course.staff or [],
     )
 

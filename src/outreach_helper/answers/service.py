@@ -35,6 +35,7 @@ from outreach_helper.records import (
     CampaignRecord,
     CourseRecord,
     Enrollment,
+    Role,
     RosterRecord,
     UserRecord,
 )
@@ -126,6 +127,7 @@ class ActiveStaff:
     dashboard: str
     active: list[Course]
     unreadable: list[str]  # slugs of courses, or of active courses' rosters, not read
+    roles: dict[str, Role]  # the account's own role in each active course, by its slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +253,26 @@ class DashboardService:
 
         return await fan_out(slugs, bounded, keep_running=self._keep_running)
 
+    async def drain(self) -> None:
+        """Wait until the lookups page views left running have ended (tests, ``warm``)."""
+        while self._late:
+            await asyncio.gather(*self._late, return_exceptions=True)
+
+    async def aclose(self, grace: float = 2.0) -> None:
+        """Let late lookups finish for ``grace`` seconds, then cancel the rest: before the
+        client closes, so none fails on a closed client and is logged as a bug."""
+        if not self._late:
+            return
+        _, still_running = await asyncio.wait(set(self._late), timeout=grace)
+        for task in still_running:
+            task.cancel()
+        await asyncio.gather(*still_running, return_exceptions=True)
+
+    @property
+    def lookups_running_late(self) -> int:
+        """Lookups that page views left running when their time was up (see ``fanout``)."""
+        return len(self._late)
+
     def _keep_running(self, task: asyncio.Task[Any]) -> None:
         """Hold a late lookup until it ends: what it fetches is cached for the next view."""
         self._late.add(task)
@@ -373,7 +395,8 @@ class DashboardService:
         unreadable = [s for s in courses.slugs if courses.record(s) is None]
         unreadable += [s for s in active if rosters.record(s) is None]
         dates = [d for c in courses.records for d in _window(c, window)]
-        facts = ActiveStaff(self.name, rows, unreadable)
+        roles = {slug: role for slug, role in _own_roles(record).items() if slug in active}
+        facts = ActiveStaff(self.name, rows, unreadable, roles)
         return Answer(facts, _freshness(lookups, dates, now, courses, rosters))
 
     async def campaign(self, campaign: str, *, staff: bool) -> Answer[Campaign]:
@@ -475,6 +498,17 @@ class DashboardService:
             ended=activity.ended(record.end, now),
             staff=staff,
         )
+
+
+def _own_roles(record: UserRecord) -> dict[str, Role]:
+    """The account's role in each of its courses: the highest, where it enrolled twice
+    (a student who later became a volunteer is a volunteer), as its roster row says."""
+    roles: dict[str, Role] = {}
+    for enrollment in record.enrollments:
+        held = roles.get(enrollment.course_slug)
+        if held is None or enrollment.user_role.level > held.level:
+            roles[enrollment.course_slug] = enrollment.user_role
+    return roles
 
 
 def _staff_of(roster: RosterRecord | None) -> list[str] | None:

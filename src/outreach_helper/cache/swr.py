@@ -176,6 +176,11 @@ class SWRCache:
 
     ``background`` is entered around starting a background refresh: nobody
     waits for one, and the caller says what class of work that makes it.
+
+    ``flight_tag`` and ``on_join``: whoever starts a load may tag it (an opaque
+    object read from its context when the load starts), and whoever joins that
+    load is handed the tag. The caller's business: a page view learns whether a
+    load it joins has gone to the dashboard already.
     """
 
     def __init__(
@@ -188,6 +193,8 @@ class SWRCache:
         lock_ttl_ms: int = 15_000,
         observer: CacheObserver | None = None,
         background: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+        flight_tag: Callable[[], object] = lambda: None,
+        on_join: Callable[[object], None] = lambda tag: None,
     ) -> None:
         self.store = store
         self.dashboard = dashboard
@@ -198,6 +205,8 @@ class SWRCache:
         self._observer = observer or CacheObserver()
         # Strong references: the event loop only keeps weak ones to tasks.
         self._inflight: dict[str, asyncio.Task[Loaded | None]] = {}
+        self._flight_tag, self._on_join = flight_tag, on_join
+        self._tags: dict[str, object] = {}  # by flight, while it is in flight
         self._background: set[asyncio.Task[None]] = set()
 
     def key(self, kind: str, ident: str) -> str:
@@ -283,6 +292,7 @@ class SWRCache:
     async def _load(self, load: _Load[V]) -> tuple[Entry[V], Outcome]:
         task = self._inflight.get(load.flight)
         if task is not None:
+            self._on_join(self._tags.get(load.flight))
             shared: Loaded | None = await asyncio.shield(task)
             if shared is not None:
                 return shared[0], Outcome.COLLAPSED
@@ -297,10 +307,12 @@ class SWRCache:
     def _start(self, load: _Load[Any], *, background: bool) -> asyncio.Task[Loaded | None]:
         task = asyncio.create_task(self._load_shared(load, background=background))
         self._inflight[load.flight] = task
+        self._tags[load.flight] = self._flight_tag()
 
         def done(finished: asyncio.Task[Loaded | None]) -> None:
             if self._inflight.get(load.flight) is finished:
                 del self._inflight[load.flight]
+                self._tags.pop(load.flight, None)
             if not finished.cancelled():
                 finished.exception()  # retrieved here: every waiter has its own copy
 

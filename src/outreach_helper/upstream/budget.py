@@ -76,6 +76,64 @@ def current_priority() -> Priority:
     return Priority.BULK if work is None else work.level
 
 
+class Turn:
+    """Whether one lookup's request has had its turn (a token, then a connection) and gone
+    to the dashboard: a page view waits for the dashboard's answer, never for a turn.
+
+    A lookup that joins another's load of the same document (single flight)
+    follows that load's turn: it has gone out when that one has.
+    """
+
+    __slots__ = ("_followed", "_sent")
+
+    def __init__(self) -> None:
+        self._sent = False
+        self._followed: list[Turn] = []
+
+    @property
+    def sent(self) -> bool:
+        return self._sent or any(turn.sent for turn in self._followed)
+
+    def note_sent(self) -> None:
+        self._sent = True
+
+    def follow(self, other: Turn) -> None:
+        if other is not self:
+            self._followed.append(other)
+
+
+_turn: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("outreach_turn", default=None)
+
+
+@contextmanager
+def watched(turn: Turn) -> Iterator[Turn]:
+    """Note in ``turn`` when the request made inside (or in tasks it starts) goes out."""
+    token = _turn.set(turn)
+    try:
+        yield turn
+    finally:
+        _turn.reset(token)
+
+
+def note_sent() -> None:
+    """The current request has had its turn and goes to the dashboard now."""
+    turn = _turn.get()
+    if turn is not None:
+        turn.note_sent()
+
+
+def current_turn() -> Turn | None:
+    """The turn of the lookup under way, if it is watched (a tag for its cache load)."""
+    return _turn.get()
+
+
+def follow_turn(tag: object) -> None:
+    """The lookup under way joins a load tagged ``tag``: its turn is that load's."""
+    turn = _turn.get()
+    if turn is not None and isinstance(tag, Turn):
+        turn.follow(tag)
+
+
 class Allowance:
     """How many more documents the current answer may fetch from the dashboard."""
 

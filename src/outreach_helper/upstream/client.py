@@ -40,7 +40,7 @@ from outreach_helper.settings import Settings
 from outreach_helper.upstream import contract
 from outreach_helper.upstream.adaptive import AdaptiveLimit
 from outreach_helper.upstream.breaker import Breaker, FailureSpread
-from outreach_helper.upstream.budget import Budget, build_budget, deadlines
+from outreach_helper.upstream.budget import Budget, build_budget, deadlines, note_sent
 from outreach_helper.upstream.contract import Attempt, Reply
 from outreach_helper.upstream.documents import USER, Document
 from outreach_helper.upstream.gate import Gate
@@ -329,6 +329,7 @@ class DashboardClient:
         if not self._breaker.allow():
             raise HeldBack("the dashboard keeps failing; holding back for a moment")
         async with self._gate.slot() as slot:  # may raise BudgetExhausted: nothing sent
+            note_sent()  # its turn came: a page view waits for this answer
             started = time.perf_counter()
             error: BaseException | None = None
             try:

@@ -6,8 +6,9 @@
  * (the Outreach Dashboard, the Wiki Education Dashboard), adds a "Course staff"
  * link to the page tools (the Tools portlet, p-tb). The link opens a dialog
  * listing the active courses (linked to their pages, each labelled with its
- * dashboard) with their staff (linked to their user talk pages), and a button
- * that copies {{ping|1=A|2=B|3=C}} for all staff. A name that MediaWiki would
+ * dashboard), the user's own role in each and when it ends, with their staff
+ * (linked to their user talk pages), and a button that copies
+ * {{ping|1=A|2=B|3=C}} for all staff but the user. A name that MediaWiki would
  * refuse as a username, or read as another one, is left out of both: it could
  * be wikitext, sign the message (three tildes) or ping someone else.
  *
@@ -54,6 +55,8 @@
 	// A namespace prefix, as MediaWikiTitleCodec splits one off ("User talk:X" is no username).
 	var PREFIXED = /^(.+?)_*:_*(.*)$/;
 	var MAX_USERNAME_BYTES = 255;
+	// The roles a user may have in a course (the service's codes), each with its message.
+	var ROLES = [ 'student', 'instructor', 'campus_volunteer', 'online_volunteer', 'staff' ];
 	// The dashboards known by name (their message keys); any other is shown by its host.
 	var KNOWN_DASHBOARDS = {
 		'outreachdashboard.wmflabs.org': 'outreach-staff-dashboard-outreach',
@@ -70,6 +73,14 @@
 		'outreach-staff-dashboard-outreach': 'Outreach Dashboard',
 		'outreach-staff-dashboard-wikiedu': 'Wiki Education Dashboard',
 		'outreach-staff-talk-tooltip': 'User talk page of $1',
+		'outreach-staff-role': 'Role of $1: $2',
+		'outreach-staff-role-student': 'student',
+		'outreach-staff-role-instructor': 'instructor',
+		'outreach-staff-role-campus_volunteer': 'campus volunteer',
+		'outreach-staff-role-online_volunteer': 'online volunteer',
+		'outreach-staff-role-staff': 'staff',
+		'outreach-staff-ends': 'Ends $1',
+		'outreach-staff-no-ping': 'No other staff to ping.',
 		'outreach-staff-copy': 'Copy ping for all staff',
 		'outreach-staff-copied': 'Copied to the clipboard: $1',
 		'outreach-staff-copy-failed': 'Could not copy. Select the text above and copy it.',
@@ -94,7 +105,8 @@
 		'.outreach-staff-courses { list-style: none; margin: 0.5em 0; padding: 0; }',
 		'.outreach-staff-course { margin: 0 0 0.75em; }',
 		'.outreach-staff-course h3 { margin: 0; padding: 0; font-size: 1em; font-weight: bold; }',
-		'.outreach-staff-about { color: var( --color-subtle, #54595d ); font-size: 0.9em; }',
+		'.outreach-staff-about, .outreach-staff-facts { color: var( --color-subtle, #54595d );',
+		'  font-size: 0.9em; }',
 		'.outreach-staff-dashboard { display: inline-block; margin-left: 0.5em; padding: 0 0.4em;',
 		'  border: 1px solid var( --border-color-base, #a2a9b1 ); border-radius: 2px;',
 		'  background: var( --background-color-interactive-subtle, #f8f9fa );',
@@ -212,6 +224,8 @@
 					course_title: course.course_title,
 					page: coursePage( course.url ),
 					dashboard: course.dashboard,
+					user_role: ROLES.indexOf( course.user_role ) === -1 ? null : course.user_role,
+					end: course.end,
 					staff: keep( course.staff )
 				};
 			} )
@@ -302,6 +316,41 @@
 		}, [ title ] );
 	}
 
+	/** `iso` (UTC) as a day in the reader's language, such as "December 17, 2026"; or null. */
+	function courseDay( iso ) {
+		var date = typeof iso === 'string' ? new Date( iso ) : null;
+		if ( !date || isNaN( date.getTime() ) ) {
+			return null;
+		}
+		// The dashboard's day, wherever the reader is.
+		var options = { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' };
+		try {
+			return date.toLocaleDateString( mw.config.get( 'wgUserLanguage' ) || undefined, options );
+		} catch ( e ) { // a language code that is no BCP 47 tag: the browser's language
+			return date.toLocaleDateString( undefined, options );
+		}
+	}
+
+	/** The user's role in a course and when it ends, as far as the answer says. */
+	function courseFacts( user, course ) {
+		var facts = [];
+		if ( course.user_role ) {
+			facts.push( el( 'span', { class: PREFIX + '-role' }, [
+				msg( 'outreach-staff-role', user, msg( 'outreach-staff-role-' + course.user_role ) )
+			] ) );
+		}
+		var day = courseDay( course.end );
+		if ( day ) {
+			if ( facts.length ) {
+				facts.push( ' · ' );
+			}
+			facts.push( el( 'time', { class: PREFIX + '-end', datetime: course.end }, [
+				msg( 'outreach-staff-ends', day )
+			] ) );
+		}
+		return facts.length ? [ el( 'div', { class: PREFIX + '-facts' }, facts ) ] : [];
+	}
+
 	function schoolOf( slug ) {
 		return String( slug ).split( '/' )[ 0 ].replace( /_/g, ' ' );
 	}
@@ -373,7 +422,8 @@
 			}
 			return el( 'li', { class: PREFIX + '-course' }, [
 				el( 'h3', {}, [ courseTitle( course ) ] ),
-				el( 'div', { class: PREFIX + '-about' }, about ),
+				el( 'div', { class: PREFIX + '-about' }, about )
+			].concat( courseFacts( user, course ), [
 				el( 'ul', { class: PREFIX + '-people' }, course.staff.map( function ( name ) {
 					return el( 'li', {}, [ el( 'a', {
 						class: PREFIX + '-person',
@@ -381,14 +431,23 @@
 						title: msg( 'outreach-staff-talk-tooltip', name )
 					}, [ name ] ) ] );
 				} ) )
-			] );
+			] ) );
 		} ) );
-		var ping = pingText( data.all_staff );
+		// The ping is for writing to the others about the user: it leaves the user out.
+		var others = data.all_staff.filter( function ( name ) {
+			return name !== user;
+		} );
+		var ping = others.length ? pingText( others ) : null;
 		var status = el( 'p', { class: PREFIX + '-status', role: 'status', 'aria-live': 'polite' } );
 		var copy = el( 'button', {
 			type: 'button',
 			class: PREFIX + '-button ' + PREFIX + '-copy'
 		}, [ msg( 'outreach-staff-copy' ) ] );
+		var footer = ping ? [
+			el( 'code', { class: PREFIX + '-ping' }, [ ping ] ),
+			copy,
+			status
+		] : [ el( 'p', { class: PREFIX + '-status' }, [ msg( 'outreach-staff-no-ping' ) ] ) ];
 		var dialog = el( 'div', {
 			class: PREFIX + '-dialog',
 			role: 'dialog',
@@ -402,11 +461,7 @@
 			] ),
 			el( 'p', {}, [ msg( 'outreach-staff-intro', user ) ] ),
 			courses,
-			el( 'div', { class: PREFIX + '-footer' }, [
-				el( 'code', { class: PREFIX + '-ping' }, [ ping ] ),
-				copy,
-				status
-			] )
+			el( 'div', { class: PREFIX + '-footer' }, footer )
 		] );
 		var overlay = el( 'div', { class: PREFIX + '-overlay' }, [ dialog ] );
 
@@ -509,7 +564,11 @@
 			// fetched now so the dialog opens at once, and kept for every later click.
 			return getJSON( userUrl( api, user, 'status' ) );
 		} ).then( function ( status ) {
-			if ( !status || !( status.active_course_count > 0 ) ) {
+			// Courses the status could not read yet (a cold page view under load: they
+			// are on their way) may be active: the staff answer reads them, so ask it.
+			var maybeActive = status && ( status.active_course_count > 0 ||
+				status.unreadable_courses > 0 );
+			if ( !maybeActive ) {
 				return null;
 			}
 			return getJSON( userUrl( api, user, 'active-staff' ) ).then( function ( data ) {
