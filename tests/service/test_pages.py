@@ -23,6 +23,7 @@ from outreach_helper.web.front_door import FrontDoor
 from outreach_standin import world as w
 from outreach_standin import world_wikiedu as we
 from tests.support.clocks import FakeClock
+from tests.support.paths import TESTS
 from tests.support.service import HeldTransport, SettingsFactory, serving
 from tests.support.standin import Upstream
 
@@ -114,7 +115,7 @@ async def test_the_gadgets_guide_is_served_as_text(both):
     response = await both.get("/gadget/GADGET.md")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
-    assert response.text.startswith("# The outreach-staff gadget")
+    assert response.text == (TESTS.parent / "GADGET.md").read_text(encoding="utf-8")
 
 
 # ---- a user's page ---------------------------------------------------------------
@@ -133,11 +134,13 @@ async def test_a_user_page_shows_the_courses_of_both_dashboards(both):
     assert "Instructor Active now Event on now Course 2 Nov 2026 \u2013 17 Dec 2026" in text
 
 
-async def test_a_user_page_holds_the_ping_of_the_api_and_the_gadget(both):
+async def test_a_user_page_holds_the_gadgets_ping_without_the_user(both):
     staff = (await both.get(f"/api/users/{quote(w.TWO_HATS)}/active-staff")).json()["all_staff"]
+    assert w.TWO_HATS in staff  # staff of one of her own courses...
+    others = [name for name in staff if name != w.TWO_HATS]
     body = (await both.get(page(w.TWO_HATS))).text
-    ping = "{{ping|" + "|".join(f"{i}={n}" for i, n in enumerate(staff, 1)) + "}}"
-    assert f">{html.escape(ping)}</textarea>" in body
+    ping = "{{ping|" + "|".join(f"{i}={n}" for i, n in enumerate(others, 1)) + "}}"
+    assert f">{html.escape(ping)}</textarea>" in body  # ...and left out of the ping
 
 
 async def test_staff_are_linked_to_their_talk_pages_on_the_wiki_given(both):

@@ -218,6 +218,24 @@ def test_the_ping_names_the_staff_of_active_courses_only():
     assert page.active_count == 2
 
 
+def test_the_ping_leaves_out_the_user_the_page_is_about():
+    body = answer(
+        course("outreach", "Theirs", active=True, staff=["Ama Twohats", "Bo"]),
+        outreach=DashboardState.ANSWERED,
+    )
+    page = user_page(body, None, NOW.timestamp())
+    assert (page.ping, page.only_self) == ("{{ping|1=Bo}}", False)
+
+
+def test_a_user_who_is_the_only_staff_has_no_one_to_ping():
+    body = answer(
+        course("outreach", "Theirs", active=True, staff=["Ama Twohats"]),
+        outreach=DashboardState.ANSWERED,
+    )
+    page = user_page(body, None, NOW.timestamp())
+    assert (page.ping, page.only_self) == (None, True)
+
+
 def test_courses_are_shown_under_their_dashboard_in_configuration_order():
     body = answer(
         course("wikiedu", "Class", active=True, staff=[]),

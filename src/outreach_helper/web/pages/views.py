@@ -111,9 +111,11 @@ class UserPage:
     wiki: str | None
     sections: tuple[DashboardSection, ...]
     ping: str | None
-    """``{{ping|1=A|2=B}}`` for the staff of the user's active courses, or None."""
+    """``{{ping|1=A|2=B}}`` for the other staff of the user's active courses, or None."""
     active_count: int
     partial: bool
+    only_self: bool = False
+    """The user is the only staff of their active courses: no one else to ping."""
 
     @property
     def course_count(self) -> int:
@@ -159,7 +161,8 @@ def user_page(answer: EnrichedUserResponse, wiki: str | None, now: float) -> Use
     """The user page of an enriched user answer, as seen at ``now`` on ``wiki``.
 
     The ping names the staff of the courses active now (their tracking window),
-    as the gadget's does: sorted, once each, the user included where they are
+    as the gadget's does: sorted, once each, and never the user the page is
+    about (it is for writing to the others about them), even where they are
     staff themselves.
     """
     instant = datetime.fromtimestamp(now, UTC)
@@ -178,14 +181,16 @@ def user_page(answer: EnrichedUserResponse, wiki: str | None, now: float) -> Use
         for name, state in answer.dashboards.items()
     )
     active = [c for c in answer.courses if c.active]
-    staff = sorted({name for course in active for name in course.staff})
+    everyone = {name for course in active for name in course.staff}
+    others = sorted(everyone - {answer.username})
     return UserPage(
         username=answer.username,
         wiki=wiki,
         sections=sections,
-        ping=ping_text(staff),
+        ping=ping_text(others),
         active_count=len(active),
         partial=answer.partial,
+        only_self=everyone == {answer.username},
     )
 
 
