@@ -49,6 +49,8 @@ from outreach_helper.web.fastpath import FastPath, FrontedApp
 from outreach_helper.web.front_door import BulkPlaces, FrontDoor, Refusal, Refusals
 from outreach_helper.web.gadget import add_gadget_routes
 from outreach_helper.web.observe import ObserveRequests, Recorder
+from outreach_helper.web.pages import add_page_routes, home_page, prefers_html
+from outreach_helper.web.pages.errors import error_page
 from outreach_helper.web.problems import PROBLEM_JSON, make_problem, problem_for
 from outreach_helper.web.responses import HotResponses
 from outreach_helper.web.routes import add_api_routes
@@ -217,6 +219,7 @@ def create_app(
         cold_fetches=settings.upstream_cold_fetches,
         view_wait=settings.page_view_wait,
     )
+    add_page_routes(app)
     _add_meta_routes(app, parts)
     add_docs_routes(app, title=app.title, openapi_url=app.openapi_url or "/openapi.json")
     add_gadget_routes(app, public_url=settings.public_url, demo=settings.gadget_demo)
@@ -264,9 +267,14 @@ def _add_meta_routes(app: FastAPI, parts: Parts) -> None:
         """Prometheus metrics in the text exposition format."""
         return Response(parts.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
-    @app.get("/", tags=["meta"])
-    async def index() -> dict[str, object]:
-        """What this is and where to go next."""
+    # The JSON index, unchanged, for every client but a browser: one that prefers
+    # HTML gets the start page (web/pages). Both say that they vary by Accept.
+    @app.get("/", tags=["meta"], response_model=dict[str, object])
+    async def index(request: Request, response: Response) -> Response | dict[str, object]:
+        """What this is and where to go next (a browser preferring HTML gets the start page)."""
+        if prefers_html(request.headers.get("accept")):
+            return await home_page(request, parts.dashboards, parts.health)
+        response.headers["Vary"] = "Accept"
         return {
             "service": SERVICE_NAME,
             "version": __version__,
@@ -344,8 +352,17 @@ def _refusals(settings: Settings) -> Refusals:
         f"or {settings.bulk_answers_per_client} of this client's: try again shortly",
         None,
     )
+    busy_page = error_page(
+        503,
+        [
+            "This service is building as many pages like this one as it may at once, "
+            "to spare the dashboards. Try again in a moment."
+        ],
+        retry_after=BULK_RETRY_AFTER,
+    )
     return Refusals(
         busy=Refusal.of(problem_response(busy, retry_after=BULK_RETRY_AFTER)),
+        busy_page=Refusal.of(busy_page),
         path_too_long=_uri_too_long(f"the path is longer than {settings.max_path_bytes} bytes"),
         query_too_long=_uri_too_long(
             f"the query string is longer than {settings.max_query_bytes} bytes"

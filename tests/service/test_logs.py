@@ -18,7 +18,7 @@ import io
 import logging
 import socket
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
 import orjson
@@ -129,6 +129,18 @@ def drive(
     traffic.secrets.add("no_such_campaign_zz")
     traffic.get("/api/campaigns/no_such_campaign_zz/active-courses")
     traffic.get("/api/campaigns/no_such_campaign_zz/participants")
+    # The pages for people: a user's page as the start page's form asks for it, and its
+    # errors (unknown, impossible, a wiki that is none); the start page itself.
+    for name in (w.MARTA, w.TWO_HATS, w.SLUGGER, "Nobody Page Xyzzy", "Bad|Page|Name"):
+        traffic.name(name)
+        traffic.secrets.add(quote_plus(name))
+        traffic.get("/user", urlencode({"username": name, "wiki": "en.wikipedia.org"}))
+    traffic.get("/user", "username=Kai%2BLani_Makoa&wiki=Not%20A%20Wiki%20Secretly")
+    traffic.get("/campaign", f"campaign={w.NORMAL_CAMPAIGN}&dashboard=")
+    traffic.get("/campaign", "campaign=no_such_campaign_zz&dashboard=outreach")
+    traffic.get("/campaign", "campaign=Bad%20Slug%2FSecretly&dashboard=Secret-Dashboard")
+    traffic.sent += 1
+    traffic.http.get("/", headers={"Accept": "text/html"})
     # The second dashboard: its own people, courses and campaign, named by dashboard= and
     # wiki=; then down (partial answers) and slow (late, its work finishing unseen).
     for name in (we.WIKIED_STUDENT, we.PROFESSOR, we.WIKIED_STAFF):

@@ -8,8 +8,10 @@ and sixteen flooding clients turn that into milliseconds of every reader's
 wait. Here each is answered from a response built once at start-up, on the
 raw target bytes alone: no routing, no parsing of the path, no body read.
 
-Bulk answers (batches, ``enrich=true`` user answers, campaign answers) are admitted
-here too, for the whole of their work: at most ``OUTREACH_BULK_ANSWERS`` in
+Bulk answers (batches, ``enrich=true`` user answers, campaign answers, and the
+pages for people built from them: a user's page is their ``enrich=true`` answer,
+a campaign's its two answers)
+are admitted here too, for the whole of their work: at most ``OUTREACH_BULK_ANSWERS`` in
 progress in the process, and at most ``OUTREACH_BULK_ANSWERS_PER_CLIENT`` of
 them for one client, so one client's flood cannot take every place from
 another. A client is its address as the server reports it: the peer, or the
@@ -46,6 +48,11 @@ BATCH_ROUTE = "/api/users"
 USER_ROUTE = "/api/users/{username}"
 CAMPAIGN_ROUTE = "/api/campaigns/{campaign}/active-courses"
 PARTICIPANTS_ROUTE = "/api/campaigns/{campaign}/participants"
+#: The pages for people that are bulk work, as their API twins are (``web/pages``).
+USER_PAGE_ROUTE = "/user"
+CAMPAIGN_PAGE_ROUTE = "/campaign"
+#: Pages refused here get a page, not a problem document (``Refusals.busy_page``).
+PAGE_ROUTES = frozenset({USER_PAGE_ROUTE, CAMPAIGN_PAGE_ROUTE})
 #: Label of a refused target that is too long to be any route's.
 TOO_LONG_ROUTE = "too_long"
 
@@ -53,17 +60,20 @@ _USERS = b"/api/users/"
 _CAMPAIGNS = b"/api/campaigns/"
 _PARTICIPANTS = b"/participants"
 _ANSWERED = frozenset({"GET", "HEAD"})
+_PAGES = {route.encode(): route for route in PAGE_ROUTES}
 
 
 def bulk_route(raw_path: bytes, query_string: bytes) -> str | None:
     """The route template of a request that asks for a bulk answer; None for any other.
 
     The same requests the routes treat as bulk work: the batch, a user answer
-    with ``enrich`` true (read as the route reads it: its last value), and
-    every campaign answer (its active courses or its participants). A target
-    the routes will refuse anyway may be counted as bulk for the moment its
-    refusal takes.
+    with ``enrich`` true (read as the route reads it: its last value), every
+    campaign answer (its active courses or its participants), and the pages
+    built from such answers (a user's page, a campaign's). A target the routes will refuse
+    anyway may be counted as bulk for the moment its refusal takes.
     """
+    if raw_path in _PAGES:
+        return _PAGES[raw_path]
     if raw_path == b"/api/users":
         return BATCH_ROUTE
     if raw_path.startswith(_CAMPAIGNS):
@@ -136,6 +146,13 @@ class Refusals:
     busy: Refusal  # no place for this bulk answer (503, Retry-After)
     path_too_long: Refusal  # 414
     query_too_long: Refusal  # 414
+    busy_page: Refusal | None = None  # the same 503 for a page, as a page (default: busy)
+
+    def busy_for(self, route: str) -> Refusal:
+        """The 503 for a bulk answer of ``route``: a page for a page, else the problem."""
+        if route in PAGE_ROUTES and self.busy_page is not None:
+            return self.busy_page
+        return self.busy
 
 
 class FrontDoor:
@@ -179,7 +196,7 @@ class FrontDoor:
             return
         client = scope["client"][0] if scope.get("client") else ""
         if self._held_back() or not self.places.take(client):
-            await self._refuse(self._refusals.busy, route, scope, send)
+            await self._refuse(self._refusals.busy_for(route), route, scope, send)
             return
         try:
             await self.app(scope, receive, send)

@@ -4,6 +4,10 @@ A warm hit must cost almost nothing: the finished body and its ETag are kept
 in process while every document behind them is fresh, so a hit is a dict
 lookup and a list of header bytes that is rebuilt at most once a second,
 with no store round trip, no decoding and no response-model validation.
+
+A finished response is usually an answer's JSON; a page for people
+(``web/pages``) is the same answer as HTML, with its own media type and
+headers (its Content-Security-Policy), kept, validated and served alike.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Final
 
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
@@ -23,6 +28,7 @@ from outreach_helper.web.cors import SIMPLE_HEADERS
 
 CACHE_NAME = "OutreachHelper"
 RawHeaders = list[tuple[bytes, bytes]]
+JSON: Final = b"application/json"
 
 
 class Rendered:
@@ -35,17 +41,28 @@ class Rendered:
         "_memo_second",
         "body",
         "etag",
+        "extra",
         "freshness",
+        "media_type",
         "partial",
     )
 
     def __init__(
-        self, body: bytes, etag: str, freshness: Freshness, *, partial: bool = False
+        self,
+        body: bytes,
+        etag: str,
+        freshness: Freshness,
+        *,
+        partial: bool = False,
+        media_type: bytes = JSON,
+        extra: RawHeaders | None = None,
     ) -> None:
         self.body = body
         self.etag = etag
         self.freshness = freshness
         self.partial = partial  # a dashboard could not be asked: the access log says so
+        self.media_type = media_type
+        self.extra: RawHeaders = extra or []  # headers of its own (a page's CSP), sent as they are
         self._memo_second = -1
         self._memo_headers: RawHeaders = []
         self._memo_front_second = -1
@@ -70,12 +87,16 @@ class Rendered:
         return self._memo_front
 
 
+def strong_etag(body: bytes) -> str:
+    """A strong ETag derived from the bytes themselves: equal bodies, equal tags."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
 def render(model: BaseModel, freshness: Freshness) -> Rendered:
     """Serialize once and derive the strong ETag from the bytes themselves."""
     body = model.model_dump_json().encode()
-    digest = hashlib.blake2b(body, digest_size=12).hexdigest()
     partial = getattr(model, "partial", False) is True
-    return Rendered(body, f'"{digest}"', freshness, partial=partial)
+    return Rendered(body, strong_etag(body), freshness, partial=partial)
 
 
 def cache_status(outcome: Outcome, freshness: Freshness, now: float) -> str:
@@ -111,12 +132,13 @@ def cache_control(outcome: Outcome, freshness: Freshness, now: float) -> str:
 def raw_headers(rendered: Rendered, outcome: Outcome, now: float) -> RawHeaders:
     freshness = rendered.freshness
     return [
-        (b"content-type", b"application/json"),
+        (b"content-type", rendered.media_type),
         (b"content-length", str(len(rendered.body)).encode()),
         (b"etag", rendered.etag.encode()),
         (b"cache-control", cache_control(outcome, freshness, now).encode()),
         (b"age", str(freshness.age(now)).encode()),
         (b"cache-status", cache_status(outcome, freshness, now).encode()),
+        *rendered.extra,
     ]
 
 

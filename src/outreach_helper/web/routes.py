@@ -65,7 +65,7 @@ from outreach_helper.web.parameters import (
     openapi_parameters,
     read_all,
 )
-from outreach_helper.web.responses import HotResponses, render, respond
+from outreach_helper.web.responses import HotResponses, Rendered, render, respond
 
 T = TypeVar("T")
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
@@ -117,8 +117,14 @@ class Call:
         self,
         produce: Callable[[], Awaitable[Answer[Any]]],
         level: Priority = Priority.INTERACTIVE,
+        present: Callable[[Answer[Any]], Rendered] | None = None,
     ) -> Response:
-        """The hot copy of this answer if one is fresh, else ``produce``'s, kept hot."""
+        """The hot copy of this answer if one is fresh, else ``produce``'s, kept hot.
+
+        ``present`` finishes the answer (default: its JSON); a page for people
+        presents it as HTML, and so shares everything else: the caches behind
+        the answer, the hot copy, its ETag and cache headers, and the fast path.
+        """
         api, request = self.api, self.request
         key = self._values.key(self._hot)
         now = api.clock()
@@ -137,13 +143,18 @@ class Call:
             else:
                 with priority(level):
                     answer = await produce()
-            rendered = render(answer.body, answer.freshness)
+            rendered = (present or as_json)(answer)
             outcome = answer.freshness.outcome
             now = api.clock()
             api.hot.offer(key, rendered, now)
         note_cache_outcome(request.scope, outcome, partial=rendered.partial)
         note_hot_key(request.scope, key)  # this target may skip the framework from now on
         return respond(rendered, outcome, now, request.headers.get("if-none-match"))
+
+
+def as_json(answer: Answer[Any]) -> Rendered:
+    """An answer finished as the API sends it: its JSON."""
+    return render(answer.body, answer.freshness)
 
 
 Handler = Callable[[Call], Awaitable[Response]]

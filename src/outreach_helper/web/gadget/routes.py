@@ -15,7 +15,10 @@ request that fetched them: without ``OUTREACH_PUBLIC_URL`` their API base is
 shows the gadgets working on a pretend page of that wiki (a user page, or a
 list of edits with ``view=recentchanges`` or ``view=history`` and the wiki's
 ``config=`` JSON page), through a minimal ``mw`` shim, against this service.
-None of this is part of the API: the routes stay out of the OpenAPI schema.
+``GET /gadget/GADGET.md`` is their guide for the wikis' interface
+administrators (the repository's GADGET.md, as plain text), so whoever copies
+the scripts from here finds how to install them here too. None of this is part
+of the API: the routes stay out of the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ GADGET_FILES: Final = {
     "outreach-participants.js": JAVASCRIPT,
     "outreach-participants.css": CSS,
 }
+TEXT: Final = "text/plain; charset=utf-8"
+#: The installation guide, the repository's GADGET.md (a link to it in the package).
+GUIDE: Final = "GADGET.md"
 SCRIPT_CACHE: Final = "public, max-age=3600"
 DEMO_CACHE: Final = "no-cache"
 #: ``wgNamespaceIds`` of an English wiki with MediaWiki's default namespaces (its
@@ -318,7 +324,8 @@ def _file_route(body: str, media_type: str) -> Callable[[Request], Awaitable[Res
 
 
 def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> None:
-    """Serve each page of the gadgets at ``/gadget/NAME``; with ``demo``, their demo page too.
+    """Serve each page of the gadgets at ``/gadget/NAME`` and their installation guide at
+    ``/gadget/GADGET.md``; with ``demo``, their demo page too.
 
     The scripts call the API at ``public_url`` (set it in production: the
     service's public address). Without it their API base is ``null``: never
@@ -328,6 +335,10 @@ def add_gadget_routes(app: FastAPI, *, public_url: str | None, demo: bool) -> No
     for name, media_type in GADGET_FILES.items():
         route = _file_route(render_gadget(public_url, name), media_type)
         app.add_api_route(f"/gadget/{name}", route, methods=["GET"], include_in_schema=False)
+
+    @app.get("/gadget/" + GUIDE, include_in_schema=False)
+    async def gadget_guide(request: Request) -> Response:
+        return _script_response(request, _asset(GUIDE), SCRIPT_CACHE, TEXT)
 
     if not demo:
         return
