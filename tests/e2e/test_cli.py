@@ -143,3 +143,18 @@ def test_serve_does_not_warn_when_public_url_is_set(upstream: Upstream) -> None:
         events = serve.events()
     assert not [e for e in events if "OUTREACH_PUBLIC_URL" in str(e.get("event"))]
     assert 'var SERVED_API = "https://outreach-dashboard-helper.toolforge.org";' in script
+
+
+def test_each_served_worker_sets_its_start_up_objects_aside_from_the_collector() -> None:
+    # docs/operations.md ("Garbage collection"): serve's app factory freezes what it made,
+    # so a full collection no longer walks the modules and the app (a pause readers wait).
+    script = (
+        "import gc; from outreach_helper.app import serve_app; serve_app(); "
+        "print(gc.get_freeze_count())"
+    )
+    env = {**os.environ, "OUTREACH_DASHBOARD_URL": "http://127.0.0.1:9"}
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip().splitlines()[-1]) > 10_000

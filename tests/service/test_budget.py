@@ -331,6 +331,31 @@ async def test_bulk_work_waits_in_one_line_whose_head_alone_asks_the_bucket():
     await asyncio.gather(*waiting, return_exceptions=True)
 
 
+async def test_the_bulk_line_says_how_full_it_is_against_a_share_of_the_wait():
+    limits = Limits(rate=2.0, burst=4.0, reserve=4.0)
+    b = Budget(
+        LocalBucket(limits, clock=FakeClock(0)), limits, patience=PATIENCE, sleep=HeldSleep()
+    )
+
+    async def bulk() -> None:
+        with priority(Priority.BULK):
+            await b.spend()
+
+    assert b.takes_bulk_work(share=0.5)  # an empty line takes anyone
+    waiting = [asyncio.create_task(bulk())]
+    await asyncio.sleep(0)
+    # One waits: its turn is 0.5 s away, within half of bulk work's 1 s.
+    assert b.takes_bulk_work(share=0.5)
+    waiting.append(asyncio.create_task(bulk()))
+    await asyncio.sleep(0)
+    # Two: a newcomer's turn would be 1 s away, past half the wait, not past all of it.
+    assert not b.takes_bulk_work(share=0.5)
+    assert b.takes_bulk_work()
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+
+
 async def test_a_page_view_does_not_wait_in_the_bulk_line():
     limits = Limits(rate=2.0, burst=4.0, reserve=4.0)
     sleep = HeldSleep()

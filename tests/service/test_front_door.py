@@ -164,7 +164,8 @@ async def test_bulk_answers_are_turned_away_unrouted_while_the_budget_has_no_tur
 ):
     # Bulk work may take one token of the burst of 2 (the other is the interactive
     # reserve); then each of its documents waits for the next token, one every 0.5 s,
-    # within a wait of 2 s. Four such waits fill the line; a fifth would come too late.
+    # within a wait of 2 s. Four such waits fill the line (a fifth would come too late);
+    # the door turns bulk answers away from two on (half the wait).
     settings = make_settings(
         upstream_rate=2, upstream_burst=2, upstream_interactive_share=0.5, upstream_wait_bulk=2
     )
@@ -231,3 +232,27 @@ async def test_a_campaigns_participants_wait_for_a_place_like_any_bulk_answer(
         held.open()
         await first
     assert (refused.status_code, refused.headers["retry-after"]) == (503, "1")
+
+
+async def test_a_batch_works_on_at_most_eight_names_at_a_time(
+    make_settings: SettingsFactory, clock: FakeClock
+):
+    # docs/api.md: at most 8 of a batch's names at a time. Each cold name's first request
+    # (its profile) waits at the shut door, so the door counts the names in progress.
+    held = HeldTransport()
+    app = create_app(
+        settings := make_settings(upstream_concurrency=64), clock=clock, transport=held
+    )
+    assert settings.upstream_concurrency == 64
+    async with clients(app, READER) as (client,):
+        held.shut()
+        names = "|".join(f"Invented Name {i}" for i in range(20))
+        batch = asyncio.create_task(client.get("/api/users", params={"usernames": names}))
+        await bounded(held.until_held(8))
+        for _ in range(50):  # turns of the event loop, in which more would have gone out
+            await asyncio.sleep(0)
+        assert held.held == 8
+        held.open()
+        answer = await bounded_response(batch)
+    assert answer.status_code == 200
+    assert len(answer.json()["users"]) == 20

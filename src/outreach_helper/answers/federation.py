@@ -114,6 +114,10 @@ class Gathered(Generic[F]):
         return freshness.partial(combined, now, held_back=held_back)
 
 
+# Names of one batch in progress at once (see ``Federation.statuses``).
+BATCH_NAMES_AT_ONCE = 8
+
+
 class Federation:
     """Every configured dashboard's service; the default (first) one for routes naming none."""
 
@@ -307,14 +311,24 @@ class Federation:
     async def statuses(
         self, names: list[str], wiki: str | None
     ) -> dict[str, Answer[StatusResponse] | OutreachError]:
-        """Status of many canonical names at once; each name is looked up once."""
+        """Status of many canonical names at once; each name is looked up once.
+
+        At most ``BATCH_NAMES_AT_ONCE`` names are in progress at a time: a name
+        whose documents are cached, or refused at once by the budget, takes a few
+        turns of the event loop and little time in each, but fifty of them at once
+        make each of those turns some 20 ms long, a wait for every reader on the
+        worker. A few at a time, the batch takes more turns, and readers slip in
+        between them.
+        """
         unique = list(dict.fromkeys(names))
+        places = asyncio.Semaphore(BATCH_NAMES_AT_ONCE)
 
         async def one(name: str) -> Answer[StatusResponse] | OutreachError:
-            try:
-                return await self.status(name, wiki)
-            except OutreachError as exc:
-                return exc
+            async with places:
+                try:
+                    return await self.status(name, wiki)
+                except OutreachError as exc:
+                    return exc
 
         results = await asyncio.gather(*(one(name) for name in unique))
         return dict(zip(unique, results, strict=True))

@@ -377,12 +377,14 @@ class Budget:
         finally:
             self._waiting -= 1
 
-    def takes_bulk_work(self) -> bool:
-        """Whether bulk work asking now could have a turn within its wait: False while the
-        bulk line already holds as many as the rate serves within it (the next would be
-        refused at once). Read by the front door, to turn bulk answers away unrouted."""
+    def takes_bulk_work(self, share: float = 1.0) -> bool:
+        """Whether bulk work asking now could have a turn within ``share`` of its wait:
+        False while the bulk line already holds as many as the rate serves within it
+        (with ``share`` 1, the next would be refused at once). The front door asks with
+        half: a bulk answer admitted into a line fuller than that would find nearly all
+        of its documents refused, at the cost of building every refusal."""
         ahead = self._waiting
-        return not ahead or ahead / self.rate <= self._deadlines[Priority.BULK]
+        return not ahead or ahead / self.rate <= self._deadlines[Priority.BULK] * share
 
     async def _take(self, patience: float) -> None:
         """A token from the bucket, sleeping for it within ``patience``."""
