@@ -18,7 +18,6 @@ fetch is in the cache for the reader's next view.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -36,7 +35,6 @@ from outreach_helper.names import CourseSlug
 from outreach_helper.upstream.budget import Turn, watched
 
 R = TypeVar("R", bound=BaseModel)
-log = logging.getLogger(__name__)
 
 # However late a fan-out starts in its view, it waits this long: enough for what
 # is in the cache (a loopback Redis read) to be in the answer.
@@ -139,7 +137,7 @@ async def fan_out(
 
     Inside ``answer_within``, the slugs not looked up by the view's time are
     ``deferred`` and their lookups are handed to ``keep_running``, which
-    keeps them alive until they end.
+    keeps them alive until they end (and logs what they raise unexpectedly).
     """
     unique = tuple(slugs)
 
@@ -194,18 +192,10 @@ async def _by(
             answering.append(task)
         else:
             keep_running(task)
-            task.add_done_callback(_note_unexpected)
     if answering:  # the dashboard is on them: their answers are worth the wait
         await asyncio.wait(answering)
     # A late one done meanwhile (its turn came as an answered one freed a connection) counts.
     return [task.result() if task.done() else _LATE for task in tasks]
-
-
-def _note_unexpected(task: asyncio.Task[Any]) -> None:
-    """Retrieve what a late lookup raised (it returns the dashboard's errors as values),
-    and log a bug's type only: its message could name the course or user asked about."""
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        log.error("a late lookup failed unexpectedly (%s)", type(exc).__name__)
 
 
 class RecentFailures:

@@ -35,6 +35,7 @@ from typing import Any, Generic, TypeVar
 
 from outreach_helper.answers import freshness
 from outreach_helper.answers.freshness import Freshness
+from outreach_helper.answers.late import LateWork
 from outreach_helper.answers.service import (
     Account,
     ActiveStaff,
@@ -135,23 +136,16 @@ class Federation:
         self._every = tuple(self._by_name)  # asked by every request that names no wiki
         self._clock = clock
         self._straggler_wait = straggler_wait
-        # Late dashboards' work, finishing in the background (strong references:
-        # the event loop keeps only weak ones).
-        self._late: set[asyncio.Task[object]] = set()
+        # Late dashboards' work, finishing in the background.
+        self._late = LateWork("late dashboard work")
 
     async def drain(self) -> None:
         """Wait until late dashboards' background work has ended (tests, ``warm``)."""
-        while self._late:
-            await asyncio.gather(*self._late, return_exceptions=True)
+        await self._late.drain()
 
     async def aclose(self, grace: float = 2.0) -> None:
         """Let late work finish for ``grace`` seconds, then cancel the rest."""
-        if not self._late:
-            return
-        _, still_running = await asyncio.wait(set(self._late), timeout=grace)
-        for task in still_running:
-            task.cancel()
-        await asyncio.gather(*still_running, return_exceptions=True)
+        await self._late.aclose(grace)
 
     def service(self, name: str | None) -> DashboardService:
         """The dashboard a course, roster or campaign route names (None: the default).
@@ -394,7 +388,7 @@ class Federation:
             raise
         late = [service for task, service in tasks.items() if task not in finished]
         for task in tasks.keys() - finished:
-            self._keep_running(task)
+            self._late.keep(task)  # what it fetches is cached for the next view
         results = {tasks[task]: task.result() for task in finished}
         answers: list[Answer[F]] = []
         failures: list[UpstreamError] = []
@@ -441,12 +435,6 @@ class Federation:
             if deadline is None and answered:
                 deadline = loop.time() + self._straggler_wait
         return finished
-
-    def _keep_running(self, task: asyncio.Task[Any]) -> None:
-        """Let a late dashboard's work finish: what it fetches is cached for the next view."""
-        self._late.add(task)
-        task.add_done_callback(self._late.discard)
-        task.add_done_callback(_note_unexpected)
 
 
 def _roles(records: Iterable[UserRecord]) -> dict[str, Any]:
@@ -519,10 +507,3 @@ def _vetted(instructor: str | None, staff: list[str] | None) -> str | None:
     if instructor is None or staff is None:
         return instructor
     return instructor if instructor in staff else None
-
-
-def _note_unexpected(task: asyncio.Task[Any]) -> None:
-    """Retrieve what late work raised (it returns the dashboards' own errors as values),
-    and log a bug's type only: its message could name the user asked about."""
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        log.error("late dashboard work failed unexpectedly (%s)", type(exc).__name__)

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from outreach_helper.answers import activity
 from outreach_helper.answers.fanout import Fanout, RecentFailures, Slugs, fan_out, parse_slugs
 from outreach_helper.answers.freshness import Freshness, combine, earliest, of_lookups
+from outreach_helper.answers.late import LateWork
 from outreach_helper.cache.swr import Lookup, Policy, SWRCache
 from outreach_helper.clock import Clock
 from outreach_helper.dashboards import DashboardSpec
@@ -188,7 +189,7 @@ class DashboardService:
         self._clock = clock
         self._fanout = fanout  # lookups in flight per fan-out: each answer has its own
         self._failures = RecentFailures(clock)
-        self._late: set[asyncio.Task[Any]] = set()  # a page view's lookups left running
+        self._late = LateWork("a late lookup")  # a page view's lookups left running
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -251,32 +252,21 @@ class DashboardService:
             async with places:
                 return await self.lookup(document, slug)
 
-        return await fan_out(slugs, bounded, keep_running=self._keep_running)
+        return await fan_out(slugs, bounded, keep_running=self._late.keep)
 
     async def drain(self) -> None:
         """Wait until the lookups page views left running have ended (tests, ``warm``)."""
-        while self._late:
-            await asyncio.gather(*self._late, return_exceptions=True)
+        await self._late.drain()
 
     async def aclose(self, grace: float = 2.0) -> None:
         """Let late lookups finish for ``grace`` seconds, then cancel the rest: before the
         client closes, so none fails on a closed client and is logged as a bug."""
-        if not self._late:
-            return
-        _, still_running = await asyncio.wait(set(self._late), timeout=grace)
-        for task in still_running:
-            task.cancel()
-        await asyncio.gather(*still_running, return_exceptions=True)
+        await self._late.aclose(grace)
 
     @property
     def lookups_running_late(self) -> int:
         """Lookups that page views left running when their time was up (see ``fanout``)."""
         return len(self._late)
-
-    def _keep_running(self, task: asyncio.Task[Any]) -> None:
-        """Hold a late lookup until it ends: what it fetches is cached for the next view."""
-        self._late.add(task)
-        task.add_done_callback(self._late.discard)
 
     async def _read_account(self, name: str) -> tuple[list[Lookup[Any]], UserRecord | None]:
         """The enrollments of the account ``name``, and the lookups they rest on.
