@@ -14,6 +14,9 @@ upstream timeout is longer than any test, so that none ends by timing out).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
@@ -21,7 +24,8 @@ import httpx
 from outreach_helper.answers.service import DashboardService
 from outreach_helper.app import create_app
 from outreach_standin import world as w
-from tests.support.service import HeldTransport, serving
+from tests.support.clocks import FakeClock
+from tests.support.service import HeldTransport, SettingsFactory, serving
 
 # A bound on the test, not a measure: a bug fails instead of hanging.
 PATIENCE = 20.0
@@ -36,15 +40,6 @@ def course_documents(paths: list[str]) -> int:
     return sum(path.endswith(COURSE_DOCUMENT) for path in paths)
 
 
-async def until_late(service: DashboardService) -> None:
-    async def wait() -> None:
-        # A counter of this event loop, read between its turns: no clock involved.
-        while not service.lookups_running_late:  # noqa: ASYNC110
-            await asyncio.sleep(0)
-
-    await asyncio.wait_for(wait(), PATIENCE)
-
-
 async def cached_account(api: httpx.AsyncClient, name: str) -> int:
     """Read the account's own documents into the cache; the number of its courses."""
     account = await api.get(user(name))
@@ -52,15 +47,41 @@ async def cached_account(api: httpx.AsyncClient, name: str) -> int:
     return len({course["course_slug"] for course in account.json()["courses"]})
 
 
-async def test_courses_without_a_turn_are_left_for_the_next_view_and_fetched_meanwhile(
-    make_settings, clock
-):
+@dataclass
+class Held:
+    """A served app whose dashboard sits behind a door, and Marta's account cached."""
+
+    api: httpx.AsyncClient
+    sent: HeldTransport
+    service: DashboardService
+    total: int  # Marta's courses
+
+
+@asynccontextmanager
+async def held_dashboard(make_settings: SettingsFactory, clock: FakeClock) -> AsyncIterator[Held]:
+    """The view's time short, two connections, and no request ending by a timeout."""
     settings = make_settings(page_view_wait=0.05, upstream_concurrency=2, upstream_timeout=60)
     sent = HeldTransport()
     app = create_app(settings, clock=clock, transport=sent)
     (service,) = app.state.parts.services
     async with serving(app) as api:
-        total = await cached_account(api, w.MARTA)
+        yield Held(api, sent, service, await cached_account(api, w.MARTA))
+
+
+async def until_late_count(service: DashboardService, count: int) -> None:
+    async def wait() -> None:
+        # A counter of this event loop, read between its turns: no clock involved.
+        while service.lookups_running_late < count:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+
+    await asyncio.wait_for(wait(), PATIENCE)
+
+
+async def test_courses_without_a_turn_are_left_for_the_next_view_and_fetched_meanwhile(
+    make_settings, clock
+):
+    async with held_dashboard(make_settings, clock) as held:
+        api, sent, service, total = held.api, held.sent, held.service, held.total
         assert total >= 2
         sent.shut()
         # Two other readers' documents hold both connections at the shut door.
@@ -86,19 +107,15 @@ async def test_courses_without_a_turn_are_left_for_the_next_view_and_fetched_mea
 
 
 async def test_a_document_already_sent_is_waited_for_past_the_views_time(make_settings, clock):
-    settings = make_settings(page_view_wait=0.05, upstream_concurrency=2, upstream_timeout=60)
-    sent = HeldTransport()
-    app = create_app(settings, clock=clock, transport=sent)
-    (service,) = app.state.parts.services
-    async with serving(app) as api:
-        total = await cached_account(api, w.MARTA)
+    async with held_dashboard(make_settings, clock) as held:
+        api, sent, service, total = held.api, held.sent, held.service, held.total
         sent.shut()
         other = asyncio.create_task(api.get(user(w.NGOZI)))  # holds one connection
         await asyncio.wait_for(sent.until_held(1), PATIENCE)
         view = asyncio.create_task(api.get(user(w.MARTA, "/status")))
         # One course has the other connection and waits at the door; the rest, no turn.
         await asyncio.wait_for(sent.until_held(2), PATIENCE)
-        await until_late(service)  # the view's time is up...
+        await until_late_count(service, 1)  # the view's time is up...
         assert not view.done()  # ...and it still waits for the course sent
         sent.open()
         status = await asyncio.wait_for(view, PATIENCE)
@@ -109,27 +126,17 @@ async def test_a_document_already_sent_is_waited_for_past_the_views_time(make_se
 
 
 async def test_a_view_joining_a_document_already_sent_waits_for_it_too(make_settings, clock):
-    settings = make_settings(page_view_wait=0.05, upstream_concurrency=2, upstream_timeout=60)
-    sent = HeldTransport()
-    app = create_app(settings, clock=clock, transport=sent)
-    (service,) = app.state.parts.services
-    async with serving(app) as api:
-        total = await cached_account(api, w.MARTA)
+    async with held_dashboard(make_settings, clock) as held:
+        api, sent, service, total = held.api, held.sent, held.service, held.total
         sent.shut()
         other = asyncio.create_task(api.get(user(w.NGOZI)))  # holds one connection
         await asyncio.wait_for(sent.until_held(1), PATIENCE)
         first = asyncio.create_task(api.get(user(w.MARTA, "/status")))
         await asyncio.wait_for(sent.until_held(2), PATIENCE)  # one course sent, held
-        await until_late(service)
+        await until_late_count(service, 1)
         # A second view of the same courses joins their loads, the one sent among them.
         second = asyncio.create_task(api.get(user(w.MARTA, "/active-staff")))
-
-        async def both_late() -> None:
-            # A counter of this event loop, read between its turns: no clock involved.
-            while service.lookups_running_late < 2 * (total - 1):  # noqa: ASYNC110
-                await asyncio.sleep(0)
-
-        await asyncio.wait_for(both_late(), PATIENCE)
+        await until_late_count(service, 2 * (total - 1))
         sent.open()
         joined = await asyncio.wait_for(second, PATIENCE)
         await asyncio.wait_for(asyncio.gather(first, other), PATIENCE)
@@ -147,12 +154,8 @@ async def test_a_view_whose_courses_come_in_time_waits_for_them(make_settings, c
 
 
 async def test_late_lookups_end_quietly_when_the_service_stops(make_settings, clock, caplog):
-    settings = make_settings(page_view_wait=0.05, upstream_concurrency=2, upstream_timeout=60)
-    sent = HeldTransport()
-    app = create_app(settings, clock=clock, transport=sent)
-    (service,) = app.state.parts.services
-    async with serving(app) as api:
-        await cached_account(api, w.MARTA)
+    async with held_dashboard(make_settings, clock) as held:
+        api, sent, service = held.api, held.sent, held.service
         sent.shut()
         others = [asyncio.create_task(api.get(user(name))) for name in (w.NGOZI, w.KAI)]
         await asyncio.wait_for(sent.until_held(2), PATIENCE)
