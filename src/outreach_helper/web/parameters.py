@@ -150,9 +150,9 @@ def flag(name: str, description: str) -> Parameter[bool]:
     return Parameter((_query(name, description, schema),), partial(_flag, name))
 
 
-def _username(request: Request, dashboards: Federation) -> str:
-    """The canonical name, noted for the access log (see ``note_username``)."""
-    raw = request.path_params["username"]
+def noted_username(request: Request, raw: str) -> str:
+    """``raw`` made canonical, and noted for the access log either way (hashed there:
+    see ``note_username``). Raises InvalidName."""
     try:
         name = canonical_username(raw)
     except InvalidName:
@@ -160,6 +160,11 @@ def _username(request: Request, dashboards: Federation) -> str:
         raise
     note_username(request.scope, name)
     return name
+
+
+def _username(request: Request, dashboards: Federation) -> str:
+    """The canonical name from the path, noted for the access log."""
+    return noted_username(request, request.path_params["username"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,8 @@ from outreach_helper.answers.federation import Federation
 from outreach_helper.answers.service import Answer
 from outreach_helper.clock import Clock
 from outreach_helper.dashboards import canonical_wiki
-from outreach_helper.errors import InvalidName, InvalidParameter, OutreachError
-from outreach_helper.names import canonical_campaign, canonical_username
+from outreach_helper.errors import InvalidParameter, OutreachError
+from outreach_helper.names import canonical_campaign
 from outreach_helper.schema import (
     CampaignParticipantsResponse,
     CampaignResponse,
@@ -47,12 +47,11 @@ from outreach_helper.schema import (
 )
 from outreach_helper.upstream.budget import Priority
 from outreach_helper.web.front_door import CAMPAIGN_PAGE_ROUTE, USER_PAGE_ROUTE
-from outreach_helper.web.observe import note_username
 from outreach_helper.web.pages.errors import Form, error_page, page_for
 from outreach_helper.web.pages.render import STATIC_CACHE, STATIC_PATH, html, rendered_page
 from outreach_helper.web.pages.render import static_file as find_static_file
 from outreach_helper.web.pages.views import campaign_page, dashboard_title, user_page
-from outreach_helper.web.parameters import Parameter, Values, read_all
+from outreach_helper.web.parameters import Parameter, Values, noted_username, read_all
 from outreach_helper.web.responses import Rendered
 from outreach_helper.web.routes import Api, Call
 
@@ -72,13 +71,7 @@ def _username(request: Request, dashboards: Federation) -> str:
     raw = request.query_params.get("username")
     if raw is None:
         raise InvalidParameter("username is required")
-    try:
-        name = canonical_username(raw)
-    except InvalidName:
-        note_username(request.scope, raw)
-        raise
-    note_username(request.scope, name)
-    return name
+    return noted_username(request, raw)
 
 
 def _wiki(request: Request, dashboards: Federation) -> PageWiki:
