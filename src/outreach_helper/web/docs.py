@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Final
 
 from fastapi import FastAPI, HTTPException, Request
 from starlette.responses import HTMLResponse, Response
+
+from outreach_helper.web.responses import PackagedFile
 
 __all__ = ["ASSETS_PATH", "DOCS_CSP", "add_docs_routes"]
 
@@ -87,13 +88,6 @@ _SWAGGER_PAGE: Final = """\
 """
 
 
-@dataclass(frozen=True, slots=True)
-class _Asset:
-    body: bytes
-    media_type: str
-    etag: str
-
-
 _JS: Final = "text/javascript; charset=utf-8"
 #: Every file under ASSETS_PATH: its media type, and whether it is vendored or ours.
 _SOURCES: Final[dict[str, tuple[str, bool]]] = {
@@ -104,7 +98,7 @@ _SOURCES: Final[dict[str, tuple[str, bool]]] = {
 }
 
 
-def _asset(name: str) -> _Asset | None:
+def _asset(name: str) -> PackagedFile | None:
     """One asset, read once; ``None`` for a name that is not on the list.
 
     The name comes from the URL: only listed names reach the cache, so requests
@@ -114,14 +108,14 @@ def _asset(name: str) -> _Asset | None:
 
 
 @cache
-def _read_asset(name: str) -> _Asset:
+def _read_asset(name: str) -> PackagedFile:
     media_type, vendored = _SOURCES[name]
     if vendored:
         package, folder = _VENDOR
         body = files(package).joinpath(folder, name).read_bytes()
     else:
         body = _SWAGGER_INIT.encode()
-    return _Asset(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    return PackagedFile(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
 def _page(template: str, title: str, openapi_url: str) -> HTMLResponse:
@@ -153,11 +147,4 @@ def add_docs_routes(app: FastAPI, *, title: str, openapi_url: str = "/openapi.js
         asset = _asset(name)
         if asset is None:
             raise HTTPException(status_code=404, detail="no such documentation asset")
-        headers = {
-            "Cache-Control": _ASSET_CACHE,
-            "ETag": asset.etag,
-            "X-Content-Type-Options": "nosniff",
-        }
-        if asset.etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
-        return Response(asset.body, media_type=asset.media_type, headers=headers)
+        return asset.response(request, _ASSET_CACHE)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Final
 
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
+from starlette.requests import Request
 from starlette.responses import Response
 
 from outreach_helper.answers.freshness import Freshness
@@ -227,3 +229,23 @@ class HotResponses:
         gone = self._entries.pop(key, None)
         if gone is not None:
             self._bytes -= len(gone.body)
+
+
+@dataclass(frozen=True, slots=True)
+class PackagedFile:
+    """A file the package ships (vendored, or ours) and serves as it is, read once."""
+
+    body: bytes
+    media_type: str
+    etag: str
+
+    def response(self, request: Request, cache_control: str) -> Response:
+        """The file, or a 304 where the client already holds these bytes; never sniffed."""
+        headers = {
+            "Cache-Control": cache_control,
+            "ETag": self.etag,
+            "X-Content-Type-Options": "nosniff",
+        }
+        if self.etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, media_type=self.media_type, headers=headers)

@@ -25,7 +25,7 @@ from typing import Any, Final
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from outreach_helper.answers.freshness import Freshness
-from outreach_helper.web.responses import RawHeaders, Rendered, strong_etag
+from outreach_helper.web.responses import PackagedFile, RawHeaders, Rendered, strong_etag
 
 STATIC_PATH: Final = "/static"
 HTML: Final = "text/html; charset=utf-8"
@@ -63,10 +63,8 @@ STATIC_CACHE: Final = "public, max-age=31536000, immutable"
 
 
 @dataclass(frozen=True, slots=True)
-class StaticFile:
-    body: bytes
-    media_type: str
-    etag: str
+class StaticFile(PackagedFile):
+    """A file the pages load, served under a URL holding its version."""
 
     @property
     def version(self) -> str:

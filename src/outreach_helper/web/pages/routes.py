@@ -274,14 +274,7 @@ async def static_file(name: str, request: Request) -> Response:
     found = find_static_file(name)
     if found is None:
         return error_page(404, ["There is no such file."])
-    headers = {
-        "Cache-Control": STATIC_CACHE,
-        "ETag": found.etag,
-        "X-Content-Type-Options": "nosniff",
-    }
-    if found.etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(found.body, media_type=found.media_type, headers=headers)
+    return found.response(request, STATIC_CACHE)
 
 
 def add_page_routes(app: FastAPI) -> None:
