@@ -242,13 +242,15 @@ async def test_a_timed_out_request_keeps_its_slot_while_the_dashboard_may_still_
 ):
     # docs/politeness.md: after a timeout the slot stays taken as long again (the timeout).
     dashboard = DashboardClient(
-        make_settings(upstream_concurrency=1, upstream_retries=1, upstream_timeout=0.4)
+        make_settings(upstream_concurrency=1, upstream_retries=1, upstream_timeout=0.5)
     )
     upstream.quiet()
-    upstream.fault("slow", slow_seconds=0.6, times=1)  # busy until 0.6 s, we give up at 0.4 s
+    # Busy until 0.6 s, we give up at 0.5 s. Without the lingering slot the next request
+    # would go at 0.5 s, while the first is still served; a slow machine only widens that.
+    upstream.fault("slow", slow_seconds=0.6, times=1)
     with pytest.raises(errors.UpstreamTimeout):
         await dashboard.fetch(USER, w.MARTA)
-    await dashboard.fetch(USER, w.ZOE)  # not before 0.8 s: the dashboard is done by then
+    await dashboard.fetch(USER, w.ZOE)  # not before 1.0 s: the stand-in has 0.4 s to spare
     await dashboard.aclose()
     assert upstream.ours()["max_in_flight"] == 1
 
