@@ -282,6 +282,47 @@ async def test_waiting_for_a_slot_has_a_deadline():
                 pass
 
 
+async def test_bulk_work_leaves_the_last_free_slot_to_page_views():
+    # docs/security.md: bulk work never takes the last free connection (of two or more).
+    gate = Gate(2, deadlines={Priority.INTERACTIVE: 30, Priority.BULK: 0.01})
+    async with Occupied(gate):  # bulk work (no route said otherwise) holds one of two
+        with pytest.raises(BudgetExhausted):
+            async with gate.slot():  # more bulk work: the free one is the last
+                pass
+        with priority(Priority.INTERACTIVE):
+            async with gate.slot():  # a page view takes it at once
+                pass
+
+
+async def test_a_page_view_passes_bulk_work_waiting_for_a_slot():
+    gate = Gate(2, deadlines=PATIENCE)
+    order: list[str] = []
+
+    async def bulk() -> None:
+        async with gate.slot():
+            order.append("bulk")
+
+    async def page_view() -> None:
+        with priority(Priority.INTERACTIVE):
+            async with gate.slot():
+                order.append("page view")
+
+    async with Occupied(gate):  # bulk work holds one of two
+        waiting = asyncio.create_task(bulk())
+        await asyncio.sleep(0)  # more bulk work waits: the free slot is the last
+        # A bound on the test, not a measure: the page view enters without waiting.
+        await asyncio.wait_for(page_view(), PATIENCE[Priority.INTERACTIVE])
+        assert not waiting.done()
+    await waiting  # its turn came once the first bulk holder left
+    assert order == ["page view", "bulk"]
+
+
+async def test_with_one_slot_bulk_work_still_gets_it():
+    gate = Gate(1, deadlines={Priority.INTERACTIVE: 0.01, Priority.BULK: 0.01})
+    async with gate.slot():
+        pass
+
+
 class CountingBucket:
     """A local bucket that counts how often it is asked."""
 

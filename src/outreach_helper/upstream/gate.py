@@ -5,6 +5,10 @@ lookups made one reader's page view wait for all of them. Here waiting
 interactive work is let in before waiting bulk work, and every wait has a
 deadline: past it the request fails (``BudgetExhausted``) instead of queueing.
 
+Bulk work never takes the last free slot (where there are two or more): a
+page view arriving while bulk work is in flight finds a connection at once,
+instead of waiting for a bulk request's answer before its own can go out.
+
 Two bounds, one after the other: this process's own (``capacity()``, which
 the adaptive limit lowers while the dashboard is slow), then the ledger's,
 shared by every process (``slots``). Only a request holding a local slot asks
@@ -64,9 +68,11 @@ class Gate:
         await asyncio.gather(*self._lingering, return_exceptions=True)
         await self._ledger.aclose()
 
-    def _capacity(self) -> int:
-        """Slots this process may hold now: its own limit, less while the ledger is away."""
-        return self._ledger.process_limit(self._wanted())
+    def _capacity(self, level: Priority = Priority.INTERACTIVE) -> int:
+        """Slots this process may hold now for ``level``: its own limit, less while the
+        ledger is away, and one less for bulk work (never none)."""
+        capacity = self._ledger.process_limit(self._wanted())
+        return capacity if level is Priority.INTERACTIVE else max(1, capacity - 1)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Slot]:
@@ -119,7 +125,7 @@ class Gate:
         loop = asyncio.get_running_loop()
         attempt = 0
         try:
-            while not await self._ledger.claim(token, self._capacity(), level):
+            while not await self._ledger.claim(token, self._capacity(level), level):
                 left = deadline - loop.time()
                 if left <= 0:
                     patience = self._deadlines[level]
@@ -132,7 +138,7 @@ class Gate:
             raise
 
     async def _acquire(self, level: Priority) -> None:
-        if self._busy < self._capacity() and not any(self._waiting.values()):
+        if self._busy < self._capacity(level) and not self._anyone_first(level):
             self._busy += 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -154,13 +160,22 @@ class Gate:
                 queue.remove(waiter)
             raise
 
+    def _anyone_first(self, level: Priority) -> bool:
+        """Whether work of ``level`` or a higher class already waits (it goes first)."""
+        for each in Priority:  # interactive first
+            if self._waiting[each]:
+                return True
+            if each is level:
+                return False
+        return False
+
     def _release(self) -> None:
         self._busy -= 1
         # Hand free slots on, interactive waiters first (Priority lists them first),
         # as many as the capacity allows now (it may have shrunk or grown).
         for level in Priority:
             queue = self._waiting[level]
-            while queue and self._busy < self._capacity():
+            while queue and self._busy < self._capacity(level):
                 waiter = queue.popleft()
                 if not waiter.done():
                     self._busy += 1
