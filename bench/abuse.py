@@ -116,10 +116,18 @@ async def reader(
 
 
 async def sample(upstream: Upstream, until: float, per_second: list[int]) -> None:
-    last = upstream.counters()["total"]
+    """The dashboard's requests each second. Read from a thread: the control client is
+    synchronous, and a read in the reader's event loop would stop a page view under way
+    for as long as the stand-in takes to answer it, once a second."""
+
+    async def total() -> int:
+        counters = await asyncio.to_thread(upstream.counters)
+        return counters["total"]
+
+    last = await total()
     while time.monotonic() < until:
         await asyncio.sleep(1)
-        now = upstream.counters()["total"]
+        now = await total()
         per_second.append(now - last)
         last = now
 
