@@ -25,10 +25,8 @@ from outreach_helper.upstream.budget import (
     LocalBucket,
     Priority,
     SharedBucket,
-    Turn,
     current_priority,
     priority,
-    watched,
 )
 from outreach_helper.upstream.gate import Gate
 from tests.support.clocks import FakeClock
@@ -427,40 +425,6 @@ async def test_what_a_page_view_leaves_running_once_answered_is_bulk():
         with pytest.raises(BudgetExhausted):
             await frozen.spend()
         assert current_priority() is Priority.BULK
-
-
-# The documented defaults: burst 6, half of it kept from bulk work.
-DEFAULT_SHAPE = Limits(rate=0.01, burst=6.0, reserve=3.0)
-
-
-async def spend_as_courses(b: Budget) -> int:
-    """Tokens a page view's courses (lookups its view waits for) take before a refusal."""
-    with watched(Turn()):
-        return await spend_all(b, Priority.INTERACTIVE)
-
-
-async def test_a_page_views_courses_leave_two_tokens_for_the_next_views_account():
-    # docs/security.md: a page view's courses leave two tokens (the next view's profile
-    # and enrollments); its account's documents may take the last of them.
-    frozen = Budget(
-        LocalBucket(DEFAULT_SHAPE, clock=FakeClock(0)),
-        DEFAULT_SHAPE,
-        patience=PATIENCE,
-        sleep=_never,
-    )
-    assert await spend_as_courses(frozen) == 4
-    assert await spend_all(frozen, Priority.INTERACTIVE) == 2
-
-
-async def test_a_page_views_courses_still_come_before_bulk_work():
-    frozen = Budget(
-        LocalBucket(DEFAULT_SHAPE, clock=FakeClock(0)),
-        DEFAULT_SHAPE,
-        patience=PATIENCE,
-        sleep=_never,
-    )
-    assert await spend_all(frozen, Priority.BULK) == 3  # down to the reserve of 3
-    assert await spend_as_courses(frozen) == 1  # one more, down to the two for accounts
 
 
 async def _never(seconds: float) -> None:

@@ -168,21 +168,3 @@ async def test_late_lookups_end_quietly_when_the_service_stops(make_settings, cl
     # The service stopped with the door still shut: its late lookups were ended first.
     assert service.lookups_running_late == 0
     assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
-
-
-async def test_a_views_courses_leave_the_next_view_its_account(make_settings, clock):
-    # docs/security.md: a page view's courses leave the bucket two tokens, the next view's
-    # account documents (its profile and its enrollments); only its account takes the
-    # last ones. A token every 1,000 s: none comes back within the test, so a request
-    # without a token is refused at once instead of waiting.
-    settings = make_settings(upstream_rate=0.001, upstream_burst=6, upstream_interactive_share=0.5)
-    async with serving(create_app(settings, clock=clock)) as api:
-        first = await api.get(user(w.MARTA, "/status"))
-        second = await api.get(user(w.ZOE, "/status"))
-    assert first.status_code == 200
-    total = first.json()["total_courses"]
-    assert total >= 4  # more courses than the tokens her account leaves
-    # 6 tokens: 2 for her account, 2 for her courses, 2 left for the next account.
-    assert first.json()["unreadable_courses"] == total - 2
-    assert second.status_code == 200  # her account was read: the two tokens were left
-    assert second.json()["has_any_courses"] is True

@@ -11,10 +11,7 @@ Two classes of work share the bucket unequally, so a reader's page view is
 never starved by fan-out work (docs/security.md, "The dashboard's load has a ceiling"):
 
 - ``INTERACTIVE``: one user's page view (``/status``, ``/active-staff``,
-  ``/api/users/{name}``, one course). Its account's documents may take any
-  token; its courses (the lookups a view waits for, ``watched``) leave
-  ``ACCOUNT_DOCUMENTS`` tokens for the next view's account, so a reader's
-  next page never waits for a token behind the courses of the last.
+  ``/api/users/{name}``, one course). It may take any token.
 - ``BULK``: batches, campaigns, ``enrich``, warm-ups, background refreshes.
   It may only take a token while the bucket keeps ``reserve`` tokens for
   interactive work, so a flood of bulk work drains the bucket to the reserve
@@ -214,11 +211,6 @@ class BudgetExhausted(NotSent):
         )
 
 
-# The documents a page view must have before it can say anything: the account's
-# profile and its enrollments (``DashboardService._read_account``).
-ACCOUNT_DOCUMENTS = 2
-
-
 @dataclass(frozen=True, slots=True)
 class Limits:
     rate: float  # tokens per second
@@ -233,13 +225,8 @@ class Limits:
             reserve=settings.upstream_burst * settings.upstream_interactive_share,
         )
 
-    def floor(self, level: Priority, *, courses: bool = False) -> float:
-        """Tokens a request of ``level`` must leave in the bucket. A page view's courses
-        leave the next view's account documents (never more than bulk work leaves, so
-        they still come before any bulk work); its account may take the last token."""
-        if level is not Priority.INTERACTIVE:
-            return self.reserve
-        return min(ACCOUNT_DOCUMENTS, self.reserve) if courses else 0.0
+    def floor(self, level: Priority) -> float:
+        return 0.0 if level is Priority.INTERACTIVE else self.reserve
 
 
 class Bucket(Protocol):
@@ -403,7 +390,7 @@ class Budget:
         """A token from the bucket, sleeping for it within ``patience``."""
         while True:
             # Read each time: a page view's late work becomes bulk once the view is answered.
-            floor = self._limits.floor(current_priority(), courses=_turn.get() is not None)
+            floor = self._limits.floor(current_priority())
             # The rate follows the adaptive limit: fewer per second while the dashboard is slow.
             wait = await self._bucket.take(floor, self.rate)
             if wait <= 0:
