@@ -11,6 +11,11 @@ answers after ``--latency-ms`` (default 100). First the reader alone, then
 beside the flood, each phase with a fresh stand-in and service, at the
 service's default budget unless ``--rate``/``--burst`` say otherwise.
 
+On a machine of few cores the flooding clients, busy every moment, take CPU
+time from the service itself, which the attackers' own machines would not:
+``--flood-cpu N`` runs them on CPU N alone and everything else (the service,
+the stand-in, the reader) on the other CPUs, so both runs can be compared.
+
 Reported per phase: the flood's answers by status, the dashboard's most
 requests in one second (from the stand-in's counters, sampled every second)
 against the budget plus its burst; the reader's p50/p99 for cold and warm
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import re
 import time
 from collections import Counter
@@ -153,23 +159,35 @@ async def flood_all(
 
 
 def flood_process(
-    base: str, seconds: float, addresses: list[str | None], results: Queue[Any]
+    base: str,
+    seconds: float,
+    addresses: list[str | None],
+    results: Queue[Any],
+    cpu: int | None,
 ) -> None:
     """The flooding clients, in a process of their own: in the reader's, their own load
     would queue the reader's requests in its own event loop, and the reader would measure
-    the bench, not the service."""
+    the bench, not the service. ``cpu``: the one CPU they run on (``--flood-cpu``)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
     results.put(asyncio.run(flood_all(base, seconds, addresses)))
 
 
 async def attack(
-    base: str, upstream: Upstream, users: list[str], seconds: float, clients: int, one_address: bool
+    base: str,
+    upstream: Upstream,
+    users: list[str],
+    seconds: float,
+    clients: int,
+    one_address: bool,
+    flood_cpu: int | None,
 ) -> Attack:
     until = time.monotonic() + seconds
     result = Attack()
     # Documentation addresses (RFC 5737): each client its own, unless they share one.
     addresses = [None if one_address else f"198.51.100.{i + 1}" for i in range(clients)]
     results: Queue[Any] = Queue()
-    flooders = Process(target=flood_process, args=(base, seconds, addresses, results))
+    flooders = Process(target=flood_process, args=(base, seconds, addresses, results, flood_cpu))
     if clients:
         flooders.start()
     await asyncio.gather(
@@ -204,7 +222,18 @@ def main() -> None:
     parser.add_argument(
         "--no-alone", action="store_true", help="skip the phase with the reader alone"
     )
+    parser.add_argument(
+        "--flood-cpu",
+        type=int,
+        default=None,
+        help="run the flooding clients on this CPU alone, everything else on the others",
+    )
     args = parser.parse_args()
+    if args.flood_cpu is not None:
+        others = os.sched_getaffinity(0) - {args.flood_cpu}
+        if args.flood_cpu not in os.sched_getaffinity(0) or not others:
+            parser.error("--flood-cpu needs a CPU of this process and at least one other")
+        os.sched_setaffinity(0, others)  # the stand-in and the service inherit it
     seconds = min(args.seconds, 300.0)  # bounded, whatever is asked
     defaults = Settings.model_fields
     rate = args.rate if args.rate is not None else defaults["upstream_rate"].default
@@ -224,7 +253,7 @@ def main() -> None:
             upstream.reset()
             upstream.latency(args.latency_ms)
             result = asyncio.run(
-                attack(api.url, upstream, users, seconds, clients, args.one_address)
+                attack(api.url, upstream, users, seconds, clients, args.one_address, args.flood_cpu)
             )
             rss_end = rss_mib(api.popen.pid)
             total = upstream.counters()["total"]
@@ -247,6 +276,8 @@ def main() -> None:
         )
         print(f"{phase}: dashboard requests per second:", " ".join(str(n) for n in per_second))
     who = "one address" if args.one_address else "an address each"
+    if args.flood_cpu is not None:
+        who += f", on CPU {args.flood_cpu} alone"
     print(
         f"\n{args.clients} clients ({who}) flooding {BATCH}-name batches of invented names for "
         f"{seconds:g} s beside one reader; stand-in latency {args.latency_ms} ms; "
