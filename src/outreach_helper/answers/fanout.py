@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from outreach_helper.answers.freshness import DEFERRED_RECHECK, UNREADABLE_RECHECK
 from outreach_helper.cache.swr import Lookup
 from outreach_helper.clock import Clock
-from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError
+from outreach_helper.errors import DocumentFailed, InvalidName, NotSent, UpstreamError, kept
 from outreach_helper.names import CourseSlug
 from outreach_helper.upstream.budget import Turn, watched
 
@@ -148,7 +148,7 @@ async def fan_out(
         try:
             return await look(slug)
         except UpstreamError as exc:
-            return exc
+            return kept(exc)
 
     view_time = _view_time.get()
     results: list[Result[R]]

@@ -55,6 +55,7 @@ from outreach_helper.errors import (
     OutreachError,
     UpstreamError,
     UserNotFound,
+    kept,
 )
 from outreach_helper.names import CourseSlug
 from outreach_helper.records import Role, UserRecord
@@ -322,7 +323,7 @@ class Federation:
                 try:
                     return await self.status(name, wiki)
                 except OutreachError as exc:
-                    return exc
+                    return kept(exc)
 
         results = await asyncio.gather(*(one(name) for name in unique))
         return dict(zip(unique, results, strict=True))
@@ -377,7 +378,7 @@ class Federation:
                 try:
                     return await ask(service)
                 except (NotFound, UpstreamError) as exc:
-                    return exc
+                    return kept(exc)
 
         tasks = {asyncio.create_task(one(s)): s for s in asked}
         try:

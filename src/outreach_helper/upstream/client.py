@@ -347,6 +347,9 @@ class DashboardClient:
                 raise
             finally:
                 self._record(endpoint, Attempt.of(error), time.perf_counter() - started)
+                # The error's traceback holds this frame: without this, a reference
+                # cycle for the garbage collector on every failed attempt (errors.kept).
+                error = None
 
     def _hold_back(self, retry_after: float | None) -> None:
         """Ask nothing more until the dashboard's Retry-After (capped) has passed."""
