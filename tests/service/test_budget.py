@@ -272,6 +272,28 @@ async def test_a_waiting_interactive_request_gets_the_next_slot_before_bulk():
     assert order == ["interactive", "bulk"]
 
 
+async def test_a_page_views_lookups_waiting_once_it_is_answered_wait_behind_the_next_view():
+    # docs/security.md: what a page view leaves running once answered is bulk, and a
+    # waiting page view gets the next slot before bulk work, whenever the work queued.
+    gate = Gate(1, deadlines=PATIENCE)
+    order: list[str] = []
+
+    async def ask(name: str) -> None:
+        async with gate.slot():
+            order.append(name)
+
+    async with Occupied(gate):
+        with priority(Priority.INTERACTIVE) as answered_view:
+            late = asyncio.create_task(ask("late lookup of an answered view"))
+        await asyncio.sleep(0)  # it queues while its view is still a page view
+        answered_view.answered()
+        with priority(Priority.INTERACTIVE):
+            next_view = asyncio.create_task(ask("next page view"))
+        await asyncio.sleep(0)
+    await asyncio.gather(late, next_view)
+    assert order == ["next page view", "late lookup of an answered view"]
+
+
 async def test_waiting_for_a_slot_has_a_deadline():
     gate = Gate(1, deadlines={Priority.INTERACTIVE: 0.01, Priority.BULK: 0.01})
     async with Occupied(gate):

@@ -76,6 +76,12 @@ def current_priority() -> Priority:
     return Priority.BULK if work is None else work.level
 
 
+def current_work() -> Work | None:
+    """The work under way in this task, whose class may change while it waits (``answered``);
+    None: bulk work no route marked."""
+    return _priority.get()
+
+
 class Turn:
     """Whether one lookup's request has had its turn (a token, then a connection) and gone
     to the dashboard: a page view waits for the dashboard's answer, never for a turn.

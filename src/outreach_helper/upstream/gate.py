@@ -9,6 +9,11 @@ Bulk work never takes the last free slot (where there are two or more): a
 page view arriving while bulk work is in flight finds a connection at once,
 instead of waiting for a bulk request's answer before its own can go out.
 
+A waiter's class is read when a slot comes free, not when it began to wait:
+a page view's lookups still waiting once its answer has gone out are bulk
+from then on (``Work.answered``), and wait behind the next page view instead
+of holding every connection ahead of it.
+
 Two bounds, one after the other: this process's own (``capacity()``, which
 the adaptive limit lowers while the dashboard is slow), then the ledger's,
 shared by every process (``slots``). Only a request holding a local slot asks
@@ -24,7 +29,13 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from outreach_helper.upstream.budget import BudgetExhausted, Priority, current_priority
+from outreach_helper.upstream.budget import (
+    BudgetExhausted,
+    Priority,
+    Work,
+    current_priority,
+    current_work,
+)
 from outreach_helper.upstream.slots import Ledger, ProcessLedger
 
 # How often a request holding a local slot asks the shared ledger again for a
@@ -45,6 +56,20 @@ class Slot:
         self.linger_seconds = max(self.linger_seconds, seconds)
 
 
+class _Waiter:
+    """One request waiting for a slot, and the work it is for (whose class may change)."""
+
+    __slots__ = ("future", "work")
+
+    def __init__(self, future: asyncio.Future[None], work: Work | None) -> None:
+        self.future = future
+        self.work = work
+
+    @property
+    def level(self) -> Priority:
+        return Priority.BULK if self.work is None else self.work.level
+
+
 class Gate:
     def __init__(
         self,
@@ -57,9 +82,7 @@ class Gate:
         self._busy = 0
         self._deadlines = deadlines
         self._ledger = ledger or ProcessLedger()
-        self._waiting: dict[Priority, deque[asyncio.Future[None]]] = {
-            level: deque() for level in Priority
-        }
+        self._waiting: dict[Priority, deque[_Waiter]] = {level: deque() for level in Priority}
         self._lingering: set[asyncio.Task[None]] = set()  # strong references
 
     async def aclose(self) -> None:
@@ -126,6 +149,7 @@ class Gate:
         attempt = 0
         try:
             while not await self._ledger.claim(token, self._capacity(level), level):
+                level = current_priority()  # the work may have been answered meanwhile
                 left = deadline - loop.time()
                 if left <= 0:
                     patience = self._deadlines[level]
@@ -138,27 +162,47 @@ class Gate:
             raise
 
     async def _acquire(self, level: Priority) -> None:
+        self._settle()
         if self._busy < self._capacity(level) and not self._anyone_first(level):
             self._busy += 1
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._waiting[level]
-        queue.append(waiter)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiter = _Waiter(future, current_work())
+        self._waiting[level].append(waiter)
         deadline = self._deadlines[level]
         try:
-            await asyncio.wait_for(asyncio.shield(waiter), deadline)
+            await asyncio.wait_for(asyncio.shield(future), deadline)
         except TimeoutError:
-            if waiter.done():  # handed a slot just as time ran out: give it on
+            if future.done():  # handed a slot just as time ran out: give it on
                 self._release()
             else:
-                queue.remove(waiter)
+                self._forget(waiter)
             raise BudgetExhausted(retry_after=max(1.0, math.ceil(deadline))) from None
         except BaseException:
-            if waiter.done() and not waiter.cancelled():
+            if future.done() and not future.cancelled():
                 self._release()
-            elif waiter in queue:
-                queue.remove(waiter)
+            else:
+                self._forget(waiter)
             raise
+
+    def _forget(self, waiter: _Waiter) -> None:
+        """Take a waiter that gave up out of whichever line it is in now."""
+        for queue in self._waiting.values():
+            if waiter in queue:
+                queue.remove(waiter)
+                return
+
+    def _settle(self) -> None:
+        """Move waiters whose work has become bulk since they queued to the head of the
+        bulk line (they have waited longest): interactive waiters are page views' alone."""
+        interactive = self._waiting[Priority.INTERACTIVE]
+        if not interactive or all(w.level is Priority.INTERACTIVE for w in interactive):
+            return
+        now_bulk = [w for w in interactive if w.level is Priority.BULK]
+        kept = [w for w in interactive if w.level is Priority.INTERACTIVE]
+        interactive.clear()
+        interactive.extend(kept)
+        self._waiting[Priority.BULK].extendleft(reversed(now_bulk))
 
     def _anyone_first(self, level: Priority) -> bool:
         """Whether work of ``level`` or a higher class already waits (it goes first)."""
@@ -171,12 +215,13 @@ class Gate:
 
     def _release(self) -> None:
         self._busy -= 1
+        self._settle()
         # Hand free slots on, interactive waiters first (Priority lists them first),
         # as many as the capacity allows now (it may have shrunk or grown).
         for level in Priority:
             queue = self._waiting[level]
             while queue and self._busy < self._capacity(level):
                 waiter = queue.popleft()
-                if not waiter.done():
+                if not waiter.future.done():
                     self._busy += 1
-                    waiter.set_result(None)  # the slot passes straight to it
+                    waiter.future.set_result(None)  # the slot passes straight to it
