@@ -22,6 +22,17 @@ against the budget plus its burst; the reader's p50/p99 for cold and warm
 page views; how many distinct names the flood sent; and the service's
 resident memory at the end.
 
+The reader is a person, not a crawler: after a cold view it reads the page
+for ``--cold-pause`` seconds (default 1) before opening the next user, so
+that its own demand (about three documents a cold view, a dozen for a user
+in many courses) stays within the default budget of 3 a second. A reader
+that opens a new user every 0.2 s (``--cold-pause 0.2``) asks for more than
+the budget by itself, and its cold views then wait for the budget's tokens
+whether or not anyone floods: it measures the budget, not the flood. It
+talks through ``bench.lean_client``, one keep-alive connection as a
+browser's, so that its figures are the service's time, not a Python
+client's.
+
     uv run python -m bench.abuse
 """
 
@@ -43,6 +54,7 @@ from urllib.parse import quote
 import httpx
 
 from bench.harness import Report, Upstream, percentile, service, standin
+from bench.lean_client import Answer, LeanClient
 from outreach_helper.settings import Settings
 from outreach_standin import build_world
 
@@ -76,7 +88,7 @@ async def flood(
             sent[0] += BATCH
 
 
-def whole_from_cache(response: httpx.Response) -> bool:
+def whole_from_cache(response: Answer) -> bool:
     """Answered from the cache, and whole: a partial answer, or one with courses it could
     not read yet, is rebuilt within seconds, so the next view of it is not warm."""
     if "hit" not in response.headers.get("cache-status", ""):
@@ -86,15 +98,20 @@ def whole_from_cache(response: httpx.Response) -> bool:
 
 
 async def reader(
-    base: str, users: list[str], until: float, cold: list[float], warm: list[float]
+    base: str,
+    users: list[str],
+    until: float,
+    cold: list[float],
+    warm: list[float],
+    cold_pause: float,
 ) -> None:
-    """Page views: every user once cold; then rounds until one round is answered wholly
-    from the cache (a partial or budget-bound answer is rebuilt, so it is not warm yet);
-    then round and round warm, each view timed."""
-    async with httpx.AsyncClient(timeout=30) as client:
+    """Page views: every user once cold, ``cold_pause`` apart; then rounds until one round
+    is answered wholly from the cache (a partial or budget-bound answer is rebuilt, so it
+    is not warm yet); then round and round warm, each view timed."""
+    async with LeanClient(base) as client:
 
         async def view(name: str) -> tuple[float, bool]:
-            path = f"{base}/api/users/{quote(name, safe='')}"
+            path = f"/api/users/{quote(name, safe='')}"
             started = time.perf_counter()
             status = await client.get(f"{path}/status")
             hits = [status]
@@ -107,7 +124,7 @@ async def reader(
             if time.monotonic() >= until:
                 return
             cold.append((await view(name))[0])
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(cold_pause)
         settled = False
         while not settled and time.monotonic() < until:
             settled = True
@@ -181,6 +198,7 @@ async def attack(
     clients: int,
     one_address: bool,
     flood_cpu: int | None,
+    cold_pause: float,
 ) -> Attack:
     until = time.monotonic() + seconds
     result = Attack()
@@ -191,7 +209,7 @@ async def attack(
     if clients:
         flooders.start()
     await asyncio.gather(
-        reader(base, users, until, result.cold, result.warm),
+        reader(base, users, until, result.cold, result.warm, cold_pause),
         sample(upstream, until, result.per_second),
     )
     if clients:
@@ -214,6 +232,12 @@ def main() -> None:
     )
     parser.add_argument("--users", type=int, default=40, help="real users the reader visits")
     parser.add_argument(
+        "--cold-pause",
+        type=float,
+        default=1.0,
+        help="seconds the reader reads a cold page before opening the next user",
+    )
+    parser.add_argument(
         "--clients", type=int, default=FLOOD_CLIENTS, help="flooding clients (0: the reader alone)"
     )
     parser.add_argument(
@@ -235,6 +259,7 @@ def main() -> None:
             parser.error("--flood-cpu needs a CPU of this process and at least one other")
         os.sched_setaffinity(0, others)  # the stand-in and the service inherit it
     seconds = min(args.seconds, 300.0)  # bounded, whatever is asked
+    cold_pause = min(max(args.cold_pause, 0.0), 10.0)
     defaults = Settings.model_fields
     rate = args.rate if args.rate is not None else defaults["upstream_rate"].default
     burst = args.burst if args.burst is not None else defaults["upstream_burst"].default
@@ -253,7 +278,16 @@ def main() -> None:
             upstream.reset()
             upstream.latency(args.latency_ms)
             result = asyncio.run(
-                attack(api.url, upstream, users, seconds, clients, args.one_address, args.flood_cpu)
+                attack(
+                    api.url,
+                    upstream,
+                    users,
+                    seconds,
+                    clients,
+                    args.one_address,
+                    args.flood_cpu,
+                    cold_pause,
+                )
             )
             rss_end = rss_mib(api.popen.pid)
             total = upstream.counters()["total"]
@@ -280,7 +314,8 @@ def main() -> None:
         who += f", on CPU {args.flood_cpu} alone"
     print(
         f"\n{args.clients} clients ({who}) flooding {BATCH}-name batches of invented names for "
-        f"{seconds:g} s beside one reader; stand-in latency {args.latency_ms} ms; "
+        f"{seconds:g} s beside one reader ({cold_pause:g} s after each cold view); "
+        f"stand-in latency {args.latency_ms} ms; "
         f"budget {rate:g}/s, burst {burst:g} (ceiling {rate + burst:g} per second)\n"
     )
     report.print()
