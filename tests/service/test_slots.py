@@ -149,18 +149,19 @@ async def most_inside_at_once(gates: list[Gate], level: Priority) -> tuple[int, 
     return held_while_full, most
 
 
-async def test_gates_of_two_instances_let_at_most_the_limit_in_at_once(instances):
-    gates = [
+def patient_gates(instances: list[RedisLedger]) -> list[Gate]:
+    """A gate per instance whose waiters outlast the test."""
+    return [
         Gate(LIMIT, deadlines={INTERACTIVE: 30, BULK: 30}, ledger=ledger) for ledger in instances
     ]
-    assert await most_inside_at_once(gates, INTERACTIVE) == (LIMIT, LIMIT)
+
+
+async def test_gates_of_two_instances_let_at_most_the_limit_in_at_once(instances):
+    assert await most_inside_at_once(patient_gates(instances), INTERACTIVE) == (LIMIT, LIMIT)
 
 
 async def test_bulk_work_of_two_instances_leaves_the_last_slot(instances):
-    gates = [
-        Gate(LIMIT, deadlines={INTERACTIVE: 30, BULK: 30}, ledger=ledger) for ledger in instances
-    ]
-    assert await most_inside_at_once(gates, BULK) == (LIMIT - 1, LIMIT - 1)
+    assert await most_inside_at_once(patient_gates(instances), BULK) == (LIMIT - 1, LIMIT - 1)
 
 
 async def test_a_late_reply_is_asked_again_not_taken_for_an_absent_redis(instances):
